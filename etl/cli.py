@@ -1,0 +1,153 @@
+"""Command line: ``python -m etl run | status | schedule | migrate``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from etl import pipeline, settings
+from etl.db import migrate, writer_engine
+from etl.models import EtlRun, EtlRunSource
+
+logger = logging.getLogger("etl")
+
+
+def _out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    sources = args.nibrs or None
+    try:
+        summary = pipeline.run(nibrs_sources=sources, report=_out)
+    except pipeline.RunFailed as failed:
+        _print_summary(failed.summary)
+        return 1
+    _print_summary(summary)
+    return 0
+
+
+def _print_summary(summary: pipeline.RunSummary) -> None:
+    _out()
+    _out(f"Run {summary.run_id}: {summary.status.upper()}")
+    if summary.sources:
+        _out(f"  {'source file':<72} {'read':>7} {'accepted':>9} {'rejected':>9}")
+        for s in summary.sources:
+            name = s.location.rsplit("/", 1)[-1]
+            _out(f"  {name:<72} {s.rows_read:>7} {s.rows_accepted:>9} {s.rows_rejected:>9}")
+    for path in summary.quarantine_files:
+        _out(f"  Rejected rows: {path}")
+    _out(f"  {summary.message}")
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    engine = writer_engine(settings.get("DATABASE_URL"))
+    try:
+        with engine.connect() as conn:
+            runs = conn.execute(
+                select(EtlRun).order_by(EtlRun.started_at.desc()).limit(args.limit)
+            ).all()
+            latest_ok = next((r for r in runs if r.status == "succeeded"), None)
+            sources = (
+                conn.execute(
+                    select(EtlRunSource).where(EtlRunSource.run_id == latest_ok.run_id)
+                ).all()
+                if latest_ok
+                else []
+            )
+    except (OperationalError, ProgrammingError):
+        _out("No published database yet: run `python -m etl run` first.")
+        return 1
+    finally:
+        engine.dispose()
+    if not runs:
+        _out("No ETL runs recorded yet: run `python -m etl run`.")
+        return 1
+    _out(f"{'run id':<26} {'status':<10} {'started (UTC)':<20} {'finished (UTC)':<20} message")
+    for r in runs:
+        finished = r.finished_at.strftime("%Y-%m-%d %H:%M:%S") if r.finished_at else "-"
+        started = r.started_at.strftime("%Y-%m-%d %H:%M:%S")
+        _out(f"{r.run_id:<26} {r.status:<10} {started:<20} {finished:<20} {r.message or ''}")
+    if latest_ok is None or latest_ok.finished_at is None:
+        _out("\nNo successful run: nothing is published.")
+        return 1
+    finished_at = latest_ok.finished_at
+    if finished_at.tzinfo is None:
+        finished_at = finished_at.replace(tzinfo=UTC)
+    age = datetime.now(UTC) - finished_at
+    _out(f"\nPublished: run {latest_ok.run_id}, refreshed {age.total_seconds() / 3600:.1f} h ago")
+    for s in sources:
+        watermark = s.watermark.strftime("%Y-%m-%d %H:%M") if s.watermark else "-"
+        _out(f"  {s.source_id}: {s.location} (latest record {watermark}, sha256 {s.sha256[:12]})")
+    return 0
+
+
+def cmd_schedule(_args: argparse.Namespace) -> int:
+    from apscheduler.schedulers.blocking import BlockingScheduler
+    from apscheduler.triggers.cron import CronTrigger
+
+    expression = settings.get("ETL_SCHEDULE")
+    timezone = settings.get("ETL_TIMEZONE")
+    scheduler = BlockingScheduler(timezone=timezone)
+    trigger = CronTrigger.from_crontab(expression, timezone=timezone)
+    scheduler.add_job(_scheduled_run, trigger, max_instances=1, coalesce=True, id="etl-run")
+    logger.info("ETL scheduled with cron '%s' (%s); Ctrl-C stops it", expression, timezone)
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        logger.info("scheduler stopped")
+    return 0
+
+
+def _scheduled_run() -> None:
+    try:
+        summary = pipeline.run(report=logger.info)
+    except pipeline.RunFailed as failed:
+        logger.error("scheduled run %s failed: %s", failed.summary.run_id, failed.summary.message)
+        return
+    logger.info("scheduled run %s succeeded: %s", summary.run_id, summary.message)
+
+
+def cmd_migrate(_args: argparse.Namespace) -> int:
+    engine = writer_engine(settings.get("DATABASE_URL"))
+    try:
+        migrate(engine)
+    finally:
+        engine.dispose()
+    _out("Database schema is up to date.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m etl", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run the ETL once and publish")
+    run.add_argument(
+        "--nibrs",
+        action="append",
+        metavar="PATH_OR_URL",
+        help="SPD NIBRS CSV to read (repeatable); default: the NIBRS_SOURCES setting",
+    )
+    run.set_defaults(func=cmd_run)
+    status = commands.add_parser("status", help="show recent runs and data freshness")
+    status.add_argument("--limit", type=int, default=10)
+    status.set_defaults(func=cmd_status)
+    schedule = commands.add_parser("schedule", help="run the ETL on the ETL_SCHEDULE cron")
+    schedule.set_defaults(func=cmd_schedule)
+    migrate_cmd = commands.add_parser("migrate", help="create or upgrade the database schema")
+    migrate_cmd.set_defaults(func=cmd_migrate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(
+        level=settings.get("LOG_LEVEL"), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))

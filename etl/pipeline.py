@@ -1,0 +1,224 @@
+"""One ETL run, start to finish: extract -> validate -> indicators -> check -> publish.
+
+``run()`` reads like the table of contents of a run. Each step reports progress through a
+callback so the CLI can show it; nothing here prints.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess  # noqa: S404 -- only to read the git commit for the run's code_version
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from etl import settings
+from etl.db import migrate, writer_engine
+from etl.indicators import catalog
+from etl.indicators.incidents import (
+    area_slug,
+    coverage_months,
+    monthly_offense_counts,
+    offense_index,
+)
+from etl.load import begin_run, fail_run, publish
+from etl.sources import spd_nibrs
+from etl.sources.common import SourceError, SourceResult, display_name, rejections_frame
+
+logger = logging.getLogger(__name__)
+
+# A file with more bad rows than this share is treated as corrupt, not as a few bad rows.
+MAX_REJECTED_SHARE = 0.05
+RETAIN_RUNS = 20
+
+Reporter = Callable[[str], None]
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    status: str
+    message: str
+    sources: list[SourceResult] = field(default_factory=list)
+    quarantine_files: list[Path] = field(default_factory=list)
+    observation_count: int = 0
+
+
+class RunFailed(Exception):
+    def __init__(self, summary: RunSummary) -> None:
+        super().__init__(summary.message)
+        self.summary = summary
+
+
+def run(
+    database_url: str | None = None,
+    nibrs_sources: list[str] | None = None,
+    report: Reporter | None = None,
+    now: datetime | None = None,
+) -> RunSummary:
+    """Run the whole ETL once. Raises :class:`RunFailed` (after recording it) on failure."""
+    say = report or (lambda _message: None)
+    engine = writer_engine(database_url or settings.get("DATABASE_URL"))
+    try:
+        return _run(engine, nibrs_sources or settings.get("NIBRS_SOURCES"), say, now)
+    finally:
+        engine.dispose()
+
+
+def _run(
+    engine: Engine, nibrs_sources: list[str], say: Reporter, now: datetime | None
+) -> RunSummary:
+    steps = 5
+    _step(say, 1, steps, "Preparing database (migrations)")
+    migrate(engine)
+    run_id = begin_run(engine, code_version())
+    summary = RunSummary(run_id=run_id, status="running", message="")
+    try:
+        _step(say, 2, steps, f"Reading {len(nibrs_sources)} SPD NIBRS file(s)")
+        summary.sources = [_read_nibrs(location, say, now) for location in nibrs_sources]
+        summary.quarantine_files = write_quarantine(run_id, summary.sources)
+        check_rejection_rates(summary.sources)
+        _step(say, 3, steps, "Computing indicators")
+        indicators, observations = build_incident_indicators(summary.sources)
+        _step(say, 4, steps, f"Checking and publishing {len(observations)} observations")
+        summary.observation_count = len(observations)
+        summary.message = _success_message(summary)
+        publish(
+            engine, run_id, indicators, observations, summary.sources, RETAIN_RUNS, summary.message
+        )
+        _step(say, 5, steps, "Done")
+    except (SourceError, AssertionError, ValueError) as exc:
+        summary.status = "failed"
+        summary.message = f"Run {run_id} failed: {exc}"
+        fail_run(engine, run_id, summary.message)
+        logger.error("%s", summary.message)
+        raise RunFailed(summary) from exc
+    summary.status = "succeeded"
+    return summary
+
+
+def _read_nibrs(location: str, say: Reporter, now: datetime | None) -> SourceResult:
+    started = time.perf_counter()
+    result = spd_nibrs.run(location, settings.get("HTTP_TIMEOUT_SECONDS"), now=now)
+    say(
+        f"      {display_name(location)}: read {result.rows_read}, accepted "
+        f"{result.rows_accepted}, rejected {result.rows_rejected} "
+        f"({time.perf_counter() - started:.2f} s)"
+    )
+    return result
+
+
+def check_rejection_rates(sources: list[SourceResult]) -> None:
+    for result in sources:
+        if result.rows_read and result.rows_rejected / result.rows_read > MAX_REJECTED_SHARE:
+            raise SourceError(
+                f"{display_name(result.location)}: {result.rows_rejected} of {result.rows_read} "
+                f"rows rejected (more than {MAX_REJECTED_SHARE:.0%}); the file looks corrupt. "
+                "See the quarantine report."
+            )
+
+
+def build_incident_indicators(
+    sources: list[SourceResult],
+) -> tuple[list[dict[str, str]], pd.DataFrame]:
+    """The neighbourhood offence indicators from all NIBRS extracts combined."""
+    offenses = pd.concat([s.frame for s in sources], ignore_index=True)
+    duplicated = offenses["offense_id"].duplicated()
+    error = "the same Offense ID appears in more than one file"
+    if duplicated.any():
+        raise SourceError(f"{error}: {offenses.loc[duplicated, 'offense_id'].iloc[0]}")
+    coverage = coverage_months(offenses["report_datetime"], spd_nibrs.DATASET_START)
+    if coverage is None:
+        raise SourceError("the NIBRS extracts cover no complete month")
+    areas = [settings.get("FOCUS_AREA"), *settings.get("COMPARISON_AREAS")]
+    counts = monthly_offense_counts(offenses, [a.upper() for a in areas], *coverage)
+    if counts.empty:
+        raise SourceError(f"the NIBRS extracts hold no rows for the areas {', '.join(areas)}")
+    baseline_year = settings.get("INDEX_BASELINE_YEAR")
+    index = offense_index(counts, baseline_year)
+    observations = pd.concat(
+        [
+            _as_observations(counts, catalog.REPORTED_OFFENSES.indicator_id, "offense_count"),
+            _as_observations(index, catalog.REPORTED_OFFENSES_INDEX.indicator_id, "index_value"),
+        ],
+        ignore_index=True,
+    )
+    index_spec = catalog.REPORTED_OFFENSES_INDEX.as_row()
+    index_spec["methodology"] = index_spec["methodology"].format(baseline_year=baseline_year)
+    indicators = [catalog.REPORTED_OFFENSES.as_row()]
+    if not index.empty:
+        indicators.append(index_spec)
+    return indicators, observations
+
+
+def _as_observations(frame: pd.DataFrame, indicator_id: str, value_column: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "indicator_id": indicator_id,
+            "area": frame["area"].map(area_slug),
+            "period_start_date": frame["period_start_date"],
+            "period_grain": "month",
+            "breakdown_name": "offense_group",
+            "breakdown_value": frame["offense_group"],
+            "value": frame[value_column].astype(float),
+            "lower_bound": None,
+            "upper_bound": None,
+            "denominator_n": None,
+            "is_suppressed": False,
+        }
+    )
+
+
+def write_quarantine(run_id: str, sources: list[SourceResult]) -> list[Path]:
+    """Write each source's rejected rows to ``QUARANTINE_DIR/<run id>/<source>.csv``."""
+    written: list[Path] = []
+    rejections = [r for s in sources for r in s.rejections]
+    if not rejections:
+        return written
+    folder = Path(settings.get("QUARANTINE_DIR")) / run_id
+    folder.mkdir(parents=True, exist_ok=True)
+    by_source: dict[str, list[SourceResult]] = {}
+    for result in sources:
+        by_source.setdefault(result.info.source_id, []).append(result)
+    for source_id, results in by_source.items():
+        rows = [r for result in results for r in result.rejections]
+        if rows:
+            path = folder / f"{source_id}.csv"
+            rejections_frame(rows).to_csv(path, index=False)
+            written.append(path)
+    return written
+
+
+def code_version() -> str:
+    version = metadata.version("belltown-lead-dashboard")
+    try:
+        commit = subprocess.run(  # noqa: S603 -- fixed argument list, no user input
+            ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607 -- git from PATH is fine here
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=5,
+            cwd=settings.PROJECT_ROOT,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return version
+    return f"{version}+{commit}"
+
+
+def _success_message(summary: RunSummary) -> str:
+    read = sum(s.rows_read for s in summary.sources)
+    rejected = sum(s.rows_rejected for s in summary.sources)
+    return (
+        f"{len(summary.sources)} file(s), {read} rows read, {rejected} rejected, "
+        f"{summary.observation_count} observations published"
+    )
+
+
+def _step(say: Reporter, number: int, total: int, text: str) -> None:
+    say(f"[{number}/{total}] {text} ({datetime.now(UTC).strftime('%H:%M:%S')} UTC)")

@@ -1,0 +1,164 @@
+"""One registry of every setting the ETL and the site read.
+
+Each setting has a name (also its environment variable), a default, a type and help text.
+The README documents every one of them (``tests/unit/test_settings.py`` checks), in the
+spirit of Datasette's ``SETTINGS`` registry. Read values with :func:`get`; never read
+``os.environ`` elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_DATA_DIR = Path(__file__).resolve().parent / "sample_data"
+
+
+def _as_list(raw: str) -> list[str]:
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def _as_int(raw: str) -> int:
+    return int(raw)
+
+
+def _as_str(raw: str) -> str:
+    return raw
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A configurable value: ``name`` is also the environment variable that overrides it."""
+
+    name: str
+    default: str
+    help: str
+    parse: Callable[[str], Any] = _as_str
+
+
+_DEFAULT_NIBRS = ",".join(
+    str(SAMPLE_DATA_DIR / "seattle" / name)
+    for name in (
+        "spd_crime_nibrs_robbery_belltown_2008-2021.csv",
+        "spd_crime_nibrs_robbery_capitolhill_downtowncommercial_2008-2021.csv",
+    )
+)
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "DATABASE_URL",
+        f"sqlite:///{PROJECT_ROOT / 'data' / 'lead.db'}",
+        "SQLAlchemy URL of the published database. The ETL writes it; the site opens it "
+        "read-only. SQLite and PostgreSQL are tested.",
+    ),
+    Setting(
+        "FOCUS_AREA",
+        "BELLTOWN",
+        "SPD MCPP (Micro-Community Policing Plan) area where LEAD operates.",
+    ),
+    Setting(
+        "COMPARISON_AREAS",
+        "CAPITOL HILL,DOWNTOWN COMMERCIAL",
+        "Comma-separated MCPP areas shown beside the focus area.",
+        _as_list,
+    ),
+    Setting(
+        "NIBRS_SOURCES",
+        _DEFAULT_NIBRS,
+        "Comma-separated paths or http(s) URLs of SPD Crime Data (NIBRS, 2008-present) CSV "
+        "exports. Defaults to the real extracts bundled in etl/sample_data/seattle/.",
+        _as_list,
+    ),
+    Setting(
+        "INDEX_BASELINE_YEAR",
+        "2010",
+        "Calendar year whose average month is 100 in the offence index (2010 is the last "
+        "full year before LEAD began in October 2011).",
+        _as_int,
+    ),
+    Setting(
+        "LEAD_START_MONTH",
+        "2011-10",
+        "Month LEAD began taking referrals in Belltown; marked on trend charts.",
+    ),
+    Setting(
+        "SUPPRESSION_THRESHOLD",
+        "11",
+        "Smallest number of people a published program figure may be based on. Smaller "
+        "cells are withheld (with complementary suppression).",
+        _as_int,
+    ),
+    Setting(
+        "QUARANTINE_DIR",
+        str(PROJECT_ROOT / "data" / "quarantine"),
+        "Folder where each ETL run writes its report of rejected rows "
+        "(<run id>/<source>.csv: file, row, column, value, reason).",
+    ),
+    Setting(
+        "ETL_SCHEDULE",
+        "0 4 * * *",
+        "Cron expression (minute hour day month weekday) for `python -m etl schedule`.",
+    ),
+    Setting(
+        "ETL_TIMEZONE",
+        "America/Los_Angeles",
+        "Time zone of ETL_SCHEDULE and of dates shown on the site.",
+    ),
+    Setting(
+        "HTTP_TIMEOUT_SECONDS",
+        "60",
+        "Timeout for each HTTP request when a source is a URL.",
+        _as_int,
+    ),
+    Setting(
+        "CACHE_TYPE",
+        "FileSystemCache",
+        "flask-caching backend for the site's query layer: FileSystemCache (shared by the "
+        "gunicorn workers of one machine), RedisCache (several machines) or NullCache.",
+    ),
+    Setting(
+        "CACHE_DIR",
+        str(PROJECT_ROOT / "data" / "cache"),
+        "Folder for the FileSystemCache backend.",
+    ),
+    Setting(
+        "CACHE_REDIS_URL",
+        "",
+        "Redis URL for the RedisCache backend (e.g. redis://localhost:6379/0).",
+    ),
+    Setting(
+        "CACHE_TIMEOUT_SECONDS",
+        "300",
+        "How long a cached query result is kept. Results are keyed by ETL run, so a new run "
+        "is visible at once regardless.",
+        _as_int,
+    ),
+    Setting("HOST", "127.0.0.1", "Address gunicorn binds to."),
+    Setting("PORT", "8050", "Port gunicorn binds to.", _as_int),
+    Setting(
+        "WEB_CONCURRENCY",
+        "2",
+        "Number of gunicorn worker processes.",
+        _as_int,
+    ),
+    Setting("LOG_LEVEL", "INFO", "Logging level for the ETL and the site."),
+)
+
+_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+
+
+def get(name: str, environ: Mapping[str, str] | None = None) -> Any:
+    """Return the parsed value of setting ``name``: the environment wins over the default."""
+    setting = _BY_NAME[name]
+    env = os.environ if environ is None else environ
+    raw = env.get(name)
+    if raw is None or raw == "":
+        raw = setting.default
+    try:
+        return setting.parse(raw)
+    except ValueError as exc:
+        raise ValueError(f"setting {name}={raw!r} is not valid: {exc}") from exc

@@ -1,0 +1,160 @@
+"""What every source module shares: provenance, reading bytes, rejected-row reports.
+
+A source module reads one file or URL into a :class:`SourceResult`: the accepted rows,
+normalised, plus a :class:`Rejection` for every row it could not accept. Rows never
+disappear silently: ``rows_read == rows_accepted + rows_rejected`` is checked.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import requests
+
+REPLACEMENT_CHAR = "\ufffd"
+
+
+class SourceError(Exception):
+    """An input that cannot be used at all (missing file, schema drift, corrupt CSV).
+
+    The message names the file and, where it applies, the column and value. The whole
+    run fails and the previously published data keep serving.
+    """
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """Provenance of a source, recorded in ``etl_run_source`` and shown on the site."""
+
+    source_id: str
+    title: str
+    publisher: str
+    url: str
+    licence: str
+    is_synthetic: bool = False
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """One quarantined row. ``row_number`` counts the header as row 1 (as a spreadsheet)."""
+
+    file: str
+    row_number: int
+    column: str
+    value: str
+    reason: str
+
+
+@dataclass
+class SourceResult:
+    info: SourceInfo
+    location: str
+    sha256: str
+    rows_read: int
+    frame: pd.DataFrame
+    rejections: list[Rejection] = field(default_factory=list)
+    watermark: datetime | None = None
+
+    @property
+    def rows_rejected(self) -> int:
+        return len({r.row_number for r in self.rejections})
+
+    @property
+    def rows_accepted(self) -> int:
+        return len(self.frame)
+
+
+def display_name(location: str) -> str:
+    """The file name (or URL) used in messages: never a full local path."""
+    if location.startswith(("http://", "https://")):
+        return location
+    return Path(location).name
+
+
+def read_bytes(location: str, timeout_seconds: int) -> bytes:
+    """Read a local path or an http(s) URL; raise :class:`SourceError` with the reason."""
+    name = display_name(location)
+    if location.startswith(("http://", "https://")):
+        try:
+            response = requests.get(location, timeout=timeout_seconds)
+            response.raise_for_status()
+        except requests.RequestException as exc:
+            raise SourceError(f"{name}: could not download: {exc}") from exc
+        return response.content
+    try:
+        return Path(location).read_bytes()
+    except OSError as exc:
+        raise SourceError(f"{name}: could not read file: {exc.strerror}") from exc
+
+
+def sha256_hex(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def read_csv_as_text(content: bytes, location: str) -> tuple[pd.DataFrame, list[Rejection]]:
+    """Parse CSV bytes into a frame of strings (blank cells are ``""``).
+
+    Decodes UTF-8 and drops a byte-order mark. A row that is not valid UTF-8 or has the
+    wrong number of fields does not fail the file: it is rejected with its line number, so
+    one bad row in a large export costs one row, not the run. Every value stays a string;
+    typing is the source module's job, so report numbers and zero-padded codes keep their
+    exact text. The frame's index is the line number where each record starts.
+    """
+    name = display_name(location)
+    text = content.decode("utf-8-sig", errors="replace")
+    if not text.strip():
+        raise SourceError(f"{name}: the file is empty")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [column.strip() for column in next(reader)]
+    except csv.Error as exc:
+        raise SourceError(f"{name}: not a readable CSV file: {exc}") from exc
+    if any(REPLACEMENT_CHAR in column for column in header):
+        raise SourceError(f"{name}: the header row is not valid UTF-8")
+    if len(set(header)) != len(header):
+        raise SourceError(f"{name}: the header repeats a column name: {header}")
+    rows: list[list[str]] = []
+    line_numbers: list[int] = []
+    rejections: list[Rejection] = []
+    start_line = reader.line_num + 1
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise SourceError(f"{name}, line {start_line}: not a readable CSV row: {exc}") from exc
+        line = start_line
+        start_line = reader.line_num + 1
+        if not record or all(not field.strip() for field in record):
+            continue
+        problem = _row_problem(record, header)
+        if problem is not None:
+            column, value, reason = problem
+            rejections.append(Rejection(name, line, column, value, reason))
+            continue
+        rows.append(record)
+        line_numbers.append(line)
+    frame = pd.DataFrame(rows, columns=header, index=pd.Index(line_numbers, name="row_number"))
+    return frame.astype(str), rejections
+
+
+def _row_problem(record: list[str], header: list[str]) -> tuple[str, str, str] | None:
+    if len(record) != len(header):
+        value = ",".join(record)[:200]
+        return "(whole row)", value, f"expected {len(header)} fields, found {len(record)}"
+    for column, cell in zip(header, record, strict=True):
+        if REPLACEMENT_CHAR in cell:
+            return column, cell, "not valid UTF-8"
+    return None
+
+
+def rejections_frame(rejections: list[Rejection]) -> pd.DataFrame:
+    columns = ["file", "row_number", "column", "value", "reason"]
+    return pd.DataFrame([r.__dict__ for r in rejections], columns=columns)

@@ -1,0 +1,382 @@
+"""SPD Crime Data: 2008-Present (NIBRS), data.seattle.gov dataset ``tazs-3rd5``.
+
+One row per offence (``Offense ID`` is the key; a report can hold several offences).
+The City republished the dataset with new column names (about 2025); both the old and the
+new schema are accepted, as portal CSV exports (display names) or API CSV (field names).
+
+Quirks handled, all seen in the real extracts (``etl/sample_data/seattle/SOURCES.md``):
+UTF-8 byte-order mark on the header; ``0,0`` (and ``REDACTED``/``-1.0``) coordinates mean
+"missing"; 12-hour ``MM/DD/YYYY hh:mm:ss AM/PM`` datetimes (ISO from the API); report numbers
+kept as strings; blank or pre-2008 offence start dates (the reporting period uses
+``Report DateTime``, which is always set); ``UNKNOWN`` areas; rows in arbitrary order.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+import pandera.pandas as pa
+
+from etl.sources.common import (
+    Rejection,
+    SourceError,
+    SourceInfo,
+    SourceResult,
+    display_name,
+    read_bytes,
+    read_csv_as_text,
+    sha256_hex,
+)
+
+INFO = SourceInfo(
+    source_id="spd_crime_nibrs",
+    title="SPD Crime Data: 2008-Present (NIBRS)",
+    publisher="City of Seattle, Seattle Police Department",
+    url="https://data.seattle.gov/Public-Safety/SPD-Crime-Data-2008-Present/tazs-3rd5",
+    licence=(
+        "City of Seattle open data (data.seattle.gov). No licence text was found in the "
+        "copies used; the City describes its open data as free to reuse. Check the "
+        "dataset's About page before republishing."
+    ),
+)
+
+# Old schema (the bundled extracts), portal CSV headers and SODA API field names.
+RENAME_OLD_CSV = {
+    "Report Number": "report_number",
+    "Offense ID": "offense_id",
+    "Offense Start DateTime": "offense_start_datetime",
+    "Offense End DateTime": "offense_end_datetime",
+    "Report DateTime": "report_datetime",
+    "Group A B": "group_a_b",
+    "Crime Against Category": "crime_against_category",
+    "Offense Parent Group": "offense_parent_group",
+    "Offense": "offense",
+    "Offense Code": "offense_code",
+    "Precinct": "precinct",
+    "Sector": "sector",
+    "Beat": "beat",
+    "MCPP": "area",
+    "100 Block Address": "block_address",
+    "Longitude": "longitude",
+    "Latitude": "latitude",
+}
+RENAME_OLD_API = {
+    "report_number": "report_number",
+    "offense_id": "offense_id",
+    "offense_start_datetime": "offense_start_datetime",
+    "offense_end_datetime": "offense_end_datetime",
+    "report_datetime": "report_datetime",
+    "group_a_b": "group_a_b",
+    "crime_against_category": "crime_against_category",
+    "offense_parent_group": "offense_parent_group",
+    "offense": "offense",
+    "offense_code": "offense_code",
+    "precinct": "precinct",
+    "sector": "sector",
+    "beat": "beat",
+    "mcpp": "area",
+    "_100_block_address": "block_address",
+    "longitude": "longitude",
+    "latitude": "latitude",
+}
+# New schema (republished about 2025). The mapping of "Offense Sub Category" to the old
+# parent group is inferred from public clients, not from City documentation.
+RENAME_NEW_CSV = {
+    "Report Number": "report_number",
+    "Report DateTime": "report_datetime",
+    "Offense ID": "offense_id",
+    "Offense Date": "offense_start_datetime",
+    "NIBRS Group AB": "group_a_b",
+    "NIBRS Crime Against Category": "crime_against_category",
+    "Offense Sub Category": "offense_parent_group",
+    "Shooting Type Group": "shooting_type_group",
+    "Block Address": "block_address",
+    "Latitude": "latitude",
+    "Longitude": "longitude",
+    "Beat": "beat",
+    "Precinct": "precinct",
+    "Sector": "sector",
+    "Neighborhood": "area",
+    "Reporting Area": "reporting_area",
+    "Offense Category": "offense_category",
+    "NIBRS Offense Code Description": "offense",
+    "NIBRS_offense_code": "offense_code",
+}
+RENAME_NEW_API = {
+    "report_number": "report_number",
+    "report_date_time": "report_datetime",
+    "offense_id": "offense_id",
+    "offense_date": "offense_start_datetime",
+    "nibrs_group_a_b": "group_a_b",
+    "nibrs_crime_against_category": "crime_against_category",
+    "offense_sub_category": "offense_parent_group",
+    "shooting_type_group": "shooting_type_group",
+    "block_address": "block_address",
+    "latitude": "latitude",
+    "longitude": "longitude",
+    "beat": "beat",
+    "precinct": "precinct",
+    "sector": "sector",
+    "neighborhood": "area",
+    "reporting_area": "reporting_area",
+    "offense_category": "offense_category",
+    "nibrs_offense_code_description": "offense",
+    "nibrs_offense_code": "offense_code",
+}
+SCHEMAS = {
+    "old portal CSV": RENAME_OLD_CSV,
+    "old API": RENAME_OLD_API,
+    "new portal CSV": RENAME_NEW_CSV,
+    "new API": RENAME_NEW_API,
+}
+REQUIRED = ("report_number", "offense_id", "report_datetime", "offense_parent_group", "area")
+
+# SPD's NIBRS offence parent groups (upper case, as SPD publishes them).
+OFFENSE_PARENT_GROUPS = frozenset(
+    {
+        "ANIMAL CRUELTY",
+        "ARSON",
+        "ASSAULT OFFENSES",
+        "BAD CHECKS",
+        "BRIBERY",
+        "BURGLARY/BREAKING&ENTERING",
+        "COUNTERFEITING/FORGERY",
+        "CURFEW/LOITERING/VAGRANCY VIOLATIONS",
+        "DESTRUCTION/DAMAGE/VANDALISM OF PROPERTY",
+        "DISORDERLY CONDUCT",
+        "DRIVING UNDER THE INFLUENCE",
+        "DRUG/NARCOTIC OFFENSES",
+        "DRUNKENNESS",
+        "EMBEZZLEMENT",
+        "EXTORTION/BLACKMAIL",
+        "FAMILY OFFENSES, NONVIOLENT",
+        "FRAUD OFFENSES",
+        "GAMBLING OFFENSES",
+        "HOMICIDE OFFENSES",
+        "HUMAN TRAFFICKING",
+        "KIDNAPPING/ABDUCTION",
+        "LARCENY-THEFT",
+        "LIQUOR LAW VIOLATIONS",
+        "MOTOR VEHICLE THEFT",
+        "PEEPING TOM",
+        "PORNOGRAPHY/OBSCENE MATERIAL",
+        "PROSTITUTION OFFENSES",
+        "ROBBERY",
+        "RUNAWAY",
+        "SEX OFFENSES",
+        "SEX OFFENSES, CONSENSUAL",
+        "STOLEN PROPERTY OFFENSES",
+        "TRESPASS OF REAL PROPERTY",
+        "WEAPON LAW VIOLATIONS",
+        "ALL OTHER",
+    }
+)
+
+DATASET_START = pd.Timestamp("2008-01-01")
+# Seattle's bounding box, generously; coordinates outside it are treated as missing.
+LATITUDE_RANGE = (47.3, 47.9)
+LONGITUDE_RANGE = (-122.6, -122.1)
+DATETIME_FORMATS = ("%m/%d/%Y %I:%M:%S %p", "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S")
+
+
+def normalized_schema(now: pd.Timestamp) -> pa.DataFrameSchema:
+    """Rules every accepted row must meet (pandera); a failing row is quarantined."""
+    return pa.DataFrameSchema(
+        {
+            "offense_id": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "report_number": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "report_datetime": pa.Column(
+                "datetime64[ns]",
+                [
+                    pa.Check.ge(DATASET_START, error="before the dataset starts (2008-01-01)"),
+                    pa.Check.le(now, error="in the future"),
+                ],
+                nullable=False,
+            ),
+            "offense_start_datetime": pa.Column("datetime64[ns]", nullable=True),
+            "offense_parent_group": pa.Column(
+                str, pa.Check.isin(OFFENSE_PARENT_GROUPS, error="unknown offence parent group")
+            ),
+            "offense": pa.Column(str),
+            "area": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "beat": pa.Column(str),
+            "latitude": pa.Column(float, nullable=True),
+            "longitude": pa.Column(float, nullable=True),
+        },
+        strict="filter",
+        coerce=False,
+    )
+
+
+def run(location: str, timeout_seconds: int, now: datetime | None = None) -> SourceResult:
+    """Read, validate and normalise one NIBRS export; bad rows are quarantined, not lost."""
+    content = read_bytes(location, timeout_seconds)
+    raw, rejections = read_csv_as_text(content, location)
+    rows_read = len(raw) + len(rejections)
+    name = display_name(location)
+    renamed = rename_columns(raw, name)
+    typed, parse_rejections = parse_types(renamed, name)
+    checked, check_rejections = validate(typed, name, pd.Timestamp(now or datetime.now()))
+    deduplicated, duplicate_rejections = drop_duplicate_offenses(checked, name)
+    all_rejections = rejections + parse_rejections + check_rejections + duplicate_rejections
+    result = SourceResult(
+        info=INFO,
+        location=location,
+        sha256=sha256_hex(content),
+        rows_read=rows_read,
+        frame=deduplicated.reset_index(drop=True),
+        rejections=all_rejections,
+        watermark=_watermark(deduplicated),
+    )
+    error = f"{name}: rows read != accepted + rejected"
+    assert result.rows_read == result.rows_accepted + result.rows_rejected, error
+    return result
+
+
+def rename_columns(raw: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Map any known header variant to our names; unknown or missing columns fail loudly."""
+    columns = set(raw.columns)
+    best_label, best_map = min(
+        SCHEMAS.items(), key=lambda item: len(columns.symmetric_difference(item[1]))
+    )
+    unknown = sorted(columns - set(best_map))
+    missing = sorted(
+        header for header, ours in best_map.items() if ours in REQUIRED and header not in columns
+    )
+    if missing:
+        raise SourceError(
+            f"{name}: required column(s) missing: {', '.join(missing)} "
+            f"(closest known layout: {best_label})"
+        )
+    if unknown:
+        raise SourceError(
+            f"{name}: unexpected column(s) {', '.join(repr(c) for c in unknown)} "
+            f"(closest known layout: {best_label}); the source schema may have changed"
+        )
+    renamed = raw.rename(columns=best_map)
+    for optional in ("offense", "beat", "latitude", "longitude", "offense_start_datetime"):
+        if optional not in renamed.columns:
+            renamed[optional] = ""
+    return renamed
+
+
+def parse_datetime(values: pd.Series) -> pd.Series:
+    """Parse SPD datetimes (12-hour portal format or ISO from the API); blank -> NaT."""
+    text = values.str.strip()
+    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    for fmt in DATETIME_FORMATS:
+        todo = parsed.isna() & (text != "")
+        if not todo.any():
+            break
+        parsed.loc[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+    return parsed.astype("datetime64[ns]")
+
+
+def parse_coordinate(values: pd.Series, valid: tuple[float, float]) -> pd.Series:
+    """Coordinates as floats; ``0``, ``-1.0``, ``REDACTED``, blank or outside Seattle -> NaN."""
+    numbers = pd.to_numeric(values.str.strip(), errors="coerce").astype(float)
+    inside = numbers.between(valid[0], valid[1])
+    return numbers.where(inside)
+
+
+def parse_types(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[Rejection]]:
+    """Type the string columns; unparsable datetimes are quarantined with their text."""
+    typed = frame.copy()
+    for column in ("report_number", "offense_id", "offense_parent_group", "offense", "beat"):
+        typed[column] = typed[column].str.strip()
+    typed["area"] = typed["area"].str.strip().str.upper()
+    typed["offense_parent_group"] = typed["offense_parent_group"].str.upper()
+    rejections: list[Rejection] = []
+    for column in ("report_datetime", "offense_start_datetime"):
+        parsed = parse_datetime(typed[column])
+        text = typed[column].str.strip()
+        for index in typed.index[parsed.isna() & (text != "")]:
+            rejections.append(
+                Rejection(
+                    name,
+                    int(index),
+                    _header(column),
+                    text[index],
+                    "not a date and time (expected MM/DD/YYYY hh:mm:ss AM/PM)",
+                )
+            )
+        if column in REQUIRED:
+            for index in typed.index[text == ""]:
+                rejections.append(Rejection(name, int(index), _header(column), "", "blank"))
+        typed[column] = parsed
+    typed["latitude"] = parse_coordinate(typed["latitude"], LATITUDE_RANGE)
+    typed["longitude"] = parse_coordinate(typed["longitude"], LONGITUDE_RANGE)
+    missing_point = typed["latitude"].isna() | typed["longitude"].isna()
+    typed.loc[missing_point, ["latitude", "longitude"]] = float("nan")
+    rejected = {r.row_number for r in rejections}
+    return typed.drop(index=sorted(rejected)), rejections
+
+
+def validate(
+    frame: pd.DataFrame, name: str, now: pd.Timestamp
+) -> tuple[pd.DataFrame, list[Rejection]]:
+    """Check every row against :func:`normalized_schema`; failing rows are quarantined."""
+    schema = normalized_schema(now)
+    try:
+        return schema.validate(frame, lazy=True), []
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+    rejections: list[Rejection] = []
+    for case in cases.itertuples(index=False):
+        index = case.index
+        if index is None or pd.isna(index):
+            raise SourceError(f"{name}: {case.check} failed for column {case.column}") from None
+        rejections.append(
+            Rejection(
+                name,
+                int(index),
+                _header(str(case.column)),
+                str(case.failure_case),
+                _reason(str(case.check)),
+            )
+        )
+    bad = sorted({r.row_number for r in rejections})
+    return schema.validate(frame.drop(index=bad)), rejections
+
+
+def drop_duplicate_offenses(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[Rejection]]:
+    """Keep the first row of each ``Offense ID``; later repeats are quarantined."""
+    repeated = frame["offense_id"].duplicated(keep="first")
+    rejections = [
+        Rejection(
+            name,
+            int(index),
+            "Offense ID",
+            str(offense_id),
+            "duplicate Offense ID (first occurrence kept)",
+        )
+        for index, offense_id in zip(
+            frame.index[repeated], frame.loc[repeated, "offense_id"], strict=True
+        )
+    ]
+    return frame[~repeated], rejections
+
+
+def _watermark(frame: pd.DataFrame) -> datetime | None:
+    if frame.empty:
+        return None
+    latest: pd.Timestamp = frame["report_datetime"].max()
+    return latest.to_pydatetime()
+
+
+_HEADERS = {ours: header for header, ours in RENAME_OLD_CSV.items()}
+
+
+def _header(column: str) -> str:
+    return _HEADERS.get(column, column)
+
+
+def _reason(check: str) -> str:
+    if check.startswith("isin"):
+        return "unknown offence parent group"
+    if check.startswith("str_length"):
+        return "blank"
+    if "not_nullable" in check:
+        return "blank"
+    return check

@@ -1,0 +1,22 @@
+"""gunicorn settings (``gunicorn --config gunicorn.conf.py app:server``).
+
+Values come from the settings registry (HOST, PORT, WEB_CONCURRENCY, LOG_LEVEL), so the
+Procfile, `make run` and the browser tests all serve the site the same way.
+"""
+
+from etl import settings
+
+bind = f"{settings.get('HOST')}:{settings.get('PORT')}"
+workers = settings.get("WEB_CONCURRENCY")
+worker_class = "sync"
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+# Recycle workers now and then so a slow leak cannot grow without bound.
+max_requests = 2000
+max_requests_jitter = 200
+accesslog = "-"
+errorlog = "-"
+loglevel = settings.get("LOG_LEVEL").lower()
+# Query strings can hold filter values only; no personal data reaches the site at all.
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
