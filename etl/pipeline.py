@@ -150,7 +150,8 @@ def build_incident_indicators(
         ignore_index=True,
     )
     index_spec = catalog.REPORTED_OFFENSES_INDEX.as_row()
-    index_spec["methodology"] = index_spec["methodology"].format(baseline_year=baseline_year)
+    for key in ("unit", "methodology"):
+        index_spec[key] = index_spec[key].format(baseline_year=baseline_year)
     indicators = [catalog.REPORTED_OFFENSES.as_row()]
     if not index.empty:
         indicators.append(index_spec)

@@ -61,7 +61,7 @@ REPORTED_OFFENSES = IndicatorSpec(
 REPORTED_OFFENSES_INDEX = IndicatorSpec(
     indicator_id="reported_offenses_index",
     title="Reported offences per month, index (baseline year = 100)",
-    unit="index",
+    unit="index ({baseline_year} = 100)",
     description=(
         "Monthly reported offences divided by the area's average month in the baseline "
         "year, times 100, so areas of different size can be compared."

@@ -1,0 +1,128 @@
+"""Builds the Dash app: pages, shell, cache, compression, HTTP error handling.
+
+Nothing here reads data: the database is first touched when a page is requested.
+"""
+
+from __future__ import annotations
+
+import logging
+from types import ModuleType
+
+import dash
+from flask import Flask, Response, request
+from flask_compress import Compress
+from werkzeug.exceptions import BadRequest, HTTPException, NotFound
+
+from dashboard import data, layout, theme
+from dashboard.pages import (
+    briefing,
+    data_page,
+    enrollment,
+    methods,
+    overview,
+    quality_of_life,
+    recidivism,
+)
+from etl import settings
+
+PAGE_MODULES: tuple[ModuleType, ...] = (
+    overview,
+    enrollment,
+    recidivism,
+    quality_of_life,
+    data_page,
+    briefing,
+    methods,
+)
+# Paths Dash and Flask serve besides the pages themselves.
+INTERNAL_PREFIXES = ("/_dash", "/_reload", "/_favicon", "/assets/", "/static/")
+
+INDEX_STRING = """<!DOCTYPE html>
+<html lang="en">
+<head>
+{%metas%}
+<title>{%title%}</title>
+{%favicon%}
+{%css%}
+</head>
+<body>
+{%app_entry%}
+<footer>
+{%config%}
+{%scripts%}
+{%renderer%}
+</footer>
+</body>
+</html>"""
+
+
+def create_app() -> dash.Dash:
+    logging.basicConfig(level=settings.get("LOG_LEVEL"))
+    theme.register()
+    app = dash.Dash(
+        __name__,
+        use_pages=True,
+        pages_folder="",
+        assets_folder=str(settings.PROJECT_ROOT / "assets"),
+        title="Belltown LEAD transparency dashboard",
+        update_title=None,
+        suppress_callback_exceptions=False,
+        meta_tags=[
+            {"name": "viewport", "content": "width=device-width, initial-scale=1"},
+            {"name": "description", "content": overview.DESCRIPTION},
+        ],
+    )
+    app.index_string = INDEX_STRING
+    for order, module in enumerate(PAGE_MODULES):
+        dash.register_page(
+            module.__name__,
+            path=module.PATH,
+            name=module.TITLE,
+            title=f"{module.TITLE} | Belltown LEAD transparency dashboard",
+            description=module.DESCRIPTION,
+            order=order,
+            layout=module.layout,
+        )
+    app.layout = layout.shell
+    server: Flask = app.server
+    data.init_cache(server)
+    Compress(server)
+    _install_http_handling(app, {m.PATH for m in PAGE_MODULES})
+    return app
+
+
+def _install_http_handling(app: dash.Dash, page_paths: set[str]) -> None:
+    """Real 404s for unknown paths, 400 for malformed callback requests, and no traceback
+    ever reaches a client."""
+    server: Flask = app.server
+
+    @server.before_request
+    def _reject_bad_requests() -> None:
+        path = request.path.rstrip("/") or "/"
+        if request.path.startswith("/_dash-update-component"):
+            body = request.get_json(silent=True)
+            if not isinstance(body, dict) or body.get("output") not in app.callback_map:
+                raise BadRequest("unknown or malformed callback request")
+            return
+        if path in page_paths or request.path.startswith(INTERNAL_PREFIXES):
+            return
+        raise NotFound()
+
+    @server.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> Response:
+        code = error.code or 500
+        body = _ERROR_PAGE.format(code=code, name=error.name)
+        return Response(body, status=code, mimetype="text/html")
+
+    @server.errorhandler(Exception)
+    def _unexpected_error(error: Exception) -> Response:
+        logging.getLogger(__name__).exception("unhandled error: %s", type(error).__name__)
+        body = _ERROR_PAGE.format(code=500, name="Something went wrong on our side")
+        return Response(body, status=500, mimetype="text/html")
+
+
+_ERROR_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{code} | Belltown LEAD dashboard</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><main><h1>{code}: {name}</h1>
+<p><a href="/">Go to the Belltown LEAD transparency dashboard</a></p></main></body></html>"""

@@ -1,0 +1,187 @@
+"""The chart card: every chart on the site is shown through this component.
+
+A card is a ``<section>`` with a title, a one-line subtitle, optional controls, the figure
+inside a ``<figure>`` whose ``<figcaption>`` is the generated summary sentence (the chart's
+text alternative), a "Show data table" toggle (a native ``<details>`` element, so it works
+with keyboard and screen readers and without JavaScript callbacks), and a footer with
+source, period, last refresh, caveats and what a withheld value means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Output, dcc, html
+from dash.development.base_component import Component
+
+from dashboard.data import SourceRecord
+
+WITHHELD_TEXT = "withheld"
+DEMO_LABEL = "Demonstration data, not real participants"
+
+
+@dataclass(frozen=True)
+class CardIds:
+    """Component ids of one card, derived from its ``card_id`` (one place, no typos)."""
+
+    card_id: str
+
+    @property
+    def title(self) -> str:
+        return f"{self.card_id}-title"
+
+    @property
+    def graph(self) -> str:
+        return f"{self.card_id}-graph"
+
+    @property
+    def summary(self) -> str:
+        return f"{self.card_id}-summary"
+
+    @property
+    def table(self) -> str:
+        return f"{self.card_id}-table"
+
+    @property
+    def footer(self) -> str:
+        return f"{self.card_id}-footer"
+
+    @property
+    def notice(self) -> str:
+        return f"{self.card_id}-notice"
+
+    def outputs(self) -> list[Output]:
+        """Callback outputs, in the order :func:`card_parts` returns them."""
+        return [
+            Output(self.graph, "figure"),
+            Output(self.summary, "children"),
+            Output(self.table, "children"),
+            Output(self.footer, "children"),
+            Output(self.notice, "children"),
+        ]
+
+
+def chart_card(
+    ids: CardIds, title: str, subtitle: str, controls: Sequence[Component] = ()
+) -> html.Section:
+    """The card's static shell; a callback fills it with :func:`card_parts`."""
+    return html.Section(
+        className="chart-card",
+        **{"aria-labelledby": ids.title},
+        children=[
+            html.H2(title, id=ids.title, className="chart-card__title"),
+            html.P(subtitle, className="chart-card__subtitle"),
+            html.Div(list(controls), className="chart-card__controls") if controls else None,
+            html.Div(id=ids.notice, className="chart-card__notice", role="status"),
+            html.Figure(
+                className="chart-card__figure",
+                children=[
+                    dcc.Loading(
+                        dcc.Graph(
+                            id=ids.graph,
+                            config={
+                                "displaylogo": False,
+                                "responsive": True,
+                                "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+                            },
+                            className="chart-card__graph",
+                        ),
+                        type="circle",
+                    ),
+                    html.Figcaption(id=ids.summary, className="chart-card__summary"),
+                ],
+            ),
+            html.Details(
+                className="chart-card__table",
+                children=[
+                    html.Summary("Show data table"),
+                    html.Div(id=ids.table, className="table-scroll", tabIndex="0",
+                             role="region", **{"aria-label": f"Data table: {title}"}),
+                ],
+            ),
+            html.Footer(id=ids.footer, className="chart-card__footer"),
+        ],
+    )
+
+
+def card_parts(
+    figure: go.Figure,
+    summary: str,
+    table: Component,
+    footer: Component,
+    notice: str | None = None,
+) -> tuple[go.Figure, str, Component, Component, Component | None]:
+    notice_component = html.P(notice) if notice else None
+    return figure, summary, table, footer, notice_component
+
+
+def data_table(frame: pd.DataFrame, caption: str, value_format: str = "{:,.0f}") -> html.Table:
+    """An accessible HTML table of a wide frame: first column is the row header.
+
+    Cells that are missing (withheld or not covered) show ``withheld`` when the frame marks
+    them so in a parallel boolean frame ``frame.attrs["withheld"]``, else an en dash.
+    """
+    withheld: pd.DataFrame | None = frame.attrs.get("withheld")
+    header = html.Thead(html.Tr([html.Th(str(c), scope="col") for c in frame.columns]))
+    rows = []
+    for position in range(len(frame)):
+        cells: list[Component] = []
+        for column_number, column in enumerate(frame.columns):
+            value = frame.iloc[position, column_number]
+            if column_number == 0:
+                cells.append(html.Th(str(value), scope="row"))
+                continue
+            if withheld is not None and bool(withheld.iloc[position][column]):
+                cells.append(html.Td(WITHHELD_TEXT, className="cell--withheld"))
+            elif pd.isna(value):
+                cells.append(html.Td("–"))
+            else:
+                cells.append(html.Td(value_format.format(value)))
+        rows.append(html.Tr(cells))
+    return html.Table(
+        [html.Caption(caption), header, html.Tbody(rows)], className="data-table"
+    )
+
+
+def source_footer(
+    sources: Sequence[SourceRecord],
+    period: str,
+    refreshed: datetime,
+    caveats: str,
+    suppression_rule: str,
+    run_id: str,
+    threshold: int,
+) -> list[Component]:
+    """Source, period, refresh time, caveats and the meaning of withheld values."""
+    titles = sorted({f"{s.publisher}, “{s.title}”" for s in sources})
+    items: list[Component] = []
+    if any(s.is_synthetic for s in sources):
+        items.append(html.P(html.Strong(DEMO_LABEL), className="demo-label"))
+    items.extend(
+        [
+            html.P([html.Strong("Source: "), "; ".join(titles) or "–"]),
+            html.P([html.Strong("Period: "), period]),
+            html.P(
+                [
+                    html.Strong("Last refreshed: "),
+                    html.Time(refreshed.strftime("%B %-d, %Y, %H:%M UTC"),
+                              dateTime=refreshed.isoformat()),
+                    f" (data version {run_id})",
+                ]
+            ),
+            html.P([html.Strong("Keep in mind: "), caveats]),
+            html.P(
+                [
+                    html.Strong("Withheld values: "),
+                    f"a value marked “{WITHHELD_TEXT}” or ✕ is based on fewer than "
+                    f"{threshold} people and is not shown, to protect privacy. "
+                    f"For this chart: {suppression_rule}",
+                ]
+            ),
+        ]
+    )
+    return items

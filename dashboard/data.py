@@ -1,0 +1,210 @@
+"""The site's only way to the published database: read-only, cached, fixed output schemas.
+
+Every function takes explicit arguments and returns a DataFrame (or small record) with a
+fixed set of columns. Results are memoised in the shared flask-caching backend (not in
+process memory), keyed by their arguments, which include the ETL ``run_id``: a new run
+is therefore visible as soon as :func:`published_run` sees it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+
+import pandas as pd
+from flask_caching import Cache
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from etl import settings
+from etl.db import reader_engine
+from etl.models import EtlRun, EtlRunSource, Indicator, Observation
+
+logger = logging.getLogger(__name__)
+cache = Cache()
+
+OBSERVATION_COLUMNS = [
+    "indicator_id",
+    "area",
+    "period_start_date",
+    "period_grain",
+    "breakdown_name",
+    "breakdown_value",
+    "value",
+    "lower_bound",
+    "upper_bound",
+    "denominator_n",
+    "is_suppressed",
+]
+RUN_LOOKUP_SECONDS = 15
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    source_id: str
+    title: str
+    publisher: str
+    location: str
+    licence: str
+    is_synthetic: bool
+    rows_accepted: int
+    watermark: datetime | None
+
+
+@dataclass(frozen=True)
+class PublishedRun:
+    run_id: str
+    finished_at: datetime
+    sources: tuple[SourceRecord, ...]
+
+    @property
+    def is_synthetic(self) -> bool:
+        return any(source.is_synthetic for source in self.sources)
+
+
+def init_cache(server: object) -> None:
+    """Attach the shared cache to the Flask server (called by the app factory)."""
+    config: dict[str, object] = {
+        "CACHE_TYPE": settings.get("CACHE_TYPE"),
+        "CACHE_DEFAULT_TIMEOUT": settings.get("CACHE_TIMEOUT_SECONDS"),
+    }
+    if config["CACHE_TYPE"] == "FileSystemCache":
+        config["CACHE_DIR"] = settings.get("CACHE_DIR")
+    if config["CACHE_TYPE"] == "RedisCache":
+        config["CACHE_REDIS_URL"] = settings.get("CACHE_REDIS_URL")
+    cache.init_app(server, config=config)
+
+
+@lru_cache(maxsize=4)
+def _engine(database_url: str) -> Engine:
+    # One connection pool per worker process; pools are process-local by nature.
+    return reader_engine(database_url)
+
+
+def engine() -> Engine:
+    return _engine(settings.get("DATABASE_URL"))
+
+
+@cache.memoize(timeout=RUN_LOOKUP_SECONDS)
+def published_run() -> PublishedRun | None:
+    """The run whose tables are served: the latest ``succeeded`` one (None if none yet)."""
+    try:
+        with engine().connect() as conn:
+            run = conn.execute(
+                select(EtlRun.run_id, EtlRun.finished_at)
+                .where(EtlRun.status == "succeeded")
+                .order_by(EtlRun.finished_at.desc())
+                .limit(1)
+            ).first()
+            if run is None:
+                return None
+            sources = conn.execute(
+                select(EtlRunSource)
+                .where(EtlRunSource.run_id == run.run_id)
+                .order_by(EtlRunSource.source_id, EtlRunSource.location)
+            ).all()
+            records = tuple(
+                SourceRecord(
+                    source_id=s.source_id,
+                    title=s.title,
+                    publisher=s.publisher,
+                    location=s.location,
+                    licence=s.licence,
+                    is_synthetic=s.is_synthetic,
+                    rows_accepted=s.rows_accepted,
+                    watermark=s.watermark,
+                )
+                for s in sources
+            )
+    except SQLAlchemyError as exc:
+        # A missing or unreadable database is a "no data yet" page, not an error page.
+        logger.warning("published database not readable: %s", type(exc).__name__)
+        return None
+    finished = run.finished_at
+    if finished.tzinfo is None:
+        finished = finished.replace(tzinfo=UTC)
+    return PublishedRun(run_id=run.run_id, finished_at=finished, sources=records)
+
+
+INDICATOR_FIELDS = (
+    "indicator_id",
+    "title",
+    "unit",
+    "description",
+    "methodology",
+    "source_ids",
+    "suppression_rule",
+    "chart_kind",
+    "caveats",
+)
+
+
+@cache.memoize()
+def indicators(run_id: str) -> list[dict[str, str]]:
+    """Metadata of every indicator ``run_id`` published, ordered by id."""
+    with engine().connect() as conn:
+        rows = conn.execute(
+            select(*(getattr(Indicator, f) for f in INDICATOR_FIELDS))
+            .where(Indicator.run_id == run_id)
+            .order_by(Indicator.indicator_id)
+        ).all()
+    return [dict(zip(INDICATOR_FIELDS, row, strict=True)) for row in rows]
+
+
+def indicator(run_id: str, indicator_id: str) -> dict[str, str] | None:
+    """One indicator's metadata as published by ``run_id`` (None if not published)."""
+    return next((i for i in indicators(run_id) if i["indicator_id"] == indicator_id), None)
+
+
+@cache.memoize()
+def observations(
+    run_id: str,
+    indicator_id: str,
+    areas: tuple[str, ...] = (),
+    breakdown_value: str | None = None,
+) -> pd.DataFrame:
+    """Observations of one indicator, optionally for some areas and one breakdown value.
+
+    Columns: :data:`OBSERVATION_COLUMNS`, ``period_start_date`` as a Timestamp, sorted by
+    area and period.
+    """
+    query = select(*(getattr(Observation, c) for c in OBSERVATION_COLUMNS)).where(
+        Observation.run_id == run_id, Observation.indicator_id == indicator_id
+    )
+    if areas:
+        query = query.where(Observation.area.in_(areas))
+    if breakdown_value is not None:
+        query = query.where(Observation.breakdown_value == breakdown_value)
+    with engine().connect() as conn:
+        frame = pd.DataFrame(conn.execute(query).all(), columns=OBSERVATION_COLUMNS)
+    frame["period_start_date"] = pd.to_datetime(frame["period_start_date"])
+    frame["is_suppressed"] = frame["is_suppressed"].astype(bool)
+    frame["value"] = frame["value"].astype(float)
+    return frame.sort_values(["area", "period_start_date"]).reset_index(drop=True)
+
+
+@cache.memoize()
+def breakdown_values(run_id: str, indicator_id: str) -> list[str]:
+    """The breakdown values (e.g. offence groups) an indicator has in ``run_id``."""
+    with engine().connect() as conn:
+        rows = conn.execute(
+            select(Observation.breakdown_value)
+            .where(Observation.run_id == run_id, Observation.indicator_id == indicator_id)
+            .distinct()
+            .order_by(Observation.breakdown_value)
+        ).all()
+    return [row.breakdown_value for row in rows]
+
+
+@cache.memoize()
+def areas(run_id: str, indicator_id: str) -> list[str]:
+    with engine().connect() as conn:
+        rows = conn.execute(
+            select(Observation.area)
+            .where(Observation.run_id == run_id, Observation.indicator_id == indicator_id)
+            .distinct()
+            .order_by(Observation.area)
+        ).all()
+    return [row.area for row in rows]

@@ -1,0 +1,27 @@
+"""Human labels for published codes (areas, offence groups), shared by pages and downloads."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+_SMALL_WORDS = {"of", "and", "or", "the", "in", "on"}
+
+
+def area_label(slug: str) -> str:
+    """``"downtown-commercial"`` -> ``"Downtown Commercial"``."""
+    return " ".join(word.capitalize() for word in slug.split("-"))
+
+
+def offense_group_label(code: str) -> str:
+    """``"DESTRUCTION/DAMAGE/VANDALISM OF PROPERTY"`` -> ``"Destruction/Damage/Vandalism of Property"``."""
+    words = []
+    for index, word in enumerate(code.lower().split(" ")):
+        if index and word in _SMALL_WORDS:
+            words.append(word)
+        else:
+            words.append("/".join(part.capitalize() for part in word.split("/")))
+    return " ".join(words)
+
+
+def month_label(value: pd.Timestamp) -> str:
+    return value.strftime("%B %Y")

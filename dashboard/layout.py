@@ -1,0 +1,112 @@
+"""The page shell: skip link, header with navigation, main content, footer with provenance."""
+
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, callback, dcc, html
+from dash.development.base_component import Component
+
+from dashboard import data
+
+PROGRAM_NAME = "Belltown LEAD transparency dashboard"
+URL_ID = "url"
+NAV_ID = "site-nav"
+FOOTER_ID = "site-footer"
+
+# (path, label) for the navigation, in reading order.
+NAV_ITEMS: tuple[tuple[str, str], ...] = (
+    ("/", "Overview"),
+    ("/enrollment", "Enrollment"),
+    ("/recidivism", "Recidivism"),
+    ("/quality-of-life", "Quality of life"),
+    ("/data", "Data"),
+    ("/briefing", "Briefing"),
+    ("/methods", "Methods"),
+)
+
+
+def shell() -> html.Div:
+    """The app layout. Static: the footer's refresh time is filled by a callback, so
+    building the layout never touches the database."""
+    return html.Div(
+        className="site",
+        children=[
+            dcc.Location(id=URL_ID, refresh="callback-nav"),
+            html.A("Skip to main content", href="#main", className="skip-link"),
+            html.Header(
+                className="site-header",
+                children=[
+                    html.Div(
+                        className="site-header__inner",
+                        children=[
+                            html.A(PROGRAM_NAME, href="/", className="site-title"),
+                            html.P(
+                                "Law Enforcement Assisted Diversion in Seattle: what the "
+                                "public data show",
+                                className="site-tagline",
+                            ),
+                        ],
+                    ),
+                    html.Nav(
+                        navigation("/"), id=NAV_ID, className="site-nav",
+                        **{"aria-label": "Main"},
+                    ),
+                ],
+            ),
+            html.Main(dash.page_container, id="main", className="site-main", tabIndex="-1"),
+            html.Footer(id=FOOTER_ID, className="site-footer"),
+        ],
+    )
+
+
+def navigation(pathname: str | None) -> html.Ul:
+    items = []
+    for path, label in NAV_ITEMS:
+        if path == (pathname or "/").rstrip("/") or (path == "/" and pathname in (None, "", "/")):
+            link = dcc.Link(
+                [label, html.Span(" (current page)", className="visually-hidden")],
+                href=path,
+                className="is-current",
+            )
+        else:
+            link = dcc.Link(label, href=path)
+        items.append(html.Li(link))
+    return html.Ul(items)
+
+
+@callback(Output(NAV_ID, "children"), Input(URL_ID, "pathname"))
+def _update_navigation(pathname: str | None) -> html.Ul:
+    return navigation(pathname)
+
+
+@callback(Output(FOOTER_ID, "children"), Input(URL_ID, "pathname"))
+def _update_footer(_pathname: str | None) -> list[Component]:
+    return footer_contents()
+
+
+def footer_contents() -> list[Component]:
+    run = data.published_run()
+    if run is None:
+        refresh: Component = html.Span("No data published yet.")
+    else:
+        refresh = html.Span(
+            [
+                "Data last refreshed ",
+                html.Time(run.finished_at.strftime("%B %-d, %Y"),
+                          dateTime=run.finished_at.isoformat()),
+                f" (data version {run.run_id}).",
+            ]
+        )
+    return [
+        html.P(
+            [
+                "Sources: Seattle Police Department open data (data.seattle.gov); LEAD "
+                "evaluation reports by the University of Washington LEAD Evaluation Team. ",
+                refresh,
+            ],
+        ),
+        html.P(
+            "Figures from program records are aggregates only; any figure based on fewer "
+            "people than the suppression threshold is withheld."
+        ),
+    ]
