@@ -65,7 +65,7 @@ def create_app() -> dash.Dash:
         pages_folder="",
         assets_folder=str(settings.PROJECT_ROOT / "assets"),
         title="Belltown LEAD transparency dashboard",
-        update_title=None,
+        update_title="",
         suppress_callback_exceptions=False,
         meta_tags=[
             {"name": "viewport", "content": "width=device-width, initial-scale=1"},

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 import pandas as pd
+from flask import Flask
 from flask_caching import Cache
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -64,7 +65,7 @@ class PublishedRun:
         return any(source.is_synthetic for source in self.sources)
 
 
-def init_cache(server: object) -> None:
+def init_cache(server: Flask) -> None:
     """Attach the shared cache to the Flask server (called by the app factory)."""
     config: dict[str, object] = {
         "CACHE_TYPE": settings.get("CACHE_TYPE"),

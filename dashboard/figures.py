@@ -57,8 +57,12 @@ def trend_figure(
                     y=[0] * len(withheld),
                     name=f"{area_name(area)}: withheld",
                     mode="markers",
-                    marker={"symbol": "x-thin-open", "size": 9, "color": colour,
-                            "line": {"width": 2}},
+                    marker={
+                        "symbol": "x-thin-open",
+                        "size": 9,
+                        "color": colour,
+                        "line": {"width": 2},
+                    },
                     hovertemplate="withheld to protect privacy<extra></extra>",
                 )
             )
@@ -68,12 +72,25 @@ def trend_figure(
         )
     if event_month is not None and not frame.empty:
         figure.add_shape(
-            type="line", xref="x", yref="paper", x0=event_month, x1=event_month, y0=0, y1=1,
+            type="line",
+            xref="x",
+            yref="paper",
+            x0=event_month,
+            x1=event_month,
+            y0=0,
+            y1=1,
             line={"color": theme.EVENT_COLOUR, "width": 1.5, "dash": "dash"},
         )
         figure.add_annotation(
-            x=event_month, y=1, xref="x", yref="paper", text=event_label, showarrow=False,
-            xanchor="left", yanchor="top", xshift=4,
+            x=event_month,
+            y=1,
+            xref="x",
+            yref="paper",
+            text=event_label,
+            showarrow=False,
+            xanchor="left",
+            yanchor="top",
+            xshift=4,
             font={"color": theme.EVENT_COLOUR, "size": 13},
             bgcolor="rgba(255,255,255,0.85)",
         )

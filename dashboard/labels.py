@@ -13,7 +13,7 @@ def area_label(slug: str) -> str:
 
 
 def offense_group_label(code: str) -> str:
-    """``"DESTRUCTION/DAMAGE/VANDALISM OF PROPERTY"`` -> ``"Destruction/Damage/Vandalism of Property"``."""
+    """``"DRUG/NARCOTIC OFFENSES"`` -> ``"Drug/Narcotic Offenses"``; small words stay lower case."""
     words = []
     for index, word in enumerate(code.lower().split(" ")):
         if index and word in _SMALL_WORDS:

@@ -7,6 +7,7 @@ from dash import Input, Output, callback, dcc, html
 from dash.development.base_component import Component
 
 from dashboard import data
+from dashboard.components.chart_card import aria
 
 PROGRAM_NAME = "Belltown LEAD transparency dashboard"
 URL_ID = "url"
@@ -48,8 +49,10 @@ def shell() -> html.Div:
                         ],
                     ),
                     html.Nav(
-                        navigation("/"), id=NAV_ID, className="site-nav",
-                        **{"aria-label": "Main"},
+                        navigation("/"),
+                        id=NAV_ID,
+                        className="site-nav",
+                        **aria(label="Main"),
                     ),
                 ],
             ),
@@ -92,8 +95,9 @@ def footer_contents() -> list[Component]:
         refresh = html.Span(
             [
                 "Data last refreshed ",
-                html.Time(run.finished_at.strftime("%B %-d, %Y"),
-                          dateTime=run.finished_at.isoformat()),
+                html.Time(
+                    run.finished_at.strftime("%B %-d, %Y"), dateTime=run.finished_at.isoformat()
+                ),
                 f" (data version {run.run_id}).",
             ]
         )

@@ -40,9 +40,7 @@ def describe_change(start: float, end: float, start_year: int, end_year: int) ->
         return f"rose from 0 in {start_year} to {end_text} in {end_year}"
     share = (end - start) / start
     if abs(share) < FLAT_SHARE:
-        return (
-            f"stayed about the same ({start_text} in {start_year}, {end_text} in {end_year})"
-        )
+        return f"stayed about the same ({start_text} in {start_year}, {end_text} in {end_year})"
     verb, word = ("rose", "up") if share > 0 else ("fell", "down")
     return (
         f"{verb} from {start_text} in {start_year} to {end_text} in {end_year} "
@@ -63,7 +61,7 @@ def count_trend_summary(
     first_year, last_year = int(years["year"].min()), int(years["year"].max())
     if first_year == last_year:
         parts = [
-            f"{area_name(row.area)} {_number(row.total)}"
+            f"{area_name(str(row.area))} {_number(_float(row.total))}"
             for row in _ordered(years, focus_area).itertuples()
         ]
         return f"{subject} in {first_year}: {', '.join(parts)}."
@@ -73,10 +71,11 @@ def count_trend_summary(
     sentences = []
     others = []
     for area in _ordered_areas(totals.index, focus_area):
-        start, end = totals.at[area, first_year], totals.at[area, last_year]
+        start = _float(totals.loc[area, first_year])
+        end = _float(totals.loc[area, last_year])
         if pd.isna(start) or pd.isna(end):
             continue
-        change = describe_change(float(start), float(end), first_year, last_year)
+        change = describe_change(start, end, first_year, last_year)
         if area == focus_area:
             sentences.append(f"{subject} in {area_name(area)} {change}.")
         else:
@@ -99,7 +98,9 @@ def index_trend_summary(
         return "Index: no complete calendar year in the current extract to compare."
     last_year = int(years["year"].max())
     latest = _ordered(years[years["year"] == last_year], focus_area)
-    parts = [f"{area_name(row.area)} {_number(row.mean)}" for row in latest.itertuples()]
+    parts = [
+        f"{area_name(str(row.area))} {_number(_float(row.mean))}" for row in latest.itertuples()
+    ]
     return (
         f"With each area's {baseline_year} average set to 100, the average month in "
         f"{last_year} stood at: {_join(parts)}. Above 100 means more reports than in "
@@ -121,6 +122,10 @@ def _join(parts: list[str]) -> str:
     if len(parts) <= 1:
         return "".join(parts)
     return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _float(value: object) -> float:
+    return float(value)  # type: ignore[arg-type]
 
 
 def _number(value: float) -> str:

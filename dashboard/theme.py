@@ -11,9 +11,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 TEMPLATE_NAME = "lead"
-FONT_FAMILY = (
-    'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
-)
+FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
 TEXT_COLOUR = "#1a1a1a"
 MUTED_COLOUR = "#595959"
 GRID_COLOUR = "#d9d9d9"

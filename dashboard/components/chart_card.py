@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -71,7 +72,7 @@ def chart_card(
     """The card's static shell; a callback fills it with :func:`card_parts`."""
     return html.Section(
         className="chart-card",
-        **{"aria-labelledby": ids.title},
+        **aria(labelledby=ids.title),
         children=[
             html.H2(title, id=ids.title, className="chart-card__title"),
             html.P(subtitle, className="chart-card__subtitle"),
@@ -99,8 +100,7 @@ def chart_card(
                 className="chart-card__table",
                 children=[
                     html.Summary("Show data table"),
-                    html.Div(id=ids.table, className="table-scroll", tabIndex="0",
-                             role="region", **{"aria-label": f"Data table: {title}"}),
+                    scroll_region(f"Data table: {title}", id=ids.table),
                 ],
             ),
             html.Footer(id=ids.footer, className="chart-card__footer"),
@@ -108,13 +108,30 @@ def chart_card(
     )
 
 
+def aria(**attributes: str) -> dict[str, Any]:
+    """``aria(label="x")`` -> ``{"aria-label": "x"}``, for ``**`` into a Dash html component."""
+    return {f"aria-{name}": value for name, value in attributes.items()}
+
+
+def scroll_region(label: str, children: Component | None = None, **props: Any) -> html.Div:
+    """A scrollable box that keyboard users can focus and screen readers can name."""
+    return html.Div(
+        children,
+        className="table-scroll",
+        tabIndex="0",
+        role="region",
+        **aria(label=label),
+        **props,
+    )
+
+
 def card_parts(
     figure: go.Figure,
     summary: str,
     table: Component,
-    footer: Component,
+    footer: Sequence[Component],
     notice: str | None = None,
-) -> tuple[go.Figure, str, Component, Component, Component | None]:
+) -> tuple[go.Figure, str, Component, Sequence[Component], Component | None]:
     notice_component = html.P(notice) if notice else None
     return figure, summary, table, footer, notice_component
 
@@ -137,14 +154,12 @@ def data_table(frame: pd.DataFrame, caption: str, value_format: str = "{:,.0f}")
                 continue
             if withheld is not None and bool(withheld.iloc[position][column]):
                 cells.append(html.Td(WITHHELD_TEXT, className="cell--withheld"))
-            elif pd.isna(value):
+            elif value is None or pd.isna(value):  # type: ignore[arg-type]
                 cells.append(html.Td("–"))
             else:
                 cells.append(html.Td(value_format.format(value)))
         rows.append(html.Tr(cells))
-    return html.Table(
-        [html.Caption(caption), header, html.Tbody(rows)], className="data-table"
-    )
+    return html.Table([html.Caption(caption), header, html.Tbody(rows)], className="data-table")
 
 
 def source_footer(
@@ -155,6 +170,7 @@ def source_footer(
     suppression_rule: str,
     run_id: str,
     threshold: int,
+    has_withheld: bool,
 ) -> list[Component]:
     """Source, period, refresh time, caveats and the meaning of withheld values."""
     titles = sorted({f"{s.publisher}, “{s.title}”" for s in sources})
@@ -168,20 +184,24 @@ def source_footer(
             html.P(
                 [
                     html.Strong("Last refreshed: "),
-                    html.Time(refreshed.strftime("%B %-d, %Y, %H:%M UTC"),
-                              dateTime=refreshed.isoformat()),
+                    html.Time(
+                        refreshed.strftime("%B %-d, %Y, %H:%M UTC"), dateTime=refreshed.isoformat()
+                    ),
                     f" (data version {run_id})",
                 ]
             ),
             html.P([html.Strong("Keep in mind: "), caveats]),
+            html.P([html.Strong("Privacy: "), suppression_rule]),
+        ]
+    )
+    if has_withheld:
+        items.append(
             html.P(
                 [
                     html.Strong("Withheld values: "),
-                    f"a value marked “{WITHHELD_TEXT}” or ✕ is based on fewer than "
-                    f"{threshold} people and is not shown, to protect privacy. "
-                    f"For this chart: {suppression_rule}",
+                    f"a value marked “{WITHHELD_TEXT}” (✕ on the chart) is based on fewer "
+                    f"than {threshold} people and is not shown, to protect privacy.",
                 ]
-            ),
-        ]
-    )
+            )
+        )
     return items

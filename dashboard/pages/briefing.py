@@ -8,7 +8,10 @@ from dashboard.pages.placeholder import not_yet_published
 
 PATH = "/briefing"
 TITLE = "Briefing"
-DESCRIPTION = "A one-page, printable brief for council members: the key figures for a chosen quarter, with sources and caveats."
+DESCRIPTION = (
+    "A one-page, printable brief for council members: the key figures for a chosen quarter, "
+    "with sources and caveats."
+)
 
 
 def layout(**_query: str) -> html.Div:

@@ -6,6 +6,7 @@ from dash import html
 from dash.development.base_component import Component
 
 from dashboard import data
+from dashboard.components.chart_card import scroll_region
 from dashboard.pages.placeholder import not_yet_published
 
 PATH = "/data"
@@ -36,8 +37,7 @@ def layout(**_query: str) -> Component:
         children=[
             html.H1(TITLE),
             html.P(
-                f"Data version {run.run_id}, published "
-                f"{run.finished_at:%B %-d, %Y at %H:%M} UTC.",
+                f"Data version {run.run_id}, published {run.finished_at:%B %-d, %Y at %H:%M} UTC.",
                 className="lede",
             ),
             html.H2("Published indicators"),
@@ -52,7 +52,8 @@ def layout(**_query: str) -> Component:
                 ]
             ),
             html.H2("Sources used in this version"),
-            html.Div(
+            scroll_region(
+                "Sources table",
                 html.Table(
                     [
                         html.Caption("Input files and what the pipeline accepted from each"),
@@ -60,8 +61,14 @@ def layout(**_query: str) -> Component:
                             html.Tr(
                                 [
                                     html.Th(h, scope="col")
-                                    for h in ("Dataset", "Publisher", "File or URL",
-                                              "Rows accepted", "Latest record", "Licence")
+                                    for h in (
+                                        "Dataset",
+                                        "Publisher",
+                                        "File or URL",
+                                        "Rows accepted",
+                                        "Latest record",
+                                        "Licence",
+                                    )
                                 ]
                             )
                         ),
@@ -69,8 +76,6 @@ def layout(**_query: str) -> Component:
                     ],
                     className="data-table",
                 ),
-                className="table-scroll", tabIndex="0", role="region",
-                **{"aria-label": "Sources table"},
             ),
         ],
     )

@@ -8,7 +8,11 @@ from dashboard.pages.placeholder import not_yet_published
 
 PATH = "/enrollment"
 TITLE = "Enrollment"
-DESCRIPTION = "Who has been referred to LEAD, how many take part now, and for how long: referrals by month and type, active participants, and the make-up of the LEAD and comparison groups."
+DESCRIPTION = (
+    "Who has been referred to LEAD, how many take part now, and for how long: referrals by "
+    "month and type, active participants, and the make-up of the LEAD and comparison "
+    "groups."
+)
 
 
 def layout(**_query: str) -> html.Div:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pandas as pd
-from dash import Input, Output, callback, dcc, html
+from dash import Input, callback, dcc, html
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
@@ -71,7 +71,9 @@ def layout(**_query: str) -> Component:
                 html.Legend("Show"),
                 dcc.RadioItems(
                     id=Ids.MEASURE,
-                    options=[{"label": label, "value": key} for key, label in MEASURE_LABELS.items()],
+                    options=[
+                        {"label": label, "value": key} for key, label in MEASURE_LABELS.items()
+                    ],
                     value="count",
                     inline=True,
                 ),
@@ -120,7 +122,8 @@ def update_trend(group: object, measure: object) -> tuple[object, ...]:
         frame = data.observations(run.run_id, MEASURES["count"], breakdown_value=group_value)
         measure_value = "count"
         notice = "The index is not available for this offence group; showing counts."
-    assert meta is not None, "the counts indicator is always published"
+    if meta is None:
+        raise PreventUpdate
     return build_trend_parts(frame, meta, run, group_value, measure_value, notice)
 
 
@@ -138,15 +141,24 @@ def build_trend_parts(
     if measure == "index":
         baseline_year = _baseline_year(meta["unit"])
         figure = figures.trend_figure(
-            frame, focus, f"index ({baseline_year} = 100)", area_label,
-            event_month=lead_start, event_label="LEAD begins, Oct 2011", reference_value=100,
+            frame,
+            focus,
+            f"index ({baseline_year} = 100)",
+            area_label,
+            event_month=lead_start,
+            event_label="LEAD begins, Oct 2011",
+            reference_value=100,
         )
         summary = summaries.index_trend_summary(frame, focus, baseline_year, area_label)
         value_format = "{:,.1f}"
     else:
         figure = figures.trend_figure(
-            frame, focus, "offences", area_label,
-            event_month=lead_start, event_label="LEAD begins, Oct 2011",
+            frame,
+            focus,
+            "offences",
+            area_label,
+            event_month=lead_start,
+            event_label="LEAD begins, Oct 2011",
         )
         summary = summaries.count_trend_summary(
             frame, focus, f"Reported {group_text} offences", area_label
@@ -161,8 +173,14 @@ def build_trend_parts(
     )
     sources = [s for s in run.sources if s.source_id in meta["source_ids"].split(",")]
     footer = source_footer(
-        sources, period, run.finished_at, meta["caveats"], meta["suppression_rule"],
-        run.run_id, settings.get("SUPPRESSION_THRESHOLD"),
+        sources,
+        period,
+        run.finished_at,
+        meta["caveats"],
+        meta["suppression_rule"],
+        run.run_id,
+        settings.get("SUPPRESSION_THRESHOLD"),
+        has_withheld=bool(frame["is_suppressed"].any()),
     )
     return card_parts(figure, summary, table, footer, notice)
 

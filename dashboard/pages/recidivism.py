@@ -8,7 +8,10 @@ from dashboard.pages.placeholder import not_yet_published
 
 PATH = "/recidivism"
 TITLE = "Recidivism"
-DESCRIPTION = "Whether people referred to LEAD were arrested and charged less often than a comparable group processed as usual, with confidence intervals."
+DESCRIPTION = (
+    "Whether people referred to LEAD were arrested and charged less often than a comparable "
+    "group processed as usual, with confidence intervals."
+)
 
 
 def layout(**_query: str) -> html.Div:
