@@ -93,9 +93,9 @@ def _run(
             engine, run_id, indicators, observations, summary.sources, RETAIN_RUNS, summary.message
         )
         _step(say, 5, steps, "Done")
-    except (SourceError, AssertionError, ValueError) as exc:
+    except Exception as exc:  # any failure must be recorded in etl_run, then re-raised
         summary.status = "failed"
-        summary.message = f"Run {run_id} failed: {exc}"
+        summary.message = f"Run {run_id} failed: {_describe(exc)}"
         fail_run(engine, run_id, summary.message)
         logger.error("%s", summary.message)
         raise RunFailed(summary) from exc
@@ -210,6 +210,18 @@ def code_version() -> str:
     except (OSError, subprocess.SubprocessError):
         return version
     return f"{version}+{commit}"
+
+
+def _describe(exc: Exception) -> str:
+    """A failure message for logs and ``etl_run``: our own errors verbatim, others by type.
+
+    Database driver errors can quote the parameters of the failed statement, so only
+    their type and first line are kept.
+    """
+    if isinstance(exc, SourceError | AssertionError | ValueError):
+        return str(exc)
+    first_line = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {first_line[:300]}"
 
 
 def _success_message(summary: RunSummary) -> str:

@@ -1,0 +1,47 @@
+"""Integration fixtures: a real, empty database per test (SQLite always, PostgreSQL when
+``TEST_DATABASE_URL`` is set; under ``CI=true`` PostgreSQL is required)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from etl.settings import SAMPLE_DATA_DIR
+
+SAMPLE_NIBRS = sorted(str(p) for p in (SAMPLE_DATA_DIR / "seattle").glob("spd_crime_nibrs_*.csv"))
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """URL of an empty database on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'lead.db'}"
+        return
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if not url:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but TEST_DATABASE_URL is not set: PostgreSQL must be tested")
+        pytest.skip("TEST_DATABASE_URL not set: PostgreSQL tests skipped")
+    _reset_postgres(url)
+    yield url
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("QUARANTINE_DIR", str(tmp_path / "quarantine"))
+    monkeypatch.setenv("CACHE_TYPE", "NullCache")
+    for name in ("FOCUS_AREA", "COMPARISON_AREAS", "NIBRS_SOURCES", "INDEX_BASELINE_YEAR"):
+        monkeypatch.delenv(name, raising=False)

@@ -1,0 +1,300 @@
+"""The whole ETL on the bundled real SPD extracts, into real SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine
+
+from etl import cli, pipeline
+from etl.models import Base
+from tests.integration.conftest import SAMPLE_NIBRS
+from tests.integration.helpers import (
+    latest_succeeded_run,
+    published,
+    query,
+    raw_monthly_counts,
+    runs,
+)
+
+BELLTOWN_FILE = next(p for p in SAMPLE_NIBRS if "belltown" in p)
+HEADER = Path(BELLTOWN_FILE).read_bytes().split(b"\n", 1)[0]
+
+
+def test_sample_run_publishes_counts_equal_to_the_raw_csv(database_url: str) -> None:
+    summary = pipeline.run(database_url=database_url, nibrs_sources=SAMPLE_NIBRS)
+
+    assert summary.status == "succeeded"
+    assert [(s.rows_read, s.rows_accepted, s.rows_rejected) for s in summary.sources] == [
+        (606, 606, 0),
+        (4273, 4273, 0),
+    ]
+    counts = published(database_url, summary.run_id)
+    counts = counts[counts["indicator_id"] == "reported_offenses"]
+    raw = raw_monthly_counts(SAMPLE_NIBRS)
+    # Chosen cells, then every cell: the published count is the raw count (0 if none).
+    for area_slug, mcpp, month, expected in [
+        ("belltown", "BELLTOWN", "2010-03", raw[("BELLTOWN", "2010-03", "ROBBERY")]),
+        ("capitol-hill", "CAPITOL HILL", "2015-07", raw[("CAPITOL HILL", "2015-07", "ROBBERY")]),
+        (
+            "downtown-commercial",
+            "DOWNTOWN COMMERCIAL",
+            "2020-12",
+            raw[("DOWNTOWN COMMERCIAL", "2020-12", "ROBBERY")],
+        ),
+    ]:
+        cell = counts[
+            (counts["area"] == area_slug)
+            & (counts["period_start_date"] == pd.Timestamp(f"{month}-01"))
+        ]
+        assert cell["value"].tolist() == [float(expected)], (area_slug, mcpp, month)
+    slug = {
+        "belltown": "BELLTOWN",
+        "capitol-hill": "CAPITOL HILL",
+        "downtown-commercial": "DOWNTOWN COMMERCIAL",
+    }
+    for row in counts.itertuples():
+        key = (slug[row.area], row.period_start_date.strftime("%Y-%m"), row.breakdown_value)
+        assert row.value == raw[key], key
+    # 2008-01 .. 2021-08: September 2021 is partial in the extract and not published.
+    assert counts["period_start_date"].min() == pd.Timestamp("2008-01-01")
+    assert counts["period_start_date"].max() == pd.Timestamp("2021-08-01")
+    assert len(counts) == 3 * 164
+    in_window = sum(v for (_, month, _), v in raw.items() if month <= "2021-08")
+    assert counts["value"].sum() == in_window
+
+
+def test_index_is_100_on_average_in_the_baseline_year(database_url: str) -> None:
+    summary = pipeline.run(database_url=database_url, nibrs_sources=SAMPLE_NIBRS)
+    frame = published(database_url, summary.run_id)
+    index = frame[frame["indicator_id"] == "reported_offenses_index"]
+    baseline = index[index["period_start_date"].dt.year == 2010]
+    means = baseline.groupby("area")["value"].mean()
+    assert means.round(0).tolist() == [100.0, 100.0, 100.0]
+    unit = query(
+        database_url,
+        "SELECT unit FROM indicator WHERE indicator_id = 'reported_offenses_index'",
+    )["unit"].tolist()
+    assert unit == ["index (2010 = 100)"]
+
+
+def test_second_run_publishes_identical_tables(database_url: str) -> None:
+    first = pipeline.run(database_url=database_url, nibrs_sources=SAMPLE_NIBRS)
+    second = pipeline.run(database_url=database_url, nibrs_sources=SAMPLE_NIBRS)
+
+    assert first.run_id != second.run_id
+    assert latest_succeeded_run(database_url) == second.run_id
+    pd.testing.assert_frame_equal(
+        published(database_url, first.run_id), published(database_url, second.run_id)
+    )
+    indicators = query(
+        database_url,
+        "SELECT run_id, indicator_id, title, unit, methodology FROM indicator ORDER BY run_id, "
+        "indicator_id",
+    )
+    by_run = [
+        group.drop(columns="run_id").reset_index(drop=True)
+        for _, group in indicators.groupby("run_id")
+    ]
+    pd.testing.assert_frame_equal(by_run[0], by_run[1])
+
+
+def test_corrupt_file_fails_clearly_and_previous_data_keep_serving(
+    database_url: str, tmp_path: Path
+) -> None:
+    good = pipeline.run(database_url=database_url, nibrs_sources=SAMPLE_NIBRS)
+    before = published(database_url, good.run_id)
+    corrupt = tmp_path / "spd_export_truncated.csv"
+    corrupt.write_bytes(b"Report Number,Offense ID,Offense Sta\x00\xff\xfe garbage")
+
+    with pytest.raises(pipeline.RunFailed) as failed:
+        pipeline.run(database_url=database_url, nibrs_sources=[*SAMPLE_NIBRS, str(corrupt)])
+
+    message = str(failed.value)
+    assert "spd_export_truncated.csv" in message
+    assert "header" in message or "missing" in message
+    assert str(tmp_path) not in message, "messages name the file, not the server's folders"
+    assert latest_succeeded_run(database_url) == good.run_id
+    pd.testing.assert_frame_equal(published(database_url, good.run_id), before)
+    recorded = runs(database_url)
+    assert recorded["status"].tolist() == ["succeeded", "failed"]
+    assert "spd_export_truncated.csv" in recorded["message"].iloc[1]
+    failed_rows = query(
+        database_url,
+        "SELECT COUNT(*) AS n FROM observation WHERE run_id = :run_id",
+        run_id=failed.value.summary.run_id,
+    )
+    assert failed_rows["n"].tolist() == [0]
+
+
+def test_schema_drift_names_the_unexpected_column(database_url: str, tmp_path: Path) -> None:
+    drifted = tmp_path / "drifted.csv"
+    text = Path(BELLTOWN_FILE).read_text(encoding="utf-8-sig").splitlines()
+    drifted.write_text(
+        "\n".join([text[0] + ",Shift Colour", *(line + ",red" for line in text[1:20])]) + "\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        pipeline.RunFailed, match=r"drifted\.csv: unexpected column\(s\) 'Shift Colour'"
+    ):
+        pipeline.run(database_url=database_url, nibrs_sources=[str(drifted)])
+
+
+def test_bad_rows_are_quarantined_with_file_row_column_value_reason(
+    database_url: str, tmp_path: Path
+) -> None:
+    lines = Path(BELLTOWN_FILE).read_bytes().split(b"\n")
+    body = [line for line in lines[1:] if line]
+    bad_date = body[0].replace(b"01/17/2020 09:12:07 PM", b"2020-13-45 oops")
+    assert bad_date != body[0], "the first row is the robbery reported 2020-01-17"
+    duplicate = body[1]
+    future = _with_field(body[5], 4, b"01/01/2099 10:00:00 AM")
+    rows = [HEADER, bad_date, *body[1:], duplicate, future]
+    path = tmp_path / "belltown_with_bad_rows.csv"
+    path.write_bytes(b"\n".join(rows) + b"\n")
+
+    summary = pipeline.run(database_url=database_url, nibrs_sources=[str(path)])
+
+    source = summary.sources[0]
+    assert (source.rows_read, source.rows_accepted, source.rows_rejected) == (608, 605, 3)
+    report = pd.read_csv(summary.quarantine_files[0], dtype=str)
+    assert report.to_dict("records") == [
+        {
+            "file": "belltown_with_bad_rows.csv",
+            "row_number": "2",
+            "column": "Report DateTime",
+            "value": "2020-13-45 oops",
+            "reason": "not a date and time (expected MM/DD/YYYY hh:mm:ss AM/PM)",
+        },
+        {
+            "file": "belltown_with_bad_rows.csv",
+            "row_number": "609",
+            "column": "Report DateTime",
+            "value": "2099-01-01 10:00:00",
+            "reason": "in the future",
+        },
+        {
+            "file": "belltown_with_bad_rows.csv",
+            "row_number": "608",
+            "column": "Offense ID",
+            "value": body[1].split(b",")[1].decode(),
+            "reason": "duplicate Offense ID (first occurrence kept)",
+        },
+    ]
+    stored = query(
+        database_url, "SELECT rows_read, rows_accepted, rows_rejected FROM etl_run_source"
+    )
+    assert stored.values.tolist() == [[608, 605, 3]]
+
+
+def test_a_file_with_many_bad_rows_is_treated_as_corrupt(database_url: str, tmp_path: Path) -> None:
+    lines = [line for line in Path(BELLTOWN_FILE).read_bytes().split(b"\n")[1:] if line][:100]
+    mangled = [_with_field(line, 4, b"not a date") for line in lines[:10]] + lines[10:]
+    path = tmp_path / "mostly_bad.csv"
+    path.write_bytes(b"\n".join([HEADER, *mangled]) + b"\n")
+    with pytest.raises(pipeline.RunFailed, match=r"mostly_bad\.csv: 10 of 100 rows rejected"):
+        pipeline.run(database_url=database_url, nibrs_sources=[str(path)])
+    assert runs(database_url)["status"].tolist() == ["failed"]
+
+
+def _with_field(line: bytes, position: int, value: bytes) -> bytes:
+    fields = line.split(b",")
+    fields[position] = value
+    return b",".join(fields)
+
+
+KILL_SCRIPT = """
+import os, signal, sys
+from sqlalchemy import Engine, event
+from etl import pipeline
+
+@event.listens_for(Engine, "after_cursor_execute")
+def die_inside_the_publish_transaction(conn, cursor, statement, *args):
+    # The observations were just inserted, inside the uncommitted publish transaction.
+    if statement.lstrip().upper().startswith("INSERT INTO OBSERVATION"):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+pipeline.run(database_url=sys.argv[1], nibrs_sources=sys.argv[2:])
+"""
+
+
+def test_a_killed_run_changes_nothing(database_url: str) -> None:
+    good = pipeline.run(database_url=database_url, nibrs_sources=SAMPLE_NIBRS)
+    before = published(database_url, good.run_id)
+
+    killed = subprocess.run(
+        [sys.executable, "-c", KILL_SCRIPT, database_url, *SAMPLE_NIBRS],
+        capture_output=True,
+        timeout=120,
+        env=os.environ.copy(),
+        check=False,
+    )
+
+    assert killed.returncode == -9, killed.stderr.decode()[-2000:]
+    assert latest_succeeded_run(database_url) == good.run_id
+    pd.testing.assert_frame_equal(published(database_url, good.run_id), before)
+    recorded = runs(database_url)
+    assert recorded["status"].tolist() == ["succeeded", "running"]
+    leftovers = query(
+        database_url,
+        "SELECT COUNT(*) AS n FROM indicator WHERE run_id = :run_id",
+        run_id=recorded["run_id"].iloc[1],
+    )
+    assert leftovers["n"].tolist() == [0]
+
+
+def test_migration_creates_exactly_the_models(database_url: str) -> None:
+    pipeline.run(database_url=database_url, nibrs_sources=SAMPLE_NIBRS)
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    finally:
+        engine.dispose()
+    assert diff == []
+
+
+def test_status_command_reports_runs_and_freshness(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    summary = pipeline.run(database_url=database_url, nibrs_sources=SAMPLE_NIBRS)
+
+    assert cli.main(["status"]) == 0
+
+    out = capsys.readouterr().out
+    assert summary.run_id in out
+    assert "succeeded" in out
+    assert "Published: run " + summary.run_id in out
+    assert "etl/sample_data/seattle/spd_crime_nibrs_robbery_belltown_2008-2021.csv" in out
+    assert "latest record 2021-09-06 17:02" in out
+
+
+def test_run_command_prints_rows_per_file(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert cli.main(["run"]) == 0
+    out = capsys.readouterr().out
+    assert "[5/5] Done" in out
+    assert (
+        "spd_crime_nibrs_robbery_belltown_2008-2021.csv: read 606, accepted 606, rejected 0" in out
+    )
+    assert "4879 rows read, 0 rejected, 984 observations published" in out
+
+
+def test_quarantine_folder_is_not_created_when_nothing_is_rejected(
+    database_url: str, tmp_path: Path
+) -> None:
+    summary = pipeline.run(database_url=database_url, nibrs_sources=SAMPLE_NIBRS)
+    assert summary.quarantine_files == []
+    assert not (tmp_path / "quarantine").exists()
+    shutil.rmtree(tmp_path / "quarantine", ignore_errors=True)

@@ -1,0 +1,165 @@
+"""The Flask/Dash server against a real published database (no browser): routes, status
+codes, the read-only connection and callback validation."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+
+import dash
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from dashboard.app_factory import PAGE_MODULES, create_app
+from etl import pipeline
+from etl.db import reader_engine
+from tests.integration.conftest import SAMPLE_NIBRS
+
+TREND_OUTPUT = (
+    "..qol-trend-graph.figure...qol-trend-summary.children...qol-trend-table.children"
+    "...qol-trend-footer.children...qol-trend-notice.children.."
+)
+
+
+@pytest.fixture(scope="module")
+def app() -> Iterator[dash.Dash]:
+    saved = os.environ.get("CACHE_TYPE")
+    # Each test has its own database; a cache would carry one test's run into the next.
+    os.environ["CACHE_TYPE"] = "NullCache"
+    yield create_app()
+    if saved is None:
+        os.environ.pop("CACHE_TYPE", None)
+    else:
+        os.environ["CACHE_TYPE"] = saved
+
+
+@pytest.fixture
+def client(app: dash.Dash, database_url: str, monkeypatch: pytest.MonkeyPatch) -> FlaskClient:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    pipeline.run(database_url=database_url, nibrs_sources=SAMPLE_NIBRS)
+    return app.server.test_client()
+
+
+def trend_request(group: object, measure: object) -> dict[str, object]:
+    ids = ["graph", "summary", "table", "footer", "notice"]
+    props = ["figure", "children", "children", "children", "children"]
+    return {
+        "output": TREND_OUTPUT,
+        "outputs": [
+            {"id": f"qol-trend-{i}", "property": p} for i, p in zip(ids, props, strict=True)
+        ],
+        "inputs": [
+            {"id": "qol-offense-group", "property": "value", "value": group},
+            {"id": "qol-measure", "property": "value", "value": measure},
+        ],
+        "changedPropIds": ["qol-offense-group.value"],
+    }
+
+
+def test_every_page_renders(client: FlaskClient) -> None:
+    for module in PAGE_MODULES:
+        response = client.get(module.PATH)
+        assert response.status_code == 200, module.PATH
+        assert b'<html lang="en">' in response.data
+
+
+def test_unknown_path_is_a_plain_404(client: FlaskClient) -> None:
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert b"Traceback" not in response.data
+    assert b"404" in response.data
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"not json", b"[]", json.dumps({"output": "nope.children"}).encode()],
+)
+def test_malformed_callback_requests_get_400_without_traceback(
+    client: FlaskClient, body: bytes
+) -> None:
+    client.get("/quality-of-life")
+    response = client.post("/_dash-update-component", data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert b"Traceback" not in response.data
+
+
+def test_trend_callback_returns_the_published_counts(client: FlaskClient) -> None:
+    client.get("/quality-of-life")
+    response = client.post("/_dash-update-component", json=trend_request("ROBBERY", "count"))
+    assert response.status_code == 200
+    payload = response.get_json()["response"]
+    summary = payload["qol-trend-summary"]["children"]
+    assert summary.startswith("Reported robbery offences in Belltown stayed about the same")
+    traces = payload["qol-trend-graph"]["figure"]["data"]
+    assert [t["name"] for t in traces] == ["Belltown", "Capitol Hill", "Downtown Commercial"]
+    assert payload["qol-trend-notice"]["children"] is None
+
+
+@pytest.mark.parametrize(
+    ("group", "measure", "notice"),
+    [
+        ("<script>", "count", "is not a known offence group; showing Robbery instead."),
+        ("ROBBERY", "per-capita", "is not a known measure; showing Number of offences instead."),
+        (12, "count", "“12” is not a known offence group"),
+    ],
+)
+def test_unknown_filter_values_fall_back_with_a_notice(
+    client: FlaskClient, group: object, measure: object, notice: str
+) -> None:
+    client.get("/quality-of-life")
+    response = client.post("/_dash-update-component", json=trend_request(group, measure))
+    assert response.status_code == 200
+    notice_component = response.get_json()["response"]["qol-trend-notice"]["children"]
+    assert notice in notice_component["props"]["children"]
+
+
+def test_the_site_connection_cannot_write(database_url: str) -> None:
+    pipeline.run(database_url=database_url, nibrs_sources=SAMPLE_NIBRS)
+    engine = reader_engine(database_url)
+    try:
+        with pytest.raises(DBAPIError, match=r"(?i)read-only|readonly"), engine.begin() as conn:
+            conn.execute(text("DELETE FROM observation"))
+        with engine.connect() as conn:
+            remaining = conn.execute(text("SELECT COUNT(*) FROM observation")).scalar_one()
+        assert remaining == 984
+    finally:
+        engine.dispose()
+
+
+def test_pages_say_no_data_yet_before_the_first_run(
+    app: dash.Dash, tmp_path: os.PathLike[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/never-created.db")
+    client = app.server.test_client()
+    assert client.get("/quality-of-life").status_code == 200
+    footer = client.post(
+        "/_dash-update-component",
+        json={
+            "output": "site-footer.children",
+            "outputs": {"id": "site-footer", "property": "children"},
+            "inputs": [{"id": "url", "property": "pathname", "value": "/quality-of-life"}],
+            "changedPropIds": ["url.pathname"],
+        },
+    )
+    assert footer.status_code == 200
+    assert "No data published yet." in json.dumps(footer.get_json())
+    page = client.post(
+        "/_dash-update-component",
+        json={
+            "output": ".._pages_content.children..._pages_store.data..",
+            "outputs": [
+                {"id": "_pages_content", "property": "children"},
+                {"id": "_pages_store", "property": "data"},
+            ],
+            "inputs": [
+                {"id": "_pages_location", "property": "pathname", "value": "/quality-of-life"},
+                {"id": "_pages_location", "property": "search", "value": ""},
+            ],
+            "changedPropIds": ["_pages_location.pathname"],
+        },
+    )
+    assert page.status_code == 200
+    assert "This section is not published yet" in json.dumps(page.get_json())
