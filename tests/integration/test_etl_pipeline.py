@@ -192,7 +192,7 @@ def test_bad_rows_are_quarantined_with_file_row_column_value_reason(
     stored = query(
         database_url, "SELECT rows_read, rows_accepted, rows_rejected FROM etl_run_source"
     )
-    assert stored.values.tolist() == [[608, 605, 3]]
+    assert stored.to_numpy().tolist() == [[608, 605, 3]]
 
 
 def test_a_file_with_many_bad_rows_is_treated_as_corrupt(database_url: str, tmp_path: Path) -> None:
