@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 import pandas as pd
-from dash import Input, callback, dcc, html
+import dash_bootstrap_components as dbc
+from dash import Input, callback, html
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
@@ -56,12 +57,11 @@ def layout(**_query: str) -> Component:
             className="control",
             children=[
                 html.Label("Offence group", htmlFor=Ids.GROUP, id=f"{Ids.GROUP}-label"),
-                dcc.Dropdown(
+                dbc.Select(
                     id=Ids.GROUP,
                     options=[{"label": offense_group_label(g), "value": g} for g in groups],
                     value=default_group,
-                    clearable=False,
-                    searchable=False,
+                    className="select",
                 ),
             ],
         ),
@@ -69,13 +69,14 @@ def layout(**_query: str) -> Component:
             className="control",
             children=[
                 html.Legend("Show"),
-                dcc.RadioItems(
+                dbc.RadioItems(
                     id=Ids.MEASURE,
                     options=[
                         {"label": label, "value": key} for key, label in MEASURE_LABELS.items()
                     ],
                     value="count",
                     inline=True,
+                    className="radio-group",
                 ),
             ],
         ),

@@ -1,0 +1,145 @@
+"""The site in headless Chromium: every page, the chart, the data table, keyboard, axe."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from dashboard.layout import NAV_ITEMS
+
+WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+TREND = "#qol-trend-graph"
+
+
+def open_quality_of_life(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/quality-of-life")
+    expect(page.locator(f"{TREND} .scatterlayer .trace")).to_have_count(3, timeout=20_000)
+    expect(page.locator("#qol-trend-summary")).to_contain_text("Belltown", timeout=10_000)
+
+
+def axe_violations(page: Page) -> list[str]:
+    results = Axe().run(page, options=WCAG_AA)
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes, e.g. {v['nodes'][0]['target']})"
+        for v in results.response["violations"]
+    ]
+
+
+@pytest.mark.parametrize(("path", "label"), NAV_ITEMS)
+def test_every_page_loads_without_console_errors(
+    page: Page, base_url: str, path: str, label: str
+) -> None:
+    page.goto(base_url + path)
+    expect(page.locator("#main h1")).to_be_visible(timeout=15_000)
+    expect(page).to_have_title(re.compile(re.escape(label)))
+    expect(page.locator("#site-footer")).to_contain_text("Data last refreshed")
+    current = page.locator(".site-nav a.is-current")
+    expect(current).to_have_count(1)
+    expect(current).to_contain_text(label)
+    assert page.console_errors == []
+
+
+@pytest.mark.parametrize(("path", "_label"), NAV_ITEMS)
+def test_every_page_has_no_wcag_aa_violations(
+    page: Page, base_url: str, path: str, _label: str
+) -> None:
+    page.goto(base_url + path)
+    expect(page.locator("#main h1")).to_be_visible(timeout=15_000)
+    if path == "/quality-of-life":
+        expect(page.locator(f"{TREND} .scatterlayer .trace")).to_have_count(3, timeout=20_000)
+    assert axe_violations(page) == []
+
+
+def test_quality_of_life_chart_shows_three_areas_and_the_lead_start(
+    page: Page, base_url: str
+) -> None:
+    open_quality_of_life(page, base_url)
+    legend = page.locator(f"{TREND} .legend .traces")
+    expect(legend).to_have_count(3)
+    expect(page.locator(f"{TREND} .legend")).to_contain_text("Belltown")
+    expect(page.locator(f"{TREND} .annotation")).to_contain_text("LEAD begins, Oct 2011")
+    expect(page.locator("#qol-trend-summary")).to_have_text(
+        re.compile(r"^Reported robbery offences in Belltown .* in 2008.* in 2020")
+    )
+    expect(page.locator("#qol-trend-footer")).to_contain_text("SPD Crime Data: 2008-Present")
+    expect(page.locator("#qol-trend-footer")).to_contain_text(
+        "January 2008 to August 2021, by month"
+    )
+    assert page.console_errors == []
+
+
+def test_data_table_toggle_shows_the_numbers_behind_the_chart(
+    page: Page, base_url: str
+) -> None:
+    open_quality_of_life(page, base_url)
+    table = page.locator("#qol-trend-table table")
+    expect(table).to_be_hidden()
+
+    page.get_by_text("Show data table").click()
+
+    expect(table).to_be_visible()
+    headers = table.locator("thead th")
+    expect(headers).to_have_text(["Month", "Belltown", "Capitol Hill", "Downtown Commercial"])
+    expect(table.locator("tbody tr")).to_have_count(164)
+    expect(table.locator("tbody tr").first.locator("th")).to_have_text("August 2021")
+    expect(table.locator("caption")).to_contain_text("Robbery")
+    assert axe_violations(page) == []
+
+    page.get_by_text("Show data table").click()
+    expect(table).to_be_hidden()
+
+
+def test_switching_to_the_index_redraws_the_chart(page: Page, base_url: str) -> None:
+    open_quality_of_life(page, base_url)
+
+    page.get_by_label("Index (baseline year = 100)").check()
+
+    expect(page.locator(f"{TREND} .ytitle")).to_have_text("index (2010 = 100)", timeout=10_000)
+    expect(page.locator("#qol-trend-summary")).to_contain_text(
+        "With each area's 2010 average set to 100"
+    )
+    assert page.console_errors == []
+
+
+def test_keyboard_reaches_skip_link_navigation_and_table_toggle(
+    page: Page, base_url: str
+) -> None:
+    open_quality_of_life(page, base_url)
+    page.keyboard.press("Tab")
+    expect(page.locator(".skip-link")).to_be_focused()
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
+
+    toggle = page.locator("#qol-trend-table").locator("xpath=..").locator("summary")
+    toggle.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#qol-trend-table table")).to_be_visible()
+
+    nav_link = page.get_by_role("link", name="Methods")
+    nav_link.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#main h1")).to_have_text("Methods")
+
+
+def test_phone_width_has_no_horizontal_scrolling(browser: object, base_url: str) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 740})  # type: ignore[attr-defined]
+    page = context.new_page()
+    try:
+        open_quality_of_life(page, base_url)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0
+        expect(page.locator(".site-nav")).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_unknown_page_is_a_real_404(page: Page, base_url: str) -> None:
+    response = page.goto(base_url + "/quality-of-lief")
+    assert response is not None
+    assert response.status == 404
+    expect(page.locator("h1")).to_have_text("404: Not Found")
