@@ -39,6 +39,11 @@ class Setting:
     help: str
     parse: Callable[[str], Any] = _as_str
 
+    @property
+    def documented_default(self) -> str:
+        """The default as the README shows it: paths relative to the repository."""
+        return self.default.replace(f"{PROJECT_ROOT}/", "")
+
 
 _DEFAULT_NIBRS = ",".join(
     str(SAMPLE_DATA_DIR / "seattle" / name)
@@ -106,7 +111,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "ETL_TIMEZONE",
         "America/Los_Angeles",
-        "Time zone of ETL_SCHEDULE and of dates shown on the site.",
+        "Time zone of ETL_SCHEDULE (the site shows times in UTC).",
     ),
     Setting(
         "HTTP_TIMEOUT_SECONDS",
@@ -118,7 +123,8 @@ SETTINGS: tuple[Setting, ...] = (
         "CACHE_TYPE",
         "FileSystemCache",
         "flask-caching backend for the site's query layer: FileSystemCache (shared by the "
-        "gunicorn workers of one machine), RedisCache (several machines) or NullCache.",
+        "gunicorn workers of one machine), RedisCache (several machines; install the "
+        "`redis` extra) or NullCache.",
     ),
     Setting(
         "CACHE_DIR",

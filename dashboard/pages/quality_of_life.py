@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-import pandas as pd
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import Input, callback, html
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
