@@ -20,3 +20,6 @@ errorlog = "-"
 loglevel = settings.get("LOG_LEVEL").lower()
 # Query strings can hold filter values only; no personal data reaches the site at all.
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+# gunicorn's control socket (a fixed path under $HOME) is not used; several instances on
+# one machine (tests, benchmarks) would otherwise compete for it.
+control_socket_disable = True

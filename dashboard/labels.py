@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 _SMALL_WORDS = {"of", "and", "or", "the", "in", "on"}
@@ -13,14 +15,19 @@ def area_label(slug: str) -> str:
 
 
 def offense_group_label(code: str) -> str:
-    """``"DRUG/NARCOTIC OFFENSES"`` -> ``"Drug/Narcotic Offenses"``; small words stay lower case."""
+    """``"LARCENY-THEFT"`` -> ``"Larceny-Theft"``, ``"DRUG/NARCOTIC OFFENSES"`` ->
+    ``"Drug/Narcotic Offenses"``; small words inside a name stay lower case."""
     words = []
     for index, word in enumerate(code.lower().split(" ")):
         if index and word in _SMALL_WORDS:
             words.append(word)
         else:
-            words.append("/".join(part.capitalize() for part in word.split("/")))
+            words.append(re.sub(r"(^|[/&-])([a-z])", _upper_second, word))
     return " ".join(words)
+
+
+def _upper_second(match: re.Match[str]) -> str:
+    return match.group(1) + match.group(2).upper()
 
 
 def month_label(value: pd.Timestamp) -> str:

@@ -189,14 +189,21 @@ def build_trend_parts(
 def wide_table(frame: pd.DataFrame, focus: str) -> pd.DataFrame:
     """Month rows, one column per area (focus area first), newest month first."""
     wide = frame.pivot_table(
-        index="period_start_date", columns="area", values="value", aggfunc="first"
+        index="period_start_date", columns="area", values="value", aggfunc="first", dropna=False
     ).sort_index(ascending=False)
     order = [focus] if focus in wide.columns else []
     order += [a for a in wide.columns if a != focus]
     wide = wide[order]
+    withheld = frame.pivot_table(
+        index="period_start_date", columns="area", values="is_suppressed", aggfunc="first"
+    )
+    withheld = withheld.reindex(index=wide.index, columns=order)
     table = wide.reset_index()
     table.columns = ["Month", *[area_label(a) for a in order]]
     table["Month"] = table["Month"].dt.strftime("%B %Y")
+    flags = withheld.reset_index(drop=True).fillna(False).astype(bool)
+    flags.columns = [area_label(a) for a in order]
+    table.attrs["withheld"] = flags
     return table
 
 

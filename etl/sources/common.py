@@ -107,10 +107,18 @@ def read_csv_as_text(content: bytes, location: str) -> tuple[pd.DataFrame, list[
     exact text. The frame's index is the line number where each record starts.
     """
     name = display_name(location)
-    text = content.decode("utf-8-sig", errors="replace")
+    try:
+        text = content.decode("utf-8-sig")
+        has_bad_bytes = False
+    except UnicodeDecodeError:
+        # Keep going: the rows holding the bad bytes are rejected below, not the file.
+        text = content.decode("utf-8-sig", errors="replace")
+        has_bad_bytes = True
     if not text.strip():
         raise SourceError(f"{name}: the file is empty")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: a quoted field still open at the end of the file is an error, not one huge row
+    # that silently swallows every record after it (a truncated download looks like that).
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [column.strip() for column in next(reader)]
     except csv.Error as exc:
@@ -134,7 +142,7 @@ def read_csv_as_text(content: bytes, location: str) -> tuple[pd.DataFrame, list[
         start_line = reader.line_num + 1
         if not record or all(not field.strip() for field in record):
             continue
-        problem = _row_problem(record, header)
+        problem = _row_problem(record, header, has_bad_bytes)
         if problem is not None:
             column, value, reason = problem
             rejections.append(Rejection(name, line, column, value, reason))
@@ -145,10 +153,14 @@ def read_csv_as_text(content: bytes, location: str) -> tuple[pd.DataFrame, list[
     return frame.astype(str), rejections
 
 
-def _row_problem(record: list[str], header: list[str]) -> tuple[str, str, str] | None:
+def _row_problem(
+    record: list[str], header: list[str], has_bad_bytes: bool
+) -> tuple[str, str, str] | None:
     if len(record) != len(header):
         value = ",".join(record)[:200]
         return "(whole row)", value, f"expected {len(header)} fields, found {len(record)}"
+    if not has_bad_bytes:
+        return None
     for column, cell in zip(header, record, strict=True):
         if REPLACEMENT_CHAR in cell:
             return column, cell, "not valid UTF-8"

@@ -13,6 +13,8 @@ kept as strings; blank or pre-2008 offence start dates (the reporting period use
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
@@ -209,16 +211,31 @@ def normalized_schema(now: pd.Timestamp) -> pa.DataFrameSchema:
     )
 
 
+@dataclass(frozen=True)
+class FileContext:
+    """What a rejection needs to name its row as the file shows it."""
+
+    name: str
+    headers: dict[str, str]  # our column name -> this file's own header
+    text: pd.DataFrame  # this file's values as text (our column names), indexed by line
+
+    def rejection(self, index: Hashable, column: str, reason: str) -> Rejection:
+        row_number = int(str(index))
+        value = str(self.text.loc[row_number, column]) if column in self.text.columns else ""
+        return Rejection(self.name, row_number, self.headers.get(column, column), value, reason)
+
+
 def run(location: str, timeout_seconds: int, now: datetime | None = None) -> SourceResult:
     """Read, validate and normalise one NIBRS export; bad rows are quarantined, not lost."""
     content = read_bytes(location, timeout_seconds)
     raw, rejections = read_csv_as_text(content, location)
     rows_read = len(raw) + len(rejections)
     name = display_name(location)
-    renamed = rename_columns(raw, name)
-    typed, parse_rejections = parse_types(renamed, name)
-    checked, check_rejections = validate(typed, name, pd.Timestamp(now or datetime.now()))
-    deduplicated, duplicate_rejections = drop_duplicate_offenses(checked, name)
+    renamed, headers = rename_columns(raw, name)
+    context = FileContext(name, headers, renamed)
+    typed, parse_rejections = parse_types(renamed, context)
+    checked, check_rejections = validate(typed, context, pd.Timestamp(now or datetime.now()))
+    deduplicated, duplicate_rejections = drop_duplicate_offenses(checked, context)
     all_rejections = rejections + parse_rejections + check_rejections + duplicate_rejections
     result = SourceResult(
         info=INFO,
@@ -234,8 +251,11 @@ def run(location: str, timeout_seconds: int, now: datetime | None = None) -> Sou
     return result
 
 
-def rename_columns(raw: pd.DataFrame, name: str) -> pd.DataFrame:
-    """Map any known header variant to our names; unknown or missing columns fail loudly."""
+def rename_columns(raw: pd.DataFrame, name: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Map any known header layout to our names; unknown or missing columns fail loudly.
+
+    Returns the renamed frame and, for messages, our column name -> the file's header.
+    """
     columns = set(raw.columns)
     best_label, best_map = min(
         SCHEMAS.items(), key=lambda item: len(columns.symmetric_difference(item[1]))
@@ -258,7 +278,8 @@ def rename_columns(raw: pd.DataFrame, name: str) -> pd.DataFrame:
     for optional in ("offense", "beat", "latitude", "longitude", "offense_start_datetime"):
         if optional not in renamed.columns:
             renamed[optional] = ""
-    return renamed
+    headers = {ours: header for header, ours in best_map.items()}
+    return renamed, headers
 
 
 def parse_datetime(values: pd.Series) -> pd.Series:
@@ -280,8 +301,8 @@ def parse_coordinate(values: pd.Series, valid: tuple[float, float]) -> pd.Series
     return numbers.where(inside)
 
 
-def parse_types(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[Rejection]]:
-    """Type the string columns; unparsable datetimes are quarantined with their text."""
+def parse_types(frame: pd.DataFrame, context: FileContext) -> tuple[pd.DataFrame, list[Rejection]]:
+    """Type the string columns; unparsable or blank required datetimes are quarantined."""
     typed = frame.copy()
     for column in ("report_number", "offense_id", "offense_parent_group", "offense", "beat"):
         typed[column] = typed[column].str.strip()
@@ -293,17 +314,13 @@ def parse_types(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[Reje
         text = typed[column].str.strip()
         for index in typed.index[parsed.isna() & (text != "")]:
             rejections.append(
-                Rejection(
-                    name,
-                    int(index),
-                    _header(column),
-                    text[index],
-                    "not a date and time (expected MM/DD/YYYY hh:mm:ss AM/PM)",
+                context.rejection(
+                    index, column, "not a date and time (expected MM/DD/YYYY hh:mm:ss AM/PM)"
                 )
             )
         if column in REQUIRED:
             for index in typed.index[text == ""]:
-                rejections.append(Rejection(name, int(index), _header(column), "", "blank"))
+                rejections.append(context.rejection(index, column, "blank"))
         typed[column] = parsed
     typed["latitude"] = parse_coordinate(typed["latitude"], LATITUDE_RANGE)
     typed["longitude"] = parse_coordinate(typed["longitude"], LONGITUDE_RANGE)
@@ -314,7 +331,7 @@ def parse_types(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[Reje
 
 
 def validate(
-    frame: pd.DataFrame, name: str, now: pd.Timestamp
+    frame: pd.DataFrame, context: FileContext, now: pd.Timestamp
 ) -> tuple[pd.DataFrame, list[Rejection]]:
     """Check every row against :func:`normalized_schema`; failing rows are quarantined."""
     schema = normalized_schema(now)
@@ -326,34 +343,22 @@ def validate(
     for case in cases.itertuples(index=False):
         index = case.index
         if index is None or pd.isna(index):
-            raise SourceError(f"{name}: {case.check} failed for column {case.column}") from None
-        rejections.append(
-            Rejection(
-                name,
-                int(index),
-                _header(str(case.column)),
-                str(case.failure_case),
-                _reason(str(case.check)),
-            )
-        )
+            raise SourceError(
+                f"{context.name}: {case.check} failed for column {case.column}"
+            ) from None
+        rejections.append(context.rejection(index, str(case.column), _reason(str(case.check))))
     bad = sorted({r.row_number for r in rejections})
     return schema.validate(frame.drop(index=bad)), rejections
 
 
-def drop_duplicate_offenses(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[Rejection]]:
+def drop_duplicate_offenses(
+    frame: pd.DataFrame, context: FileContext
+) -> tuple[pd.DataFrame, list[Rejection]]:
     """Keep the first row of each ``Offense ID``; later repeats are quarantined."""
     repeated = frame["offense_id"].duplicated(keep="first")
     rejections = [
-        Rejection(
-            name,
-            int(index),
-            "Offense ID",
-            str(offense_id),
-            "duplicate Offense ID (first occurrence kept)",
-        )
-        for index, offense_id in zip(
-            frame.index[repeated], frame.loc[repeated, "offense_id"], strict=True
-        )
+        context.rejection(index, "offense_id", "duplicate Offense ID (first occurrence kept)")
+        for index in frame.index[repeated]
     ]
     return frame[~repeated], rejections
 
@@ -363,13 +368,6 @@ def _watermark(frame: pd.DataFrame) -> datetime | None:
         return None
     latest: pd.Timestamp = frame["report_datetime"].max()
     return latest.to_pydatetime()
-
-
-_HEADERS = {ours: header for header, ours in RENAME_OLD_CSV.items()}
-
-
-def _header(column: str) -> str:
-    return _HEADERS.get(column, column)
 
 
 def _reason(check: str) -> str:

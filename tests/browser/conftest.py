@@ -61,9 +61,7 @@ def published_database(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def base_url(
-    published_database: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
+def base_url(published_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """gunicorn serving ``app:server`` with the production config, on a free port."""
     _require_chromium()
     port = _free_port()
@@ -80,7 +78,10 @@ def base_url(
     with log.open("w") as log_file:
         process = subprocess.Popen(
             [str(gunicorn), "--config", "gunicorn.conf.py", "app:server"],
-            cwd=PROJECT_ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     url = f"http://127.0.0.1:{port}"
@@ -124,9 +125,9 @@ def page(browser: object) -> Iterator[object]:
     page.console_errors = []
     page.on(
         "console",
-        lambda message: page.console_errors.append(message.text)
-        if message.type == "error"
-        else None,
+        lambda message: (
+            page.console_errors.append(message.text) if message.type == "error" else None
+        ),
     )
     page.on("pageerror", lambda error: page.console_errors.append(str(error)))
     yield page

@@ -71,9 +71,7 @@ def test_quality_of_life_chart_shows_three_areas_and_the_lead_start(
     assert page.console_errors == []
 
 
-def test_data_table_toggle_shows_the_numbers_behind_the_chart(
-    page: Page, base_url: str
-) -> None:
+def test_data_table_toggle_shows_the_numbers_behind_the_chart(page: Page, base_url: str) -> None:
     open_quality_of_life(page, base_url)
     table = page.locator("#qol-trend-table table")
     expect(table).to_be_hidden()
@@ -104,9 +102,7 @@ def test_switching_to_the_index_redraws_the_chart(page: Page, base_url: str) -> 
     assert page.console_errors == []
 
 
-def test_keyboard_reaches_skip_link_navigation_and_table_toggle(
-    page: Page, base_url: str
-) -> None:
+def test_keyboard_reaches_skip_link_navigation_and_table_toggle(page: Page, base_url: str) -> None:
     open_quality_of_life(page, base_url)
     page.keyboard.press("Tab")
     expect(page.locator(".skip-link")).to_be_focused()

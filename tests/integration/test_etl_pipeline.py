@@ -178,7 +178,7 @@ def test_bad_rows_are_quarantined_with_file_row_column_value_reason(
             "file": "belltown_with_bad_rows.csv",
             "row_number": "609",
             "column": "Report DateTime",
-            "value": "2099-01-01 10:00:00",
+            "value": "01/01/2099 10:00:00 AM",
             "reason": "in the future",
         },
         {
