@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 from datetime import UTC, datetime
 
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
@@ -88,16 +91,69 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_schedule(_args: argparse.Namespace) -> int:
-    from apscheduler.schedulers.blocking import BlockingScheduler
-    from apscheduler.triggers.cron import CronTrigger
+_WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 
+
+def crontab_trigger(expression: str, timezone: str) -> CronTrigger:
+    """A trigger for a standard crontab expression (weekday 0 or 7 = Sunday).
+
+    APScheduler 3 numbers weekdays from Monday = 0, so a numeric weekday field is expanded
+    with crontab's meaning and passed on as day names.
+    """
+    fields = expression.split()
+    if len(fields) != 5:
+        raise ValueError(f"expected 5 fields, got {len(fields)}")
+    if not re.search(r"[a-zA-Z]", fields[4]):
+        days = sorted(_crontab_weekdays(fields[4]))
+        fields[4] = ",".join(_WEEKDAYS[day] for day in days)
+    return CronTrigger.from_crontab(" ".join(fields), timezone=timezone)
+
+
+def _crontab_weekdays(field: str) -> set[int]:
+    """``"1-5"`` -> {1..5}; ``"*/2"`` -> {0, 2, 4, 6}; 7 is Sunday (0)."""
+    days: set[int] = set()
+    for part in field.split(","):
+        base, _, step_text = part.partition("/")
+        step = int(step_text) if step_text else 1
+        if base == "*":
+            first, last = 0, 6
+        elif "-" in base:
+            first_text, last_text = base.split("-", 1)
+            first, last = int(first_text), int(last_text)
+        else:
+            first = int(base)
+            last = 6 if step_text else first
+        if not (0 <= first <= 7 and 0 <= last <= 7 and step >= 1):
+            raise ValueError(f"weekday {part!r} is out of range 0-7")
+        days.update(day % 7 for day in range(first, last + 1, step))
+    return days
+
+
+def build_scheduler() -> BlockingScheduler:
+    """A scheduler with one job: the whole ETL on ``ETL_SCHEDULE`` in ``ETL_TIMEZONE``.
+
+    ``max_instances=1`` and ``coalesce=True``: a run that is still going when the next is
+    due is not doubled, and missed runs collapse into one.
+    """
     expression = settings.get("ETL_SCHEDULE")
     timezone = settings.get("ETL_TIMEZONE")
     scheduler = BlockingScheduler(timezone=timezone)
-    trigger = CronTrigger.from_crontab(expression, timezone=timezone)
+    try:
+        trigger = crontab_trigger(expression, timezone)
+    except ValueError as exc:
+        message = f"setting ETL_SCHEDULE={expression!r} is not a cron expression: {exc}"
+        raise ValueError(message) from exc
     scheduler.add_job(_scheduled_run, trigger, max_instances=1, coalesce=True, id="etl-run")
-    logger.info("ETL scheduled with cron '%s' (%s); Ctrl-C stops it", expression, timezone)
+    return scheduler
+
+
+def cmd_schedule(_args: argparse.Namespace) -> int:
+    scheduler = build_scheduler()
+    logger.info(
+        "ETL scheduled with cron '%s' (%s); Ctrl-C stops it",
+        settings.get("ETL_SCHEDULE"),
+        settings.get("ETL_TIMEZONE"),
+    )
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
