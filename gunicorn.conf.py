@@ -1,4 +1,5 @@
-"""gunicorn settings (``gunicorn --config gunicorn.conf.py app:server``).
+"""gunicorn settings. gunicorn reads this file from the working directory by default, so the
+Procfile's plain ``gunicorn app:server`` uses it too.
 
 Values come from the settings registry (HOST, PORT, WEB_CONCURRENCY, LOG_LEVEL), so the
 Procfile, `make run` and the browser tests all serve the site the same way.
