@@ -97,7 +97,6 @@ def trend_figure(
     figure.update_layout(
         template=theme.TEMPLATE_NAME,
         yaxis_title=value_label,
-        xaxis_title=None,
         height=420,
     )
     return figure

@@ -114,18 +114,30 @@ def update_trend(group: object, measure: object) -> tuple[object, ...]:
     measure_value, measure_notice = choose(
         measure, list(MEASURES), "count", "measure", MEASURE_LABELS.__getitem__
     )
-    indicator_id = MEASURES[measure_value]
+    figure, summary, table, footer, fallback_notice = trend_parts(run, group_value, measure_value)
+    return card_parts(
+        figure, summary, table, footer, group_notice or measure_notice or fallback_notice
+    )
+
+
+@data.cache.memoize()
+def trend_parts(
+    run: data.PublishedRun, group: str, measure: str
+) -> tuple[object, str, Component, list[Component], str | None]:
+    """The card's contents for one validated view of one run (cached: runs never change)."""
+    indicator_id = MEASURES[measure]
     meta = data.indicator(run.run_id, indicator_id)
-    frame = data.observations(run.run_id, indicator_id, breakdown_value=group_value)
-    notice = group_notice or measure_notice
+    frame = data.observations(run.run_id, indicator_id, breakdown_value=group)
+    notice = None
     if meta is None or frame.empty:
         meta = data.indicator(run.run_id, MEASURES["count"])
-        frame = data.observations(run.run_id, MEASURES["count"], breakdown_value=group_value)
-        measure_value = "count"
+        frame = data.observations(run.run_id, MEASURES["count"], breakdown_value=group)
+        measure = "count"
         notice = "The index is not available for this offence group; showing counts."
     if meta is None:
         raise PreventUpdate
-    return build_trend_parts(frame, meta, run, group_value, measure_value, notice)
+    figure, summary, table, footer = build_trend_parts(frame, meta, run, group, measure)
+    return figure, summary, table, footer, notice
 
 
 def build_trend_parts(
@@ -134,8 +146,7 @@ def build_trend_parts(
     run: data.PublishedRun,
     group: str,
     measure: str,
-    notice: str | None,
-) -> tuple[object, ...]:
+) -> tuple[object, str, Component, list[Component]]:
     focus = area_slug(settings.get("FOCUS_AREA"))
     group_text = offense_group_label(group).lower()
     lead_start = pd.Timestamp(settings.get("LEAD_START_MONTH"))
@@ -183,7 +194,7 @@ def build_trend_parts(
         settings.get("SUPPRESSION_THRESHOLD"),
         has_withheld=bool(frame["is_suppressed"].any()),
     )
-    return card_parts(figure, summary, table, footer, notice)
+    return figure, summary, table, footer
 
 
 def wide_table(frame: pd.DataFrame, focus: str) -> pd.DataFrame:
