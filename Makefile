@@ -17,7 +17,9 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
+# The demonstration program extract is regenerated (seeded, byte-identical) before each run.
 etl: install
+	$(BIN)/python -m etl demo
 	$(BIN)/python -m etl run
 
 serve: install

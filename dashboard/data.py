@@ -64,6 +64,16 @@ class PublishedRun:
     def is_synthetic(self) -> bool:
         return any(source.is_synthetic for source in self.sources)
 
+    @property
+    def has_program_data(self) -> bool:
+        return any(s.source_id.startswith("program_") for s in self.sources)
+
+    @property
+    def program_is_synthetic(self) -> bool:
+        """True when the program figures come from a synthetic (demonstration) extract,
+        as its provenance says."""
+        return any(s.is_synthetic for s in self.sources if s.source_id.startswith("program_"))
+
 
 def init_cache(server: Flask) -> None:
     """Attach the shared cache to the Flask server (called by the app factory)."""

@@ -100,3 +100,142 @@ def trend_figure(
         height=420,
     )
     return figure
+
+
+def category_bars_figure(
+    frame: pd.DataFrame,
+    category_column: str,
+    category_name: Callable[[str], str],
+    value_label: str,
+    x_label: Callable[[pd.Timestamp], str],
+    stacked: bool = True,
+) -> go.Figure:
+    """Bars over time (one colour per category, stacked), withheld values marked ✕ on the axis.
+
+    ``frame`` has ``period_start_date``, ``value``, ``is_suppressed`` and ``category_column``.
+    """
+    theme.register()
+    figure = go.Figure()
+    periods = sorted(frame["period_start_date"].unique())
+    labels = [x_label(pd.Timestamp(p)) for p in periods]
+    for position, category in enumerate(sorted(frame[category_column].unique())):
+        series = frame[frame[category_column] == category].set_index("period_start_date")
+        series = series.reindex(periods)
+        colour = theme.SERIES_COLOURS[position % len(theme.SERIES_COLOURS)]
+        withheld = series["is_suppressed"].fillna(False).astype(bool)
+        figure.add_trace(
+            go.Bar(
+                x=labels,
+                y=series["value"].where(~withheld),
+                name=category_name(category),
+                marker={
+                    "color": colour,
+                    "pattern": {
+                        "shape": theme.SERIES_PATTERNS[position % len(theme.SERIES_PATTERNS)]
+                    },
+                },
+                hovertemplate=f"%{{y:,.0f}} {value_label}<extra>{category_name(category)}</extra>",
+            )
+        )
+        if withheld.any():
+            figure.add_trace(
+                go.Scatter(
+                    x=[label for label, w in zip(labels, withheld, strict=True) if w],
+                    y=[0] * int(withheld.sum()),
+                    mode="markers",
+                    name=f"{category_name(category)}: withheld",
+                    marker={
+                        "symbol": "x-thin-open",
+                        "size": 9,
+                        "color": colour,
+                        "line": {"width": 2},
+                    },
+                    hovertemplate="withheld to protect privacy<extra></extra>",
+                    showlegend=False,
+                )
+            )
+    figure.update_layout(
+        template=theme.TEMPLATE_NAME,
+        barmode="stack" if stacked else "group",
+        yaxis_title=value_label,
+        height=400,
+        hovermode="x unified",
+    )
+    return figure
+
+
+def cohort_share_figure(
+    frame: pd.DataFrame, category_name: Callable[[str], str], cohort_name: Callable[[str], str]
+) -> go.Figure:
+    """Horizontal grouped bars: share of each cohort per category; withheld shares shown as
+    gaps with a ✕ and the word "withheld" in the hover text.
+
+    ``frame`` has ``cohort``, ``category``, ``value`` (percent) and ``is_suppressed``.
+    """
+    theme.register()
+    figure = go.Figure()
+    categories = sorted(frame["category"].unique())
+    for position, cohort in enumerate(["lead", "control"]):
+        rows = frame[frame["cohort"] == cohort].set_index("category").reindex(categories)
+        withheld = rows["is_suppressed"].fillna(True).astype(bool)
+        colour = theme.SERIES_COLOURS[position]
+        figure.add_trace(
+            go.Bar(
+                y=[category_name(c) for c in categories],
+                x=rows["value"].where(~withheld),
+                orientation="h",
+                name=cohort_name(cohort),
+                marker={"color": colour, "pattern": {"shape": theme.SERIES_PATTERNS[position]}},
+                text=[
+                    ("withheld" if w else f"{v:.0f}%")
+                    for v, w in zip(rows["value"], withheld, strict=True)
+                ],
+                textposition="outside",
+                hovertemplate=f"%{{x:.1f}}%<extra>{cohort_name(cohort)}</extra>",
+            )
+        )
+    figure.update_layout(
+        template=theme.TEMPLATE_NAME,
+        barmode="group",
+        xaxis_title="percent of group",
+        xaxis_rangemode="tozero",
+        height=max(280, 70 * len(categories) + 80),
+        hovermode="y unified",
+    )
+    figure.update_yaxes(autorange="reversed", automargin=True)
+    return figure
+
+
+def category_totals_figure(
+    frame: pd.DataFrame, category_name: Callable[[str], str], value_label: str
+) -> go.Figure:
+    """One horizontal bar per category (e.g. exit reason); withheld ones labelled so.
+
+    ``frame`` has ``category``, ``value`` and ``is_suppressed``.
+    """
+    theme.register()
+    ordered = frame.sort_values("category")
+    withheld = ordered["is_suppressed"].astype(bool)
+    figure = go.Figure(
+        go.Bar(
+            y=[category_name(str(c)) for c in ordered["category"]],
+            x=ordered["value"].where(~withheld),
+            orientation="h",
+            marker={"color": theme.SERIES_COLOURS[0]},
+            text=[
+                "withheld" if w else f"{v:,.0f}"
+                for v, w in zip(ordered["value"], withheld, strict=True)
+            ],
+            textposition="outside",
+            hovertemplate=f"%{{x:,.0f}} {value_label}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        template=theme.TEMPLATE_NAME,
+        xaxis_title=value_label,
+        height=max(260, 48 * len(ordered) + 100),
+        hovermode="y unified",
+        showlegend=False,
+    )
+    figure.update_yaxes(autorange="reversed", automargin=True)
+    return figure

@@ -31,19 +31,25 @@ def complete_years(frame: pd.DataFrame) -> pd.DataFrame:
     return complete.reset_index()[["area", "year", "total", "mean"]]
 
 
-def describe_change(start: float, end: float, start_year: int, end_year: int) -> str:
-    """``"fell from 84 in 2011 to 41 in 2014 (down 51%)"`` and the like."""
-    start_text, end_text = _number(start), _number(end)
+def describe_change(
+    start: float, end: float, start_when: object, end_when: object, prefix: str = ""
+) -> str:
+    """``"fell from 84 in 2011 to 41 in 2014 (down 51%)"`` and the like.
+
+    ``start_when``/``end_when`` are printed as given (a year, "Q4 2011", ...); ``prefix``
+    goes before each number (e.g. ``"$"``).
+    """
+    start_text, end_text = prefix + _number(start), prefix + _number(end)
     if start == 0:
         if end == 0:
-            return f"was 0 in both {start_year} and {end_year}"
-        return f"rose from 0 in {start_year} to {end_text} in {end_year}"
+            return f"was {prefix}0 in both {start_when} and {end_when}"
+        return f"rose from {prefix}0 in {start_when} to {end_text} in {end_when}"
     share = (end - start) / start
     if abs(share) < FLAT_SHARE:
-        return f"stayed about the same ({start_text} in {start_year}, {end_text} in {end_year})"
+        return f"stayed about the same ({start_text} in {start_when}, {end_text} in {end_when})"
     verb, word = ("rose", "up") if share > 0 else ("fell", "down")
     return (
-        f"{verb} from {start_text} in {start_year} to {end_text} in {end_year} "
+        f"{verb} from {start_text} in {start_when} to {end_text} in {end_when} "
         f"({word} {abs(share):.0%})"
     )
 
@@ -132,3 +138,135 @@ def _number(value: float) -> str:
     if float(value).is_integer():
         return f"{int(value):,}"
     return f"{value:,.0f}"
+
+
+WITHHELD_PHRASE = "withheld to protect privacy (fewer than {threshold} people)"
+
+
+def quarter_label(value: pd.Timestamp) -> str:
+    """``2011-10-01`` -> ``"Q4 2011"``."""
+    return f"Q{value.quarter} {value.year}"
+
+
+def flow_summary(
+    totals: pd.DataFrame,
+    parts: pd.DataFrame,
+    what: str,
+    category_name: Callable[[str], str],
+    threshold: int,
+) -> str:
+    """``"From Q4 2011 to Q2 2014, 203 people were referred: 120 arrest diversion, ..."``.
+
+    ``totals`` has one row per quarter (``period_start_date``, ``value``,
+    ``is_suppressed``); ``parts`` the same plus ``breakdown_value``. Only published figures
+    are added up, and the sentence says how many quarters were left out.
+    """
+    if totals.empty:
+        return f"No quarters of {what} in the current extract for this selection."
+    first = quarter_label(pd.Timestamp(totals["period_start_date"].min()))
+    last = quarter_label(pd.Timestamp(totals["period_start_date"].max()))
+    shown = totals[~totals["is_suppressed"].astype(bool)]
+    withheld_quarters = len(totals) - len(shown)
+    total = _number(float(shown["value"].sum()))
+    sentence = f"From {first} to {last}, {total} {what}"
+    published_parts = parts[~parts["is_suppressed"].astype(bool)]
+    published_parts = published_parts[
+        published_parts["period_start_date"].isin(shown["period_start_date"])
+    ]
+    if not published_parts.empty and withheld_quarters == 0 and not parts["is_suppressed"].any():
+        by_category = published_parts.groupby("breakdown_value")["value"].sum()
+        items = [f"{_number(float(n))} {category_name(str(c))}" for c, n in by_category.items()]
+        sentence += f": {_join(items)}"
+    sentence += "."
+    if withheld_quarters:
+        sentence += (
+            f" The totals of {withheld_quarters} of {len(totals)} quarters are "
+            f"{WITHHELD_PHRASE.format(threshold=threshold)} and are not included."
+        )
+    return sentence
+
+
+def latest_value_sentence(frame: pd.DataFrame, template: str, threshold: int) -> str:
+    """Fill ``template`` (``{value}``, ``{period}``) with the latest quarter's figure."""
+    if frame.empty:
+        return "No figure in the current extract."
+    latest = frame.sort_values("period_start_date").iloc[-1]
+    period = quarter_label(pd.Timestamp(latest["period_start_date"]))
+    if bool(latest["is_suppressed"]):
+        return f"The figure for {period} is {WITHHELD_PHRASE.format(threshold=threshold)}."
+    return template.format(value=_number(float(latest["value"])), period=period)
+
+
+def share_summary(
+    frame: pd.DataFrame,
+    dimension_words: str,
+    category_name: Callable[[str], str],
+    threshold: int,
+) -> str:
+    """Largest category of the LEAD group and the comparison group's share of it.
+
+    ``frame`` has ``cohort``, ``category``, ``value`` (percent) and ``is_suppressed``.
+    """
+    lead = frame[(frame["cohort"] == "lead") & ~frame["is_suppressed"].astype(bool)]
+    if lead.empty:
+        return f"Figures by {dimension_words} are {WITHHELD_PHRASE.format(threshold=threshold)}."
+    top = lead.sort_values(["value", "category"], ascending=[False, True]).iloc[0]
+    sentence = (
+        f"The largest group of LEAD participants by {dimension_words} is "
+        f"{category_name(str(top['category']))} ({_number(float(top['value']))}%)"
+    )
+    control = frame[(frame["cohort"] == "control") & (frame["category"] == top["category"])]
+    if control.empty or bool(control["is_suppressed"].iloc[0]):
+        sentence += "; the comparison group's figure is withheld."
+    else:
+        sentence += (
+            f", compared with {_number(float(control['value'].iloc[0]))}% of the comparison group."
+        )
+    withheld = int(frame["is_suppressed"].astype(bool).sum())
+    if withheld:
+        sentence += f" {withheld} figure(s) are {WITHHELD_PHRASE.format(threshold=threshold)}."
+    return sentence
+
+
+def change_summary(frame: pd.DataFrame, subject: str, prefix: str = "") -> str:
+    """``"<subject> fell from $899 in Q4 2011 to $532 in Q4 2016 (down 41%)."``, using the
+    first and last published quarters."""
+    shown = frame[~frame["is_suppressed"].astype(bool)].sort_values("period_start_date")
+    if len(shown) < 2:
+        return f"{subject}: not enough published quarters to describe a change."
+    first, last = shown.iloc[0], shown.iloc[-1]
+    change = describe_change(
+        float(first["value"]),
+        float(last["value"]),
+        quarter_label(pd.Timestamp(first["period_start_date"])),
+        quarter_label(pd.Timestamp(last["period_start_date"])),
+        prefix=prefix,
+    )
+    return f"{subject} {change}."
+
+
+def total_with_top_category(
+    total: pd.DataFrame,
+    parts: pd.DataFrame,
+    what: str,
+    category_name: Callable[[str], str],
+    threshold: int,
+) -> str:
+    """``"98 people left LEAD; the most common reason was completed (30)."``"""
+    if total.empty:
+        return f"No figures on how many {what} in the current extract."
+    if bool(total["is_suppressed"].iloc[0]):
+        return f"The number of {what} is {WITHHELD_PHRASE.format(threshold=threshold)}."
+    sentence = f"{_number(float(total['value'].iloc[0]))} {what}"
+    shown = parts[~parts["is_suppressed"].astype(bool)]
+    if not shown.empty:
+        top = shown.sort_values(["value", "breakdown_value"], ascending=[False, True]).iloc[0]
+        sentence += (
+            f"; the most common reason was {category_name(str(top['breakdown_value']))} "
+            f"({_number(float(top['value']))})"
+        )
+    sentence += "."
+    withheld = int(parts["is_suppressed"].astype(bool).sum())
+    if withheld:
+        sentence += f" {withheld} reason(s) are {WITHHELD_PHRASE.format(threshold=threshold)}."
+    return sentence

@@ -18,6 +18,8 @@ GRID_COLOUR = "#d9d9d9"
 # Okabe-Ito blue, vermillion, bluish green, reddish purple (darkened to pass 3:1), black.
 SERIES_COLOURS = ("#0072B2", "#D55E00", "#007A5A", "#A3507F", "#000000")
 SERIES_DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
+# Bar fills also differ by pattern, so categories can be told apart without colour.
+SERIES_PATTERNS = ("", "/", ".", "x", "-")
 FOCUS_LINE_WIDTH = 3.5
 OTHER_LINE_WIDTH = 2.0
 EVENT_COLOUR = "#444444"

@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from etl import settings
 from etl.db import migrate, writer_engine
 from etl.indicators import catalog
+from etl.indicators import program as program_indicators
 from etl.indicators.incidents import (
     area_slug,
     coverage_months,
@@ -28,7 +29,7 @@ from etl.indicators.incidents import (
     offense_index,
 )
 from etl.load import begin_run, fail_run, publish
-from etl.sources import spd_nibrs
+from etl.sources import program, spd_nibrs
 from etl.sources.common import SourceError, SourceResult, display_name, rejections_frame
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ logger = logging.getLogger(__name__)
 # A file with more bad rows than this share is treated as corrupt, not as a few bad rows.
 MAX_REJECTED_SHARE = 0.05
 RETAIN_RUNS = 20
+NO_PROGRAM_DATA = "none"
 
 Reporter = Callable[[str], None]
 
@@ -48,6 +50,7 @@ class RunSummary:
     sources: list[SourceResult] = field(default_factory=list)
     quarantine_files: list[Path] = field(default_factory=list)
     observation_count: int = 0
+    suppression_counts: dict[str, int] = field(default_factory=dict)
 
 
 class RunFailed(Exception):
@@ -61,20 +64,35 @@ def run(
     nibrs_sources: list[str] | None = None,
     report: Reporter | None = None,
     now: datetime | None = None,
+    program_extract_dir: str | None = None,
 ) -> RunSummary:
-    """Run the whole ETL once. Raises :class:`RunFailed` (after recording it) on failure."""
+    """Run the whole ETL once. Raises :class:`RunFailed` (after recording it) on failure.
+
+    ``program_extract_dir`` defaults to the PROGRAM_EXTRACT_DIR setting; ``"none"`` (or an
+    empty string passed here) means no program data: only the neighbourhood indicators
+    are published.
+    """
     say = report or (lambda _message: None)
     engine = writer_engine(database_url or settings.get("DATABASE_URL"))
+    program_dir = (
+        settings.get("PROGRAM_EXTRACT_DIR") if program_extract_dir is None else program_extract_dir
+    )
+    if program_dir.strip().lower() == NO_PROGRAM_DATA:
+        program_dir = ""
     try:
-        return _run(engine, nibrs_sources or settings.get("NIBRS_SOURCES"), say, now)
+        return _run(engine, nibrs_sources or settings.get("NIBRS_SOURCES"), program_dir, say, now)
     finally:
         engine.dispose()
 
 
 def _run(
-    engine: Engine, nibrs_sources: list[str], say: Reporter, now: datetime | None
+    engine: Engine,
+    nibrs_sources: list[str],
+    program_dir: str,
+    say: Reporter,
+    now: datetime | None,
 ) -> RunSummary:
-    steps = 5
+    steps = 6
     _step(say, 1, steps, "Preparing database (migrations)")
     migrate(engine)
     run_id = begin_run(engine, code_version())
@@ -84,15 +102,29 @@ def _run(
         summary.sources = [_read_nibrs(location, say, now) for location in nibrs_sources]
         summary.quarantine_files = write_quarantine(run_id, summary.sources)
         check_rejection_rates(summary.sources)
-        _step(say, 3, steps, "Computing indicators")
+        _step(say, 3, steps, "Computing neighbourhood indicators")
         indicators, observations = build_incident_indicators(summary.sources)
-        _step(say, 4, steps, f"Checking and publishing {len(observations)} observations")
+        if program_dir:
+            _step(
+                say,
+                4,
+                steps,
+                f"Reading, de-identifying and aggregating {display_name(program_dir)}",
+            )
+            program_indicators, program_observations = _program_step(
+                run_id, program_dir, summary, say, now
+            )
+            indicators += program_indicators
+            observations = pd.concat([observations, program_observations], ignore_index=True)
+        else:
+            _step(say, 4, steps, "No program extract configured (PROGRAM_EXTRACT_DIR=none)")
+        _step(say, 5, steps, f"Checking and publishing {len(observations)} observations")
         summary.observation_count = len(observations)
         summary.message = _success_message(summary)
         publish(
             engine, run_id, indicators, observations, summary.sources, RETAIN_RUNS, summary.message
         )
-        _step(say, 5, steps, "Done")
+        _step(say, 6, steps, "Done")
     except Exception as exc:  # any failure must be recorded in etl_run, then re-raised
         summary.status = "failed"
         summary.message = f"Run {run_id} failed: {_describe(exc)}"
@@ -101,6 +133,44 @@ def _run(
         raise RunFailed(summary) from exc
     summary.status = "succeeded"
     return summary
+
+
+def _program_step(
+    run_id: str, folder: str, summary: RunSummary, say: Reporter, now: datetime | None
+) -> tuple[list[dict[str, str]], pd.DataFrame]:
+    """Program extract -> de-identified frames (in memory only) -> suppressed aggregates."""
+    try:
+        extract = program.read_program_extract(folder, settings.get("PROGRAM_ID_SECRET"), now=now)
+    except program.ProgramExtractError as error:
+        summary.quarantine_files += write_program_quarantine(run_id, error)
+        raise
+    summary.sources += extract.sources
+    for result in extract.sources:
+        say(
+            f"      {display_name(result.location)}: read {result.rows_read}, accepted "
+            f"{result.rows_accepted}, rejected {result.rows_rejected}"
+        )
+    for file_name, columns in sorted(extract.dropped_columns.items()):
+        if columns:
+            say(f"      {file_name}: dropped columns not in the contract: {', '.join(columns)}")
+    cells = program_indicators.build_cells(
+        extract.participants, extract.services, pd.Timestamp(extract.extract_date)
+    )
+    threshold = settings.get("SUPPRESSION_THRESHOLD")
+    observations, counts = program_indicators.suppressed_observations(cells, threshold)
+    summary.suppression_counts = counts
+    say(
+        f"      suppression (threshold {threshold}): {counts['published']} figures published, "
+        f"{counts['withheld']} withheld"
+    )
+    published_ids = set(observations["indicator_id"])
+    rule = catalog.program_suppression_rule(threshold)
+    specs = [
+        {**spec.as_row(), "suppression_rule": rule}
+        for spec in catalog.PROGRAM_INDICATORS
+        if spec.indicator_id in published_ids
+    ]
+    return specs, observations
 
 
 def _read_nibrs(location: str, say: Reporter, now: datetime | None) -> SourceResult:
@@ -196,6 +266,15 @@ def write_quarantine(run_id: str, sources: list[SourceResult]) -> list[Path]:
     return written
 
 
+def write_program_quarantine(run_id: str, error: program.ProgramExtractError) -> list[Path]:
+    """The rejected program extract's violations: file, row, column and rule, no values."""
+    folder = Path(settings.get("QUARANTINE_DIR")) / run_id
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "program_extract.csv"
+    rejections_frame(program.quarantine_rows(error)).to_csv(path, index=False)
+    return [path]
+
+
 def code_version() -> str:
     version = metadata.version("belltown-lead-dashboard")
     try:
@@ -227,10 +306,16 @@ def _describe(exc: Exception) -> str:
 def _success_message(summary: RunSummary) -> str:
     read = sum(s.rows_read for s in summary.sources)
     rejected = sum(s.rows_rejected for s in summary.sources)
-    return (
+    message = (
         f"{len(summary.sources)} file(s), {read} rows read, {rejected} rejected, "
         f"{summary.observation_count} observations published"
     )
+    if summary.suppression_counts:
+        message += (
+            f"; program figures: {summary.suppression_counts['published']} shown, "
+            f"{summary.suppression_counts['withheld']} withheld"
+        )
+    return message
 
 
 def _step(say: Reporter, number: int, total: int, text: str) -> None:

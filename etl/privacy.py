@@ -15,7 +15,8 @@ before it is published:
    sum does not disclose a small group. Then the audit below is run, and any withheld
    cell it can still pin down (relations combined with counts never being negative) takes
    the nearest published cell with it. This repeats until nothing changes.
-3. **Linked cells** share a fate: a rate is withheld exactly when its numerator count is.
+3. **Links** ``(a, b)``: if ``a`` is withheld, so is ``b``. A share is linked from its
+   count and from its denominator, so a published share never reveals either.
 4. **Audit**: :func:`audit` takes only what would be published (withheld values unknown)
    and, for each withheld cell, computes the smallest and largest value it can take given
    every relation (integer bounds of a linear programme, cells >= 0). If any withheld
@@ -70,26 +71,35 @@ def suppress(
     relations: Sequence[Relation],
     threshold: int,
     links: Sequence[tuple[Key, Key]] = (),
+    hidden: Iterable[Key] = (),
 ) -> SuppressionResult:
     """Decide which cells to withhold.
 
     ``people[key]`` is the number of people a cell is based on (for a count, the count;
     for a rate, the smaller of its numerator and the people without the attribute);
     ``values[key]`` is the cell's value as it appears in the ``relations``. Every key in a
-    relation or link must be in both mappings.
+    relation or link must be in both mappings. ``hidden`` cells take part in relations but
+    are never published (e.g. people referred but never enrolled, which tie referrals to
+    active counts); they are protected like any other cell when they are small.
     """
     error = "every cell in a relation or link needs a people count and a value"
     assert all(k in people and k in values for r in relations for k in r.keys), error
     assert all(a in people and b in people for a, b in links), error
-    suppressed = {key: people[key] < threshold for key in people}
-    reasons = {key: "primary" for key, is_suppressed in suppressed.items() if is_suppressed}
+    never_published = set(hidden)
+    suppressed = {key: people[key] < threshold or key in never_published for key in people}
+    reasons = {
+        key: ("not published" if key in never_published else "primary")
+        for key, is_suppressed in suppressed.items()
+        if is_suppressed
+    }
+    protected = {key for key in people if key not in never_published or people[key] < threshold}
     changed = True
     while changed:
         changed = _apply_links(suppressed, reasons, links)
         for relation in relations:
             withheld = [k for k in relation.keys if suppressed[k]]
             published = [k for k in relation.keys if not suppressed[k]]
-            if not withheld or not published:
+            if not published or not protected.intersection(withheld):
                 continue
             too_few = sum(values[k] for k in withheld) < threshold
             if len(withheld) == 1 or too_few:
@@ -98,7 +108,7 @@ def suppress(
                 reasons[choice] = "complementary"
                 changed = True
         if not changed and relations:
-            changed = _suppress_exposed(values, relations, suppressed, reasons)
+            changed = _suppress_exposed(values, relations, suppressed, reasons, protected)
     return SuppressionResult(suppressed=suppressed, reasons=reasons)
 
 
@@ -107,13 +117,14 @@ def _suppress_exposed(
     relations: Sequence[Relation],
     suppressed: dict[Key, bool],
     reasons: dict[Key, str],
+    protected: set[Key],
 ) -> bool:
     """Differencing is covered by the rules above, but relations *combined with* the fact
     that counts are never negative can still pin a withheld cell (e.g. a total equal to one
     published part forces the others to zero). For each pinned cell, withhold the smallest
     published cell reachable from it through the relations. Returns whether it changed."""
     published = {k: (None if suppressed[k] else values[k]) for k in suppressed}
-    exposed = audit(published, relations)
+    exposed = [e for e in audit(published, relations) if e.key in protected]
     if not exposed:
         return False
     for exposure in exposed:
@@ -148,9 +159,8 @@ def _apply_links(
     suppressed: dict[Key, bool], reasons: dict[Key, str], links: Sequence[tuple[Key, Key]]
 ) -> bool:
     changed = False
-    for a, b in links:
-        if suppressed[a] != suppressed[b]:
-            target = b if suppressed[a] else a
+    for source, target in links:
+        if suppressed[source] and not suppressed[target]:
             suppressed[target] = True
             reasons[target] = "linked"
             changed = True

@@ -143,6 +143,20 @@ SETTINGS: tuple[Setting, ...] = (
         "is visible at once regardless.",
         _as_int,
     ),
+    Setting(
+        "PROGRAM_EXTRACT_DIR",
+        str(PROJECT_ROOT / "data" / "demo_program_extract"),
+        "The folder of the program extract (person-level CSV files and PROVENANCE.json, "
+        "format in docs/program-data-contract.md). `python -m etl demo` writes the "
+        "demonstration extract there. `none` = no program data (neighbourhood figures only).",
+    ),
+    Setting(
+        "PROGRAM_ID_SECRET",
+        "",
+        "Secret key of the keyed hash (HMAC-SHA256) that replaces program person ids. Must "
+        "be set for real data (the ETL refuses a real extract without it); keep it out of "
+        "the repository. A synthetic extract uses a fixed, public demonstration key.",
+    ),
     Setting("HOST", "127.0.0.1", "Address gunicorn binds to."),
     Setting("PORT", "8050", "Port gunicorn binds to.", _as_int),
     Setting(

@@ -22,6 +22,8 @@ from dash.development.base_component import Component
 from dashboard.data import SourceRecord
 
 WITHHELD_TEXT = "withheld"
+# What a card shows: figure, summary sentence, data table, footer parts.
+CardContent = tuple[go.Figure, str, Component, list[Component]]
 DEMO_LABEL = "Demonstration data, not real participants"
 
 
@@ -173,7 +175,13 @@ def source_footer(
     has_withheld: bool,
 ) -> list[Component]:
     """Source, period, refresh time, caveats and the meaning of withheld values."""
-    titles = sorted({f"{s.publisher}, “{s.title}”" for s in sources})
+    by_publisher: dict[str, set[str]] = {}
+    for source in sources:
+        by_publisher.setdefault(source.publisher, set()).add(source.title)
+    titles = [
+        f"{publisher}: {', '.join(f'“{t}”' for t in sorted(names))}"
+        for publisher, names in sorted(by_publisher.items())
+    ]
     items: list[Component] = []
     if any(s.is_synthetic for s in sources):
         items.append(html.P(html.Strong(DEMO_LABEL), className="demo-label"))

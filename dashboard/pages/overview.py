@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dash import dcc, html
+from dash.development.base_component import Component
+
+from dashboard import data
 
 PATH = "/"
 TITLE = "Overview"
@@ -10,6 +13,20 @@ DESCRIPTION = (
     "Public figures on Seattle's Law Enforcement Assisted Diversion (LEAD) program in "
     "Belltown: enrollment, re-arrest and neighbourhood quality of life."
 )
+
+
+def enrollment_note() -> list[Component | str]:
+    """Say what the Enrollment page is built from, as the published provenance says."""
+    run = data.published_run()
+    if run is None or not run.has_program_data:
+        return [" Not published yet."]
+    if run.program_is_synthetic:
+        return [
+            " ",
+            html.Strong("Demonstration data, not real participants"),
+            ": the program's own records are not loaded yet.",
+        ]
+    return []
 
 
 def layout(**_query: str) -> html.Div:
@@ -47,8 +64,15 @@ def layout(**_query: str) -> html.Div:
                         ]
                     ),
                     html.Li(
-                        "Enrollment, Recidivism and the council Briefing will show program "
-                        "figures once the program-data pipeline publishes them."
+                        [
+                            dcc.Link("Enrollment", href="/enrollment"),
+                            ": referrals, participants and who they are.",
+                            *enrollment_note(),
+                        ]
+                    ),
+                    html.Li(
+                        "Recidivism and the council Briefing will follow as their figures "
+                        "are computed."
                     ),
                 ]
             ),

@@ -77,3 +77,142 @@ REPORTED_OFFENSES_INDEX = IndicatorSpec(
     chart_kind="line",
     caveats=INCIDENT_CAVEATS,
 )
+
+
+# --- Program indicators (from de-identified program records, always suppressed) ---
+
+PROGRAM_SOURCES = (
+    "program_participants,program_legal_events,program_services,program_monthly_status"
+)
+PROGRAM_CAVEATS = (
+    "Counts are of people, by calendar quarter; only complete quarters up to the extract "
+    "date are shown. The comparison (control) group is people arrested in the same period "
+    "and processed as usual; it was not chosen at random."
+)
+
+
+def program_suppression_rule(threshold: int) -> str:
+    return (
+        f"Withheld when based on fewer than {threshold} people (including zero), with "
+        "complementary suppression: enough other figures are withheld that a withheld value "
+        "cannot be recomputed from totals, other categories, cumulative counts or "
+        "neighbouring quarters. Shares are withheld with their counts."
+    )
+
+
+def _program(
+    indicator_id: str,
+    title: str,
+    unit: str,
+    description: str,
+    methodology: str,
+    chart_kind: str = "bar",
+) -> IndicatorSpec:
+    return IndicatorSpec(
+        indicator_id=indicator_id,
+        title=title,
+        unit=unit,
+        description=description,
+        methodology=methodology,
+        source_ids=PROGRAM_SOURCES,
+        suppression_rule="{suppression_rule}",
+        chart_kind=chart_kind,
+        caveats=PROGRAM_CAVEATS,
+    )
+
+
+_DEMOGRAPHIC_TITLES = {
+    "gender": "gender",
+    "age_band": "age at referral",
+    "race_ethnicity": "race and ethnicity",
+    "housing_at_referral": "housing status at referral",
+}
+
+PROGRAM_INDICATORS: tuple[IndicatorSpec, ...] = (
+    _program(
+        "referrals",
+        "Referrals to LEAD per quarter",
+        "people",
+        "People referred to LEAD in the quarter, by referral type: arrest diversion (at the "
+        "point of arrest) or social contact (outside an arrest, for people known to police).",
+        "Each participant counted once, in the quarter of their referral date.",
+    ),
+    _program(
+        "referrals_cumulative",
+        "People referred to LEAD since October 2011",
+        "people",
+        "Total number of people referred to LEAD up to the end of the quarter.",
+        "Running total of quarterly referrals.",
+        chart_kind="line",
+    ),
+    _program(
+        "participants_active",
+        "Active LEAD participants at the end of each quarter",
+        "people",
+        "People enrolled in LEAD who had not left the program by the quarter's last day.",
+        "Enrolled (not 'referred, never enrolled'), referred on or before the quarter's end, "
+        "and no exit date on or before it.",
+        chart_kind="line",
+    ),
+    _program(
+        "exits",
+        "People leaving LEAD per quarter",
+        "people",
+        "Participants whose enrolment ended in the quarter, by the reason recorded.",
+        "Counted in the quarter of the exit date.",
+    ),
+    _program(
+        "participants_by_cohort",
+        "People in the LEAD and comparison groups",
+        "people",
+        "Number of people in the LEAD group (all referrals to date) and in the comparison group.",
+        "Counted once each, by cohort.",
+    ),
+    *(
+        spec
+        for dimension, words in _DEMOGRAPHIC_TITLES.items()
+        for spec in (
+            _program(
+                f"participants_by_{dimension}",
+                f"Participants by {words}",
+                "people",
+                f"People in the LEAD and comparison groups by {words}.",
+                "Counted once each, as recorded at referral (age in bands).",
+            ),
+            _program(
+                f"participants_by_{dimension}_pct",
+                f"Participants by {words} (percent)",
+                "percent of group",
+                f"Share of each group (LEAD, comparison) by {words}.",
+                "Count in the category divided by the group's total, times 100.",
+            ),
+        )
+    ),
+    _program(
+        "service_contacts",
+        "LEAD service contacts per quarter",
+        "contacts",
+        "Contacts between participants and LEAD staff or partners, by type of service.",
+        "Every recorded contact counts; a figure is withheld when fewer than the threshold "
+        "number of people had such contacts in the quarter.",
+    ),
+    _program(
+        "program_cost_per_participant_month",
+        "Program cost per participant-month",
+        "USD",
+        "Recorded service costs in the quarter divided by the months participants were "
+        "enrolled in it.",
+        "Only contacts with a recorded cost count; a participant-month is a calendar month "
+        "in which a participant was enrolled for at least one day.",
+        chart_kind="line",
+    ),
+    _program(
+        "months_enrolled_median",
+        "Median months enrolled",
+        "months",
+        "Half of the people ever enrolled stayed longer than this, half shorter.",
+        "From referral date to exit date, or to the end of the last complete quarter for "
+        "people still enrolled (so ongoing enrolments are counted short).",
+        chart_kind="kpi",
+    ),
+)

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from etl import pipeline
+from etl import cli, pipeline
 from etl.settings import PROJECT_ROOT, SAMPLE_DATA_DIR
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -56,7 +56,9 @@ def published_database(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{folder / 'lead.db'}"
     os.environ.setdefault("QUARANTINE_DIR", str(folder / "quarantine"))
     sources = sorted(str(p) for p in (SAMPLE_DATA_DIR / "seattle").glob("spd_crime_nibrs_*.csv"))
-    pipeline.run(database_url=url, nibrs_sources=sources)
+    extract = folder / "demo_program_extract"
+    assert cli.main(["demo", "--out", str(extract)]) == 0
+    pipeline.run(database_url=url, nibrs_sources=sources, program_extract_dir=str(extract))
     return url
 
 

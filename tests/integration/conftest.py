@@ -43,5 +43,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("QUARANTINE_DIR", str(tmp_path / "quarantine"))
     monkeypatch.setenv("CACHE_TYPE", "NullCache")
+    # Tests that want program data pass program_extract_dir explicitly.
+    monkeypatch.setenv("PROGRAM_EXTRACT_DIR", "none")
     for name in ("FOCUS_AREA", "COMPARISON_AREAS", "NIBRS_SOURCES", "INDEX_BASELINE_YEAR"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def demo_extract(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeded demonstration program extract, written once per test session."""
+    from etl import cli
+
+    folder = tmp_path_factory.mktemp("demo") / "extract"
+    assert cli.main(["demo", "--out", str(folder)]) == 0
+    return folder

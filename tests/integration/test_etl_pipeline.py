@@ -284,7 +284,7 @@ def test_run_command_prints_rows_per_file(
     monkeypatch.setenv("DATABASE_URL", database_url)
     assert cli.main(["run"]) == 0
     out = capsys.readouterr().out
-    assert "[5/5] Done" in out
+    assert "[6/6] Done" in out
     assert (
         "spd_crime_nibrs_robbery_belltown_2008-2021.csv: read 606, accepted 606, rejected 0" in out
     )

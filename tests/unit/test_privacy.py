@@ -188,3 +188,20 @@ def test_cumulative_series_property(increments: list[int]) -> None:
 def test_threshold_is_a_parameter(threshold: int) -> None:
     cells = {"a": threshold - 1, "b": threshold}
     assert suppress(cells, cells, [], threshold).withheld() == ["a"]
+
+
+def test_hidden_small_cell_is_protected_and_a_hidden_large_one_may_be_derived() -> None:
+    # referrals = enrolled + never enrolled; only referrals and enrolled would be published.
+    cells = {"referrals": 40, "enrolled": 36, "never_enrolled": 4}
+    relation = [Relation.total("referrals", ["enrolled", "never_enrolled"])]
+    small = suppress(cells, cells, relation, K, hidden=["never_enrolled"])
+    assert small.suppressed == {"referrals": False, "enrolled": True, "never_enrolled": True}
+
+    cells = {"referrals": 40, "enrolled": 4, "never_enrolled": 36}
+    large = suppress(cells, cells, relation, K, hidden=["never_enrolled"])
+    assert large.suppressed == {"referrals": False, "enrolled": True, "never_enrolled": True}
+    assert large.reasons["enrolled"] == "primary"
+
+    cells = {"referrals": 40, "enrolled": 25, "never_enrolled": 15}
+    harmless = suppress(cells, cells, relation, K, hidden=["never_enrolled"])
+    assert harmless.suppressed == {"referrals": False, "enrolled": False, "never_enrolled": True}

@@ -1,0 +1,814 @@
+"""Demonstration program extract: seeded, synthetic, in exactly the contract's format.
+
+``python -m etl demo [--out DIR] [--seed N]`` writes ``participants.csv``,
+``legal_events.csv``, ``services.csv``, ``monthly_status.csv`` and ``PROVENANCE.json``
+(``is_synthetic: true``) as ``docs/program-data-contract.md`` describes. **No row describes a
+real person.** The generator exists so the whole program-data path (validation,
+de-identification, indicators, suppression, the site) can be built, tested and shown
+without real records, and so the drop path is exercised: the files also carry fake direct
+identifiers (``full_name``, ``date_of_birth``, ``address``, ``phone``, ``case_number``,
+``booking_number``) and free-text ``case_notes``, which the reader must drop.
+
+The same seed gives byte-identical files (fixed extract date, stable row order, LF line
+endings, no dependence on today's date). Generation takes well under a second.
+
+Calibration and assumptions
+---------------------------
+Figures marked *published* are CONFIRMED figures from the UW LEAD evaluation
+(``lead_evaluation_facts.md``: Collins, Lonczak & Clifasefi 2015, 2017, 2019; Clifasefi et
+al. 2016, 2017). Everything else is an **assumption of this generator**, chosen to look
+plausible; none of it is a finding about LEAD.
+
+People and referrals
+
+* Evaluation cohort (*published*): 203 LEAD participants and 115 system-as-usual controls,
+  referred or entered October 2011 - July 2014. Referral dates are spread over those
+  months with a three-month ramp-up and a trickle (weight 0.15) from March 2014, when SPD
+  "slowed referrals ... to a trickle" (*published*, Seattle Weekly). Controls' dates are
+  their evaluation entry (the arrest that made them eligible) on the same monthly weights.
+* Later LEAD enrolment (assumption): 150 more participants August 2014 - December 2016,
+  with monthly weights rising linearly from 1 to 3. 10% of them are
+  ``referred_not_enrolled``; every evaluation participant enrolled.
+* Referral type (assumption; the split is not published): 60% ``arrest_diversion``,
+  40% ``social_contact``. Controls have no referral type (blank).
+* Demographics, LEAD (*published* for the evaluation cohort: 39% female, mean age 41, 55%
+  Black, 27% white): exact quotas gender female 39%, male 57%, transgender 3%, nonbinary
+  0.5%, unknown 0.5%; race black 55%, white 27%, hispanic_latino 5%, native_american 4%,
+  multiracial 4%, asian 2%, pacific_islander 1%, other 1%, unknown 1%. Ages: normal with
+  SD 10.5, re-centred to mean 41 and clipped to 19-72. Controls (assumption, "similar"):
+  35% female, mean age 40, black 50%, white 31%, the rest as LEAD.
+* Housing at referral (assumption): unsheltered 68%, homeless_sheltered 12%,
+  temporary_housing 8%, permanent_housing 7%, unknown 5%.
+* Ages: ``age_at_referral`` is exact (from the fake date of birth); it is left blank for
+  10% of people so the reader's ``birth_year`` fallback is exercised.
+* Exits (assumption): from the month after referral, 1.2% of active participants exit per
+  month; reasons lost_contact 30%, completed 18%, moved_away 14%, incarcerated 14%,
+  declined 12%, other 8%, died 4%. Legal events stop at a death; an ``incarcerated`` exit
+  (custody elsewhere, not modelled as an event) pauses arrests for a year.
+
+Legal events (2009-01-01 to the extract date), a per-person rate model
+
+* Each person has an arrest rate (per year) drawn from a gamma distribution (shape 1.5,
+  mean 2.3), the same for both cohorts before entry (assumption).
+* After entry the rate is multiplied by 1.0 for controls and 0.45 for enrolled LEAD
+  participants (also after they exit; ``referred_not_enrolled`` people keep the control
+  rate). Tuned so the odds of any arrest in the six months after entry are about 60%
+  lower for LEAD (OR about 0.4; *published*: "60% lower odds of arrest"). The entry day is
+  not follow-up: a control's entry arrest is booked and charged on the entry date; an
+  arrest-diversion referral has an arrest that day with no booking or charge; a
+  social-contact referral has no event that day.
+* Each later arrest: 18% are warrant arrests (``offense_category`` warrant,
+  ``charge_level`` none, ``warrant_flag`` true, no charge); the others draw offence drug
+  45%, property 27%, other 13%, prostitution 8%, violent 7% and are felonies with
+  probability 30%, or 40% for LEAD after entry (diversion removes mostly low-level
+  arrests, so the remaining ones skew serious). Tuned so the odds of any felony charge in
+  the two years after entry are about 39% lower for LEAD (*published*). 75% of
+  non-warrant arrests lead to a charge 0-30 days later.
+* Bookings: 85% of arrests are booked (LEAD after entry: 55%); ``jail_days`` is a rounded
+  lognormal (log-scale SD 0.9) with mean 52 days for felonies and 13 otherwise, times
+  0.35 for LEAD after entry. Tuned so that after entry LEAD has about 1.4 fewer bookings
+  and 39 fewer jail days per person-year than controls (*published*).
+* Prison admissions: 6% of felony charges (LEAD after entry: 0.4%), 60-180 days after the
+  charge; the published "88% lower odds" of prison is matched only loosely (few events).
+
+Measured on the files (seed 2011; the mean over seeds 0-29 in brackets): six-month
+arrest OR 0.40 (0.42); felony-charge OR within two years 0.60 (0.63); bookings per
+person-year after entry, control minus LEAD, 1.35 (1.39); jail days 36 (39); cost per
+active participant-month $908 in October 2011 - September 2012 (896), $564 in February -
+July 2014 (577), $523 in 2016 (534); share sheltered in follow-up months / baseline month
+2.3 (2.4). ``tests/unit/test_demo.py`` checks the counts, demographics and arrest OR.
+
+Services (LEAD participants only, while enrolled)
+
+* ``case_management`` contacts in 85% of active months (1 + Poisson(2.5) contacts in the
+  first three months, 1 + Poisson(1.2) later); ``housing`` 22%, ``treatment`` 15%,
+  ``benefits`` 12% (25% in the first six months), ``legal`` 8%, ``other`` 5% of months.
+* Costs: relative weights per contact (case_management 1, housing 4, treatment 2.5,
+  benefits 0.6, legal 1.2, other 0.8) are scaled so the expected program cost per active
+  participant-month is $899 from October 2011 to September 2012, falls linearly to $532
+  by July 2014 and stays there (*published*: "averaged $899 per person per month",
+  "decreased to $532 per month towards the end of the evaluation"). Each cost has
+  lognormal noise (SD 0.35 on the log scale); 2% of costs are blank (unknown), and known
+  costs are scaled up by 1/0.98 so the known total still matches.
+
+Monthly status (LEAD participants who enrolled)
+
+* From the month before referral (baseline) to 18 months after, or the exit or extract
+  month if earlier (*published* design: 18-month follow-up against the month before
+  referral).
+* Housing follows a monthly Markov chain from the baseline status (assumption), tuned so
+  the share *sheltered* (homeless_sheltered, temporary_housing or permanent_housing) in
+  follow-up months is about twice the baseline share (*published*: "over twice as likely
+  to be sheltered"). 3% of months are recorded as ``unknown``.
+* Employment and income/benefits improve modestly (small monthly transition
+  probabilities, assumption; the published odds for these were not confirmed).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+DEFAULT_SEED = 2011
+EXTRACT_DATE = date(2016, 12, 31)
+HISTORY_START = date(2009, 1, 1)
+EVALUATION_START = date(2011, 10, 1)
+EVALUATION_END = date(2014, 7, 31)
+LATER_START = date(2014, 8, 1)
+EVALUATION_LEAD = 203
+EVALUATION_CONTROL = 115
+LATER_LEAD = 150
+PRODUCER = "Demonstration data generator (etl/demo.py) — not real participants"
+DESCRIPTION = (
+    "Synthetic LEAD program extract for demonstration and testing. Every row is invented; "
+    "cohort sizes, demographics and effects are calibrated to published evaluation figures "
+    "(see the etl/demo.py docstring for every assumption)."
+)
+
+# Referrals and people
+ARREST_DIVERSION_SHARE = 0.60
+NOT_ENROLLED_SHARE_LATER = 0.10
+AGE_SD = 10.5
+AGE_LIMITS = (19, 72)
+BIRTH_YEAR_ONLY_SHARE = 0.10
+LEAD_GENDER = {"female": 0.39, "male": 0.57, "transgender": 0.03, "nonbinary": 0.005}
+CONTROL_GENDER = {"female": 0.35, "male": 0.61, "transgender": 0.03, "nonbinary": 0.005}
+LEAD_RACE = {
+    "black": 0.55,
+    "white": 0.27,
+    "hispanic_latino": 0.05,
+    "native_american": 0.04,
+    "multiracial": 0.04,
+    "asian": 0.02,
+    "pacific_islander": 0.01,
+    "other": 0.01,
+}
+CONTROL_RACE = LEAD_RACE | {"black": 0.50, "white": 0.31, "hispanic_latino": 0.06}
+HOUSING_AT_REFERRAL = {
+    "homeless_unsheltered": 0.68,
+    "homeless_sheltered": 0.12,
+    "temporary_housing": 0.08,
+    "permanent_housing": 0.07,
+    "unknown": 0.05,
+}
+MONTHLY_EXIT_HAZARD = 0.012
+EXIT_REASONS = {
+    "lost_contact": 0.30,
+    "completed": 0.18,
+    "moved_away": 0.14,
+    "incarcerated": 0.14,
+    "declined": 0.12,
+    "other": 0.08,
+    "died": 0.04,
+}
+
+# Legal events
+ARREST_RATE_MEAN = 2.3  # arrests per person-year before entry
+ARREST_RATE_SHAPE = 1.5
+LEAD_ARREST_MULTIPLIER = 0.45
+CONTROL_ARREST_MULTIPLIER = 1.0
+WARRANT_SHARE = 0.18
+OFFENSES = {"drug": 0.45, "property": 0.27, "other": 0.13, "prostitution": 0.08, "violent": 0.07}
+FELONY_SHARE = 0.30
+LEAD_FELONY_SHARE = 0.40
+CHARGE_SHARE = 0.75
+BOOKING_SHARE = 0.85
+LEAD_BOOKING_SHARE = 0.55
+JAIL_DAYS_MEAN = {"felony": 52.0, "other": 13.0}
+JAIL_DAYS_SIGMA = 0.9
+LEAD_JAIL_MULTIPLIER = 0.35
+PRISON_SHARE = 0.06
+LEAD_PRISON_SHARE = 0.004
+INCARCERATION_PAUSE_DAYS = 365
+
+# Services
+COST_START = 899.0
+COST_END = 532.0
+COST_FIRST_YEAR_END = date(2012, 9, 30)
+COST_DECLINE_END = date(2014, 7, 1)
+COST_SIGMA = 0.35
+UNKNOWN_COST_SHARE = 0.02
+CASE_MANAGEMENT_MONTH_SHARE = 0.85
+CASE_MANAGEMENT_EXTRA = (2.5, 1.2)  # Poisson mean of extra contacts: first 3 months, later
+OTHER_SERVICES = {
+    "housing": 0.22,
+    "treatment": 0.15,
+    "benefits": 0.12,
+    "legal": 0.08,
+    "other": 0.05,
+}
+EARLY_BENEFITS_SHARE = 0.25
+COST_WEIGHTS = {
+    "case_management": 1.0,
+    "housing": 4.0,
+    "treatment": 2.5,
+    "benefits": 0.6,
+    "legal": 1.2,
+    "other": 0.8,
+}
+
+# Monthly status
+FOLLOW_UP_MONTHS = 18
+UNKNOWN_MONTH_SHARE = 0.03
+HOUSING_TRANSITIONS = {
+    "homeless_unsheltered": {
+        "homeless_sheltered": 0.06,
+        "temporary_housing": 0.04,
+        "permanent_housing": 0.02,
+    },
+    "homeless_sheltered": {
+        "homeless_unsheltered": 0.04,
+        "temporary_housing": 0.05,
+        "permanent_housing": 0.03,
+    },
+    "temporary_housing": {
+        "homeless_unsheltered": 0.03,
+        "homeless_sheltered": 0.01,
+        "permanent_housing": 0.05,
+    },
+    "permanent_housing": {"homeless_unsheltered": 0.01},
+    "unknown": {"homeless_unsheltered": 0.35, "homeless_sheltered": 0.10},
+}
+BASELINE_EMPLOYMENT = {
+    "unemployed": 0.84,
+    "employed_part_time": 0.05,
+    "employed_full_time": 0.02,
+    "in_training": 0.03,
+    "unknown": 0.06,
+}
+EMPLOYMENT_TRANSITIONS = {
+    "unemployed": {"in_training": 0.006, "employed_part_time": 0.005, "employed_full_time": 0.0015},
+    "in_training": {"employed_part_time": 0.06, "unemployed": 0.05},
+    "employed_part_time": {"employed_full_time": 0.03, "unemployed": 0.04},
+    "employed_full_time": {"unemployed": 0.02, "employed_part_time": 0.02},
+    "unknown": {"unemployed": 0.5},
+}
+BASELINE_INCOME = {"true": 0.42, "false": 0.52, "unknown": 0.06}
+INCOME_TRANSITIONS = {
+    "false": {"true": 0.03},
+    "true": {"false": 0.01},
+    "unknown": {"true": 0.3, "false": 0.3},
+}
+
+# Fake identifiers (dropped by the reader)
+FIRST_NAMES = (
+    "Alex", "Casey", "Dana", "Jordan", "Morgan", "Riley", "Taylor", "Jamie", "Robin", "Sam",
+    "Avery", "Quinn", "Drew", "Jesse", "Kerry", "Lee",
+)  # fmt: skip
+LAST_NAMES = (
+    "Example", "Sample", "Placeholder", "Fictional", "Testcase", "Demo", "Mockingbird",
+    "Madeup", "Pretend", "Notreal",
+)  # fmt: skip
+STREETS = ("Demo Street", "Sample Avenue", "Example Way", "Fiction Place")
+CASE_NOTES = (
+    "Met at drop-in; talked about housing options.",
+    "Phone check-in, no concerns raised.",
+    "Accompanied to benefits appointment.",
+    "Discussed treatment referral, will follow up next week.",
+    "Missed appointment; outreach worker to look for client.",
+    "Court date reminder given.",
+)
+
+PARTICIPANT_COLUMNS = (
+    "person_id",
+    "full_name",
+    "date_of_birth",
+    "address",
+    "phone",
+    "case_number",
+    "cohort",
+    "referral_date",
+    "referral_type",
+    "age_at_referral",
+    "birth_year",
+    "gender",
+    "race_ethnicity",
+    "housing_status_at_referral",
+    "enrollment_status",
+    "exit_date",
+    "exit_reason",
+    "case_notes",
+)
+EVENT_COLUMNS = (
+    "person_id",
+    "event_date",
+    "event_type",
+    "charge_level",
+    "offense_category",
+    "jail_days",
+    "warrant_flag",
+    "case_number",
+    "booking_number",
+)
+SERVICE_COLUMNS = ("person_id", "contact_date", "service_type", "cost_usd", "case_notes")
+STATUS_COLUMNS = (
+    "person_id",
+    "month",
+    "housing_status",
+    "employment_status",
+    "has_income_or_benefits",
+)
+EVENT_ORDER = {"arrest": 0, "booking": 1, "charge": 2, "prison_admission": 3}
+
+
+@dataclass
+class Person:
+    person_id: str
+    cohort: str
+    referral_date: date
+    referral_type: str
+    age: int
+    date_of_birth: date
+    gender: str
+    race: str
+    housing: str
+    enrollment_status: str = ""
+    exit_date: date | None = None
+    exit_reason: str = ""
+
+
+@dataclass
+class DemoExtract:
+    """The generated files as rows of text, in the order they are written."""
+
+    participants: list[list[str]]
+    legal_events: list[list[str]]
+    services: list[list[str]]
+    monthly_status: list[list[str]]
+    provenance: dict[str, object]
+
+    def files(self) -> dict[str, tuple[Sequence[str], list[list[str]]]]:
+        return {
+            "participants.csv": (PARTICIPANT_COLUMNS, self.participants),
+            "legal_events.csv": (EVENT_COLUMNS, self.legal_events),
+            "services.csv": (SERVICE_COLUMNS, self.services),
+            "monthly_status.csv": (STATUS_COLUMNS, self.monthly_status),
+        }
+
+
+def generate_demo_extract(seed: int = DEFAULT_SEED) -> DemoExtract:
+    """Generate the whole synthetic extract in memory (deterministic for a given seed)."""
+    rng = np.random.default_rng(seed)
+    people = make_people(rng)
+    events = [row for person in people for row in legal_event_rows(person, rng)]
+    services = [row for person in people for row in service_rows(person, rng)]
+    statuses = [row for person in people for row in monthly_status_rows(person, rng)]
+    return DemoExtract(
+        participants=participant_rows(people, rng),
+        legal_events=_finish_rows(events, "events"),
+        services=_finish_rows(services, "services"),
+        monthly_status=sorted(statuses),
+        provenance=provenance(),
+    )
+
+
+def write_demo_extract(folder: str | Path, seed: int = DEFAULT_SEED) -> dict[str, int]:
+    """Write the extract's five files into ``folder`` (created if needed).
+
+    Each file is written to a temporary name and renamed into place, so a reader never
+    sees half a file. Returns the number of data rows written per CSV file.
+    """
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    extract = generate_demo_extract(seed)
+    counts: dict[str, int] = {}
+    for name, (header, rows) in extract.files().items():
+        _write_atomically(target / name, _csv_bytes(header, rows))
+        counts[name] = len(rows)
+    document = json.dumps(extract.provenance, indent=2, ensure_ascii=False) + "\n"
+    _write_atomically(target / "PROVENANCE.json", document.encode("utf-8"))
+    return counts
+
+
+def provenance() -> dict[str, object]:
+    return {
+        "producer": PRODUCER,
+        "extract_date": EXTRACT_DATE.isoformat(),
+        "is_synthetic": True,
+        "description": DESCRIPTION,
+        "contract_version": "1",
+    }
+
+
+# --- people ---------------------------------------------------------------------------
+
+
+def make_people(rng: np.random.Generator) -> list[Person]:
+    """The evaluation LEAD and control cohorts and the later LEAD referrals."""
+    groups = (
+        ("lead", EVALUATION_LEAD, evaluation_months(), LEAD_GENDER, LEAD_RACE, 41.0),
+        ("control", EVALUATION_CONTROL, evaluation_months(), CONTROL_GENDER, CONTROL_RACE, 40.0),
+        ("lead", LATER_LEAD, later_months(), LEAD_GENDER, LEAD_RACE, 41.0),
+    )
+    total = EVALUATION_LEAD + EVALUATION_CONTROL + LATER_LEAD
+    numbers = rng.choice(np.arange(10_000, 100_000), size=total, replace=False)
+    people: list[Person] = []
+    for cohort, n, months, genders, races, mean_age in groups:
+        dates = referral_dates(rng, months, n)
+        ages = centred_ages(rng, n, mean_age)
+        gender = quota(rng, _with_unknown(genders), n)
+        race = quota(rng, _with_unknown(races), n)
+        housing = quota(rng, HOUSING_AT_REFERRAL, n)
+        if cohort == "lead":
+            types = quota(rng, _split(ARREST_DIVERSION_SHARE), n)
+        else:
+            types = np.array([""] * n)
+        for i in range(n):
+            age = int(ages[i])
+            birthday = dates[i] - timedelta(days=int(rng.integers(0, 365)))
+            dob = _years_before(birthday, age)
+            people.append(
+                Person(
+                    person_id=f"P{numbers[len(people)]}",
+                    cohort=cohort,
+                    referral_date=dates[i],
+                    referral_type=str(types[i]),
+                    age=_age_on(dob, dates[i]),
+                    date_of_birth=dob,
+                    gender=str(gender[i]),
+                    race=str(race[i]),
+                    housing=str(housing[i]),
+                )
+            )
+    first_later = EVALUATION_LEAD + EVALUATION_CONTROL
+    size = round(NOT_ENROLLED_SHARE_LATER * LATER_LEAD)
+    not_enrolled = {first_later + int(i) for i in rng.choice(LATER_LEAD, size=size, replace=False)}
+    for index, person in enumerate(people):
+        if person.cohort == "control":
+            person.enrollment_status = "not_applicable"
+        elif index in not_enrolled:
+            person.enrollment_status = "referred_not_enrolled"
+        else:
+            assign_exit(person, rng)
+    return people
+
+
+def evaluation_months() -> list[tuple[date, float]]:
+    """Months Oct 2011 - Jul 2014 with referral weights (ramp-up, trickle from March 2014)."""
+    months = _months(EVALUATION_START, EVALUATION_END)
+    ramp = {0: 0.5, 1: 0.7, 2: 0.85}
+    return [(m, 0.15 if m >= date(2014, 3, 1) else ramp.get(i, 1.0)) for i, m in enumerate(months)]
+
+
+def later_months() -> list[tuple[date, float]]:
+    """Months Aug 2014 - Dec 2016, weights rising linearly from 1 to 3."""
+    months = _months(LATER_START, EXTRACT_DATE)
+    return [(m, 1.0 + 2.0 * i / (len(months) - 1)) for i, m in enumerate(months)]
+
+
+def referral_dates(
+    rng: np.random.Generator, months: list[tuple[date, float]], n: int
+) -> list[date]:
+    """``n`` dates: a month drawn by weight, then a uniform day in it; sorted."""
+    weights = np.array([w for _, w in months])
+    counts = rng.multinomial(n, weights / weights.sum())
+    dates: list[date] = []
+    for (month, _), count in zip(months, counts, strict=True):
+        days = _days_in_month(month)
+        dates += [month + timedelta(days=int(d)) for d in rng.integers(0, days, size=count)]
+    return sorted(min(d, EXTRACT_DATE) for d in dates)
+
+
+def centred_ages(rng: np.random.Generator, n: int, mean: float) -> np.ndarray:
+    """Whole-year ages: normal draws re-centred on ``mean``, clipped to :data:`AGE_LIMITS`."""
+    draws = rng.normal(mean, AGE_SD, size=n)
+    draws = draws - draws.mean() + mean
+    return np.clip(np.round(draws), *AGE_LIMITS).astype(int)
+
+
+def quota(rng: np.random.Generator, shares: dict[str, float], n: int) -> np.ndarray:
+    """Exactly ``round(share * n)`` of each label (largest remainder), shuffled."""
+    labels = list(shares)
+    raw = np.array([shares[label] for label in labels]) * n / sum(shares.values())
+    counts = np.floor(raw).astype(int)
+    for i in np.argsort(-(raw - counts), kind="stable")[: n - counts.sum()]:
+        counts[i] += 1
+    values = np.repeat(np.array(labels), counts)
+    return rng.permutation(values)
+
+
+def assign_exit(person: Person, rng: np.random.Generator) -> None:
+    """Enrolled LEAD participant: exits with a constant monthly hazard, or stays active."""
+    months = int(rng.geometric(MONTHLY_EXIT_HAZARD))
+    exit_date = person.referral_date + timedelta(days=int(months * 30.44 + rng.integers(0, 28)))
+    if exit_date > EXTRACT_DATE:
+        person.enrollment_status = "active"
+        return
+    person.enrollment_status = "exited"
+    person.exit_date = exit_date
+    person.exit_reason = str(rng.choice(list(EXIT_REASONS), p=list(EXIT_REASONS.values())))
+
+
+def participant_rows(people: list[Person], rng: np.random.Generator) -> list[list[str]]:
+    rows = []
+    for person in sorted(people, key=lambda p: (p.referral_date, p.person_id)):
+        name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+        birth_year_only = rng.random() < BIRTH_YEAR_ONLY_SHARE
+        rows.append(
+            [
+                person.person_id,
+                name,
+                person.date_of_birth.isoformat(),
+                f"{rng.integers(100, 4000)} {rng.choice(STREETS)}, Seattle, WA",
+                f"206-555-01{rng.integers(0, 100):02d}",
+                f"DEMO-{person.referral_date.year}-{rng.integers(0, 10**6):06d}",
+                person.cohort,
+                person.referral_date.isoformat(),
+                person.referral_type,
+                "" if birth_year_only else str(person.age),
+                str(person.date_of_birth.year),
+                person.gender,
+                person.race,
+                person.housing,
+                person.enrollment_status,
+                person.exit_date.isoformat() if person.exit_date else "",
+                person.exit_reason,
+                str(rng.choice(CASE_NOTES)),
+            ]
+        )
+    return rows
+
+
+# --- legal events --------------------------------------------------------------------
+
+
+def legal_event_rows(person: Person, rng: np.random.Generator) -> list[list[str]]:
+    """Arrests (Poisson process) with their bookings, charges and prison admissions."""
+    rate = rng.gamma(ARREST_RATE_SHAPE, ARREST_RATE_MEAN / ARREST_RATE_SHAPE)
+    stop = EXTRACT_DATE
+    if person.exit_reason == "died" and person.exit_date is not None:
+        stop = person.exit_date
+    is_lead = person.cohort == "lead" and person.enrollment_status != "referred_not_enrolled"
+    after_multiplier = LEAD_ARREST_MULTIPLIER if is_lead else CONTROL_ARREST_MULTIPLIER
+    arrests = _poisson_dates(rng, rate, HISTORY_START, person.referral_date - timedelta(days=1))
+    after = _poisson_dates(rng, rate * after_multiplier, person.referral_date + timedelta(1), stop)
+    pause = _incarceration_pause(person)
+    arrests += [d for d in after if not (pause and pause[0] <= d <= pause[1])]
+    rows: list[list[str]] = []
+    for day in arrests:
+        lead_after = is_lead and day > person.referral_date
+        rows += arrest_rows(day, rng, lead_after, diverted=False)
+    entry = person.referral_date
+    if person.cohort == "control":
+        rows += arrest_rows(entry, rng, lead_after=False, diverted=False, entry=True)
+    elif person.referral_type == "arrest_diversion":
+        rows += arrest_rows(entry, rng, lead_after=False, diverted=True, entry=True)
+    return [[person.person_id, *row] for row in rows if row[0] <= stop.isoformat()]
+
+
+def arrest_rows(
+    day: date,
+    rng: np.random.Generator,
+    lead_after: bool,
+    diverted: bool,
+    entry: bool = False,
+) -> list[list[str]]:
+    """One arrest and what follows it: booking (jail days), charge, prison admission."""
+    warrant = not entry and rng.random() < WARRANT_SHARE
+    if warrant:
+        offense, level = "warrant", "none"
+    else:
+        offenses = {"drug": 0.85, "prostitution": 0.15} if entry else OFFENSES
+        offense = str(rng.choice(list(offenses), p=_normalised(offenses)))
+        felony_share = LEAD_FELONY_SHARE if lead_after else FELONY_SHARE
+        level = "felony" if rng.random() < felony_share else "misdemeanor"
+    rows = [_event(day, "arrest", level, offense, "", warrant)]
+    if diverted:
+        return rows
+    if rng.random() < (LEAD_BOOKING_SHARE if lead_after else BOOKING_SHARE):
+        mean = JAIL_DAYS_MEAN["felony" if level == "felony" else "other"]
+        mean *= LEAD_JAIL_MULTIPLIER if lead_after else 1.0
+        sigma = JAIL_DAYS_SIGMA
+        days = int(round(rng.lognormal(np.log(mean) - sigma**2 / 2, sigma)))
+        rows.append(_event(day, "booking", level, offense, str(days), warrant))
+    if not warrant and (entry or rng.random() < CHARGE_SHARE):
+        charged = day if entry else day + timedelta(days=int(rng.integers(0, 31)))
+        rows.append(_event(charged, "charge", level, offense, "", False))
+        prison_share = LEAD_PRISON_SHARE if lead_after else PRISON_SHARE
+        if level == "felony" and rng.random() < prison_share:
+            admitted = charged + timedelta(days=int(rng.integers(60, 181)))
+            rows.append(_event(admitted, "prison_admission", "felony", offense, "", False))
+    return rows
+
+
+def _event(
+    day: date, event_type: str, level: str, offense: str, jail_days: str, warrant: bool
+) -> list[str]:
+    return [day.isoformat(), event_type, level, offense, jail_days, "true" if warrant else "false"]
+
+
+def _incarceration_pause(person: Person) -> tuple[date, date] | None:
+    if person.exit_reason != "incarcerated" or person.exit_date is None:
+        return None
+    return person.exit_date, person.exit_date + timedelta(days=INCARCERATION_PAUSE_DAYS)
+
+
+def _poisson_dates(rng: np.random.Generator, per_year: float, start: date, end: date) -> list[date]:
+    """Days of a Poisson process with ``per_year`` events a year on ``[start, end]``."""
+    span = (end - start).days + 1
+    if span <= 0 or per_year <= 0:
+        return []
+    count = rng.poisson(per_year * span / 365.25)
+    return [start + timedelta(days=int(d)) for d in rng.integers(0, span, size=count)]
+
+
+# --- services ------------------------------------------------------------------------
+
+
+def service_rows(person: Person, rng: np.random.Generator) -> list[list[str]]:
+    """Service contacts with costs, for each month an enrolled LEAD participant is active."""
+    if person.cohort != "lead" or person.enrollment_status == "referred_not_enrolled":
+        return []
+    last = person.exit_date or EXTRACT_DATE
+    rows: list[list[str]] = []
+    for k, month in enumerate(_months(_month_of(person.referral_date), last)):
+        first = max(month, person.referral_date)
+        final = min(_month_end(month), last)
+        contacts = month_contacts(k, rng)
+        unit = monthly_cost_target(month) / expected_weight(k) / (1 - UNKNOWN_COST_SHARE)
+        for service in contacts:
+            day = first + timedelta(days=int(rng.integers(0, (final - first).days + 1)))
+            noise = rng.lognormal(-(COST_SIGMA**2) / 2, COST_SIGMA)
+            cost = COST_WEIGHTS[service] * unit * noise
+            known = rng.random() >= UNKNOWN_COST_SHARE
+            rows.append(
+                [
+                    person.person_id,
+                    day.isoformat(),
+                    service,
+                    f"{cost:.2f}" if known else "",
+                    str(rng.choice(CASE_NOTES)),
+                ]
+            )
+    return rows
+
+
+def month_contacts(months_since_referral: int, rng: np.random.Generator) -> list[str]:
+    """The service types of one active month's contacts (may be none)."""
+    contacts: list[str] = []
+    if rng.random() < CASE_MANAGEMENT_MONTH_SHARE:
+        extra = CASE_MANAGEMENT_EXTRA[0 if months_since_referral < 3 else 1]
+        contacts += ["case_management"] * (1 + int(rng.poisson(extra)))
+    for service, share in _other_service_shares(months_since_referral).items():
+        if rng.random() < share:
+            contacts.append(service)
+    return contacts
+
+
+def expected_weight(months_since_referral: int) -> float:
+    """Expected sum of cost weights of one active month's contacts."""
+    extra = CASE_MANAGEMENT_EXTRA[0 if months_since_referral < 3 else 1]
+    weight = CASE_MANAGEMENT_MONTH_SHARE * (1 + extra) * COST_WEIGHTS["case_management"]
+    shares = _other_service_shares(months_since_referral)
+    return weight + sum(share * COST_WEIGHTS[service] for service, share in shares.items())
+
+
+def monthly_cost_target(month: date) -> float:
+    """Expected program cost per active participant-month (USD) in a calendar month."""
+    if month <= COST_FIRST_YEAR_END:
+        return COST_START
+    if month >= COST_DECLINE_END:
+        return COST_END
+    span = (COST_DECLINE_END - COST_FIRST_YEAR_END).days
+    done = (month - COST_FIRST_YEAR_END).days / span
+    return COST_START + (COST_END - COST_START) * done
+
+
+def _other_service_shares(months_since_referral: int) -> dict[str, float]:
+    if months_since_referral < 6:
+        return OTHER_SERVICES | {"benefits": EARLY_BENEFITS_SHARE}
+    return OTHER_SERVICES
+
+
+# --- monthly status ------------------------------------------------------------------
+
+
+def monthly_status_rows(person: Person, rng: np.random.Generator) -> list[list[str]]:
+    """Baseline month (before referral) to 18 months after, exit or extract if earlier."""
+    if person.cohort != "lead" or person.enrollment_status == "referred_not_enrolled":
+        return []
+    referral_month = _month_of(person.referral_date)
+    baseline = _add_months(referral_month, -1)
+    last = min(
+        _add_months(referral_month, FOLLOW_UP_MONTHS),
+        _month_of(person.exit_date or EXTRACT_DATE),
+    )
+    housing = person.housing
+    employment = _draw(rng, BASELINE_EMPLOYMENT)
+    income = _draw(rng, BASELINE_INCOME)
+    rows: list[list[str]] = []
+    for k, month in enumerate(_months(baseline, last)):
+        if k > 0:
+            housing = _step(rng, housing, HOUSING_TRANSITIONS)
+            employment = _step(rng, employment, EMPLOYMENT_TRANSITIONS)
+            income = _step(rng, income, INCOME_TRANSITIONS)
+        shown = "unknown" if k > 0 and rng.random() < UNKNOWN_MONTH_SHARE else housing
+        rows.append([person.person_id, month.strftime("%Y-%m"), shown, employment, income])
+    return rows
+
+
+def _step(rng: np.random.Generator, state: str, transitions: dict[str, dict[str, float]]) -> str:
+    moves = transitions.get(state, {})
+    draw = rng.random()
+    for target, share in moves.items():
+        if draw < share:
+            return target
+        draw -= share
+    return state
+
+
+def _draw(rng: np.random.Generator, shares: dict[str, float]) -> str:
+    return str(rng.choice(list(shares), p=_normalised(shares)))
+
+
+# --- helpers -------------------------------------------------------------------------
+
+
+def _finish_rows(rows: list[list[str]], kind: str) -> list[list[str]]:
+    """Drop rows repeating an earlier row's contract columns; sort; add fake identifiers.
+
+    Two contacts (or arrests) of one person on one day with the same fields would be
+    indistinguishable once identifiers are dropped, and exact duplicates break the
+    contract, so the generator keeps one. Events get fake case and booking numbers.
+    """
+    width = len(EVENT_COLUMNS) - 2 if kind == "events" else len(SERVICE_COLUMNS) - 1
+    kept = list({tuple(row[:width]): row for row in rows}.values())
+    if kind != "events":
+        return sorted(kept)
+    kept.sort(key=lambda row: (row[0], row[1], EVENT_ORDER[row[2]], row[2:]))
+    out = []
+    for number, row in enumerate(kept):
+        case = f"DEMO-C{number:06d}" if row[2] == "charge" else ""
+        booking = f"DEMO-B{number:06d}" if row[2] == "booking" else ""
+        out.append([*row, case, booking])
+    return out
+
+
+def _csv_bytes(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_bytes(content)
+    os.replace(temporary, path)
+
+
+def _with_unknown(shares: dict[str, float]) -> dict[str, float]:
+    return shares | {"unknown": max(0.0, 1.0 - sum(shares.values()))}
+
+
+def _split(first_share: float) -> dict[str, float]:
+    return {"arrest_diversion": first_share, "social_contact": 1.0 - first_share}
+
+
+def _normalised(shares: dict[str, float]) -> list[float]:
+    total = sum(shares.values())
+    return [share / total for share in shares.values()]
+
+
+def _months(first: date, last: date) -> list[date]:
+    """Month starts from ``first``'s month to ``last``'s month, inclusive."""
+    periods = pd.period_range(_month_of(first), _month_of(last), freq="M")
+    return [period.start_time.date() for period in periods]
+
+
+def _month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _month_end(month: date) -> date:
+    return month + timedelta(days=_days_in_month(month) - 1)
+
+
+def _days_in_month(month: date) -> int:
+    return int(pd.Timestamp(month).days_in_month)
+
+
+def _add_months(month: date, count: int) -> date:
+    index = month.year * 12 + month.month - 1 + count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _age_on(birth: date, day: date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
