@@ -6,11 +6,15 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from etl.settings import SAMPLE_DATA_DIR
+
+if TYPE_CHECKING:
+    import dash
 
 SAMPLE_NIBRS = sorted(str(p) for p in (SAMPLE_DATA_DIR / "seattle").glob("spd_crime_nibrs_*.csv"))
 BACKENDS = ["sqlite", "postgresql"]
@@ -57,3 +61,18 @@ def demo_extract(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("demo") / "extract"
     assert cli.main(["demo", "--out", str(folder)]) == 0
     return folder
+
+
+@pytest.fixture(scope="session")
+def app() -> Iterator[dash.Dash]:
+    """One Dash app per test process (Dash registers page callbacks globally)."""
+    from dashboard.app_factory import create_app
+
+    saved = os.environ.get("CACHE_TYPE")
+    # Each test has its own database; a cache would carry one test's run into the next.
+    os.environ["CACHE_TYPE"] = "NullCache"
+    yield create_app()
+    if saved is None:
+        os.environ.pop("CACHE_TYPE", None)
+    else:
+        os.environ["CACHE_TYPE"] = saved

@@ -360,3 +360,59 @@ def test_attacker_cannot_recover_any_withheld_program_figure(
             & (frame["breakdown_value"] == row.breakdown_value)
         ]
         assert not count["is_suppressed"].iloc[0], row
+
+
+def _callback_requests(client, prefix: str, values: dict[str, list[object]]):  # type: ignore[no-untyped-def]
+    """Every callback whose outputs start with ``prefix``, with every combination of the
+    input values given (as the browser would send them)."""
+    import itertools
+
+    for dependency in client.get("/_dash-dependencies").get_json():
+        output = dependency["output"]
+        if not output.lstrip(".").startswith(prefix):
+            continue
+        outputs = [
+            dict(zip(("id", "property"), part.rsplit(".", 1), strict=True))
+            for part in output.strip(".").split("...")
+        ]
+        names = [i["id"] for i in dependency["inputs"]]
+        for combination in itertools.product(*(values[n] for n in names)):
+            yield {
+                "output": output,
+                "outputs": outputs if len(outputs) > 1 else outputs[0],
+                "inputs": [
+                    {**i, "value": v}
+                    for i, v in zip(dependency["inputs"], combination, strict=True)
+                ],
+                "changedPropIds": [f"{names[0]}.value"],
+            }
+
+
+def test_enrollment_page_and_callbacks_show_no_person_level_value(
+    app,
+    database_url: str,
+    demo_extract: Path,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    run_with_demo(database_url, demo_extract)
+    client = app.server.test_client()
+    pages = [
+        client.get(path).get_data(as_text=True)
+        for path in ("/", "/enrollment", "/data", "/methods")
+    ]
+    responses = []
+    values = {
+        "enr-period": ["all", "evaluation"],
+        "enr-referral-type": ["all", "arrest_diversion", "social_contact"],
+        "enr-dimension": ["gender", "age_band", "race_ethnicity", "housing_at_referral"],
+    }
+    for body in _callback_requests(client, "enr-", values):
+        response = client.post("/_dash-update-component", json=body)
+        assert response.status_code == 200, body["output"]
+        responses.append(response.get_data(as_text=True))
+    assert len(responses) == 2 * 3 + 2 + 2 + 4 + 2 + 2  # every card, every filter value
+    text = "\n".join(pages + responses)
+    assert "Demonstration data, not real participants" in text
+    leaked = [s for s in secrets_of(demo_extract) if s in text]
+    assert leaked == []

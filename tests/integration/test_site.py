@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 
 import dash
 import pytest
@@ -13,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from dashboard.app_factory import PAGE_MODULES, create_app
+from dashboard.app_factory import PAGE_MODULES
 from etl import pipeline
 from etl.db import reader_engine
 from tests.integration.conftest import SAMPLE_NIBRS
@@ -22,18 +21,6 @@ TREND_OUTPUT = (
     "..qol-trend-graph.figure...qol-trend-summary.children...qol-trend-table.children"
     "...qol-trend-footer.children...qol-trend-notice.children.."
 )
-
-
-@pytest.fixture(scope="module")
-def app() -> Iterator[dash.Dash]:
-    saved = os.environ.get("CACHE_TYPE")
-    # Each test has its own database; a cache would carry one test's run into the next.
-    os.environ["CACHE_TYPE"] = "NullCache"
-    yield create_app()
-    if saved is None:
-        os.environ.pop("CACHE_TYPE", None)
-    else:
-        os.environ["CACHE_TYPE"] = saved
 
 
 @pytest.fixture
