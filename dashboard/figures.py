@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import pandas as pd
@@ -238,4 +239,199 @@ def category_totals_figure(
         showlegend=False,
     )
     figure.update_yaxes(autorange="reversed", automargin=True)
+    return figure
+
+
+def interval_bars_figure(
+    frame: pd.DataFrame,
+    x_column: str,
+    series_column: str,
+    x_name: Callable[[str], str],
+    series_name: Callable[[str], str],
+    value_label: str,
+) -> go.Figure:
+    """Grouped bars with 95% interval whiskers (e.g. before/after x LEAD/comparison).
+
+    ``frame`` has the two columns named, ``value``, ``lower_bound``, ``upper_bound`` and
+    ``is_suppressed``; withheld bars are left out and labelled "withheld".
+    """
+    theme.register()
+    figure = go.Figure()
+    xs = list(dict.fromkeys(frame[x_column]))
+    for position, series in enumerate(dict.fromkeys(frame[series_column])):
+        rows = frame[frame[series_column] == series].set_index(x_column).reindex(xs)
+        withheld = rows["is_suppressed"].fillna(True).astype(bool)
+        values = rows["value"].where(~withheld)
+        figure.add_trace(
+            go.Bar(
+                x=[x_name(str(x)) for x in xs],
+                y=values,
+                name=series_name(str(series)),
+                marker={
+                    "color": theme.SERIES_COLOURS[position % len(theme.SERIES_COLOURS)],
+                    "pattern": {
+                        "shape": theme.SERIES_PATTERNS[position % len(theme.SERIES_PATTERNS)]
+                    },
+                },
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": (rows["upper_bound"] - rows["value"]).where(~withheld),
+                    "arrayminus": (rows["value"] - rows["lower_bound"]).where(~withheld),
+                    "color": theme.TEXT_COLOUR,
+                    "thickness": 1.5,
+                    "width": 6,
+                },
+                text=["withheld" if w else "" for w in withheld],
+                textposition="outside",
+                customdata=list(zip(rows["lower_bound"], rows["upper_bound"], strict=True)),
+                hovertemplate=(
+                    f"%{{y:,.1f}} {value_label} (95% CI %{{customdata[0]:,.1f}} to "
+                    f"%{{customdata[1]:,.1f}})<extra>{series_name(str(series))}</extra>"
+                ),
+            )
+        )
+    figure.update_layout(
+        template=theme.TEMPLATE_NAME,
+        barmode="group",
+        yaxis_title=value_label,
+        height=400,
+        hovermode="closest",
+    )
+    return figure
+
+
+def forest_figure(frame: pd.DataFrame, label: Callable[[str], str]) -> go.Figure:
+    """Ratios with 95% intervals on a log scale, a line at 1 (no difference).
+
+    ``frame`` has ``indicator_id``, ``value``, ``lower_bound``, ``upper_bound`` and
+    ``is_suppressed``; withheld rows are listed with the word "withheld".
+    """
+    theme.register()
+    rows = frame.reset_index(drop=True)
+    withheld = rows["is_suppressed"].astype(bool)
+    labels = [
+        label(str(i)) + (" (withheld)" if w else "")
+        for i, w in zip(rows["indicator_id"], withheld, strict=True)
+    ]
+    figure = go.Figure(
+        go.Scatter(
+            x=rows["value"].where(~withheld),
+            y=labels,
+            mode="markers",
+            marker={"symbol": "square", "size": 12, "color": theme.SERIES_COLOURS[0]},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": (rows["upper_bound"] - rows["value"]).where(~withheld),
+                "arrayminus": (rows["value"] - rows["lower_bound"]).where(~withheld),
+                "color": theme.SERIES_COLOURS[0],
+                "thickness": 2,
+                "width": 8,
+            },
+            customdata=list(zip(rows["lower_bound"], rows["upper_bound"], strict=True)),
+            hovertemplate=(
+                "%{x:.2f} (95% CI %{customdata[0]:.2f} to %{customdata[1]:.2f})<extra></extra>"
+            ),
+            showlegend=False,
+        )
+    )
+    figure.add_vline(x=1, line={"color": theme.MUTED_COLOUR, "dash": "dot", "width": 1.5})
+    figure.add_annotation(
+        x=0,
+        xref="x",
+        y=1.0,
+        yref="paper",
+        text="← LEAD lower | LEAD higher →",
+        showarrow=False,
+        yanchor="bottom",
+        font={"color": theme.MUTED_COLOUR},
+    )
+    shown = rows[~withheld]
+    low = min([1.0, *shown["lower_bound"].dropna()]) / 1.3
+    high = max([1.0, *shown["upper_bound"].dropna()]) * 1.3
+    ticks = [t for t in (0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10) if low <= t <= high]
+    figure.update_layout(
+        template=theme.TEMPLATE_NAME,
+        xaxis={
+            "type": "log",
+            "title": "ratio, LEAD vs comparison (log scale; 1 = no difference)",
+            "range": [math.log10(low), math.log10(high)],
+            "tickvals": ticks,
+            "ticktext": [f"{t:g}" for t in ticks],
+        },
+        height=max(260, 70 * len(rows) + 110),
+        hovermode="closest",
+    )
+    figure.update_yaxes(autorange="reversed", automargin=True)
+    return figure
+
+
+def band_lines_figure(
+    frame: pd.DataFrame,
+    x_column: str,
+    series_column: str,
+    series_name: Callable[[str], str],
+    x_title: str,
+    value_label: str,
+    step: bool = False,
+) -> go.Figure:
+    """Lines with shaded 95% bands, one per series (KM curves, monthly shares).
+
+    ``frame`` has ``x_column`` (numbers), ``series_column``, ``value``, ``lower_bound``,
+    ``upper_bound`` and ``is_suppressed``; withheld points are gaps.
+    """
+    theme.register()
+    figure = go.Figure()
+    shape = "hv" if step else "linear"
+    for position, series in enumerate(dict.fromkeys(frame[series_column])):
+        rows = frame[frame[series_column] == series].sort_values(x_column)
+        withheld = rows["is_suppressed"].astype(bool)
+        colour = theme.SERIES_COLOURS[position % len(theme.SERIES_COLOURS)]
+        band = theme.band_colour(colour)
+        figure.add_trace(
+            go.Scatter(
+                x=rows[x_column],
+                y=rows["upper_bound"].where(~withheld),
+                mode="lines",
+                line={"width": 0, "shape": shape},
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+        figure.add_trace(
+            go.Scatter(
+                x=rows[x_column],
+                y=rows["lower_bound"].where(~withheld),
+                mode="lines",
+                line={"width": 0, "shape": shape},
+                fill="tonexty",
+                fillcolor=band,
+                hoverinfo="skip",
+                name=f"{series_name(str(series))}: 95% interval",
+            )
+        )
+        figure.add_trace(
+            go.Scatter(
+                x=rows[x_column],
+                y=rows["value"].where(~withheld),
+                mode="lines+markers",
+                name=series_name(str(series)),
+                line={
+                    "color": colour,
+                    "width": 3,
+                    "dash": theme.SERIES_DASHES[position % len(theme.SERIES_DASHES)],
+                    "shape": shape,
+                },
+                marker={"size": 5},
+                hovertemplate=f"%{{y:.1f}} {value_label}<extra>{series_name(str(series))}</extra>",
+            )
+        )
+    figure.update_layout(
+        template=theme.TEMPLATE_NAME,
+        xaxis_title=x_title,
+        yaxis_title=value_label,
+        height=420,
+        hovermode="x unified",
+    )
     return figure

@@ -7,6 +7,7 @@ never from hand-written text. They double as the charts' text alternatives.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 
@@ -270,3 +271,127 @@ def total_with_top_category(
     if withheld:
         sentence += f" {withheld} reason(s) are {WITHHELD_PHRASE.format(threshold=threshold)}."
     return sentence
+
+
+def percent_change(ratio: float) -> tuple[int, str]:
+    """0.4 -> (60, "lower"); 1.25 -> (25, "higher")."""
+    if ratio < 1:
+        return round((1 - ratio) * 100), "lower"
+    return round((ratio - 1) * 100), "higher"
+
+
+def ratio_sentence(
+    estimate: float | None,
+    lower: float | None,
+    upper: float | None,
+    quantity: str,
+    when: str,
+    threshold: int,
+) -> str:
+    """Plain words for a ratio (odds or rate ratio) with its 95% interval.
+
+    ``"People referred to LEAD had 60% lower odds of arrest in the six months after entry
+    than the comparison group (95% confidence interval: 35% to 75% lower)."``
+    """
+    if estimate is None or lower is None or upper is None:
+        return (
+            f"The estimate for {quantity} is {WITHHELD_PHRASE.format(threshold=threshold)}: "
+            "one of the groups is too small."
+        )
+    size, direction = percent_change(estimate)
+    if upper < 1 or lower > 1:
+        near, near_dir = percent_change(upper if upper < 1 else lower)
+        far, _ = percent_change(lower if upper < 1 else upper)
+        return (
+            f"People referred to LEAD had {size}% {direction} {quantity} {when} than the "
+            f"comparison group (95% confidence interval: {near}% to {far}% {near_dir})."
+        )
+    low, low_dir = percent_change(lower)
+    high, high_dir = percent_change(upper)
+    return (
+        f"People referred to LEAD had {size}% {direction} {quantity} {when} than the "
+        f"comparison group, but the 95% confidence interval runs from {low}% {low_dir} to "
+        f"{high}% {high_dir}, so these data cannot rule out no difference."
+    )
+
+
+def _cells(frame: pd.DataFrame) -> dict[tuple[str, str], dict[str, Any]]:
+    return {
+        (str(r["cohort"]), str(r["period"])): {str(k): v for k, v in r.items()}
+        for r in frame.to_dict("records")
+    }
+
+
+def before_after_summary(frame: pd.DataFrame, event: str, threshold: int) -> str:
+    """``"In the six months after entry, 30% of the LEAD group and 52% of the comparison
+    group were arrested, compared with 60% and 58% in the six months before."``"""
+    cells = _cells(frame)
+    keys = [("lead", "after"), ("control", "after"), ("lead", "before"), ("control", "before")]
+    if any(k not in cells or bool(cells[k]["is_suppressed"]) for k in keys):
+        return (
+            f"Some of these figures are {WITHHELD_PHRASE.format(threshold=threshold)}; see the "
+            "data table for those shown."
+        )
+    la, ca, lb, cb = (f"{float(cells[k]['value']):.0f}%" for k in keys)
+    return (
+        f"In the six months after entry, {la} of the LEAD group and {ca} of the comparison "
+        f"group were {event}, compared with {lb} and {cb} in the six months before."
+    )
+
+
+def before_after_rate_summary(
+    frame: pd.DataFrame, unit: str, threshold: int, prefix: str = ""
+) -> str:
+    """Before and after figures per group: ``"LEAD group: 2.1 before, 0.9 after ..."``."""
+    cells = _cells(frame)
+    parts = []
+    for cohort, name in (("lead", "LEAD group"), ("control", "comparison group")):
+        before, after = cells.get((cohort, "before")), cells.get((cohort, "after"))
+        if (
+            before is None
+            or after is None
+            or bool(before["is_suppressed"])
+            or bool(after["is_suppressed"])
+        ):
+            parts.append(f"the {name}'s figures are withheld (fewer than {threshold} people)")
+            continue
+        parts.append(
+            f"the {name} went from {prefix}{float(before['value']):,.1f} to "
+            f"{prefix}{float(after['value']):,.1f}"
+        )
+    return f"In {unit}, from the year before entry to the year after, {_join(parts)}."
+
+
+def survival_summary(frame: pd.DataFrame, names: dict[str, str], threshold: int) -> str:
+    """Share not yet arrested six and twelve months after entry, per group."""
+    parts = []
+    for cohort, name in names.items():
+        rows = {int(r["month"]): r for r in frame[frame["cohort"] == cohort].to_dict("records")}
+        shown = [m for m in (6, 12) if m in rows and not bool(rows[m]["is_suppressed"])]
+        if not shown:
+            parts.append(f"the {name.lower()}'s curve is withheld (fewer than {threshold} at risk)")
+            continue
+        values = " and ".join(f"{float(rows[m]['value']):.0f}% after {m} months" for m in shown)
+        parts.append(f"{name.lower()}: {values}")
+    return f"Share not yet arrested since entry: {'; '.join(parts)}."
+
+
+def trajectory_summary(frame: pd.DataFrame, outcome: str, threshold: int) -> str:
+    """Month before referral vs 12 (or the latest shown) months after."""
+    shown_frame = frame[~frame["is_suppressed"].astype(bool)]
+    shown = {int(r["month"]): r for r in shown_frame.to_dict("records")}
+    if -1 not in shown:
+        return f"The month-before-referral figure is {WITHHELD_PHRASE.format(threshold=threshold)}."
+    later = [m for m in (12, 18, 6) if m in shown]
+    if not later:
+        return f"Later months are {WITHHELD_PHRASE.format(threshold=threshold)}."
+    month = later[0]
+    before = shown[-1]
+    after = shown[month]
+    return (
+        f"In the month before referral, {float(before['value']):.0f}% of assessed participants "
+        f"were {outcome} (95% confidence interval {float(before['lower_bound']):.0f}% to "
+        f"{float(before['upper_bound']):.0f}%); {month} months after referral, "
+        f"{float(after['value']):.0f}% were ({float(after['lower_bound']):.0f}% to "
+        f"{float(after['upper_bound']):.0f}%)."
+    )

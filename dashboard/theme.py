@@ -60,3 +60,9 @@ def register() -> None:
         )
     )
     pio.templates.default = TEMPLATE_NAME
+
+
+def band_colour(hex_colour: str, opacity: float = 0.18) -> str:
+    """A translucent version of a series colour for its confidence band."""
+    red, green, blue = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{opacity})"

@@ -108,7 +108,7 @@ class Observation(Base):
     indicator_id: Mapped[str] = mapped_column(String(96))
     area: Mapped[str] = mapped_column(String(64))
     period_start_date: Mapped[date] = mapped_column(Date)
-    period_grain: Mapped[str] = mapped_column(String(8))
+    period_grain: Mapped[str] = mapped_column(String(16))
     breakdown_name: Mapped[str] = mapped_column(String(64), default="")
     breakdown_value: Mapped[str] = mapped_column(String(128), default="")
     value: Mapped[float | None] = mapped_column(Float)

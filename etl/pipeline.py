@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from etl import settings
 from etl.db import migrate, writer_engine
 from etl.indicators import catalog
+from etl.indicators import evaluation as evaluation_indicators
 from etl.indicators import program as program_indicators
 from etl.indicators.incidents import (
     area_slug,
@@ -156,6 +157,7 @@ def _program_step(
     cells = program_indicators.build_cells(
         extract.participants, extract.services, pd.Timestamp(extract.extract_date)
     )
+    evaluation_indicators.add_evaluation(cells, extract)
     threshold = settings.get("SUPPRESSION_THRESHOLD")
     observations, counts = program_indicators.suppressed_observations(cells, threshold)
     summary.suppression_counts = counts
@@ -165,11 +167,19 @@ def _program_step(
     )
     published_ids = set(observations["indicator_id"])
     rule = catalog.program_suppression_rule(threshold)
+    all_specs = (
+        *catalog.PROGRAM_INDICATORS,
+        *catalog.EVALUATION_INDICATORS,
+        *catalog.OUTCOME_INDICATORS,
+    )
     specs = [
         {**spec.as_row(), "suppression_rule": rule}
-        for spec in catalog.PROGRAM_INDICATORS
+        for spec in all_specs
         if spec.indicator_id in published_ids
     ]
+    for spec in specs:
+        if spec["indicator_id"] == "legal_cost_per_person_year":
+            spec["methodology"] += " " + evaluation_indicators.unit_cost_methodology()
     return specs, observations
 
 

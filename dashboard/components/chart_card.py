@@ -156,6 +156,8 @@ def data_table(frame: pd.DataFrame, caption: str, value_format: str = "{:,.0f}")
                 continue
             if withheld is not None and bool(withheld.iloc[position][column]):
                 cells.append(html.Td(WITHHELD_TEXT, className="cell--withheld"))
+            elif isinstance(value, str):
+                cells.append(html.Td(value, className="cell--text"))
             elif value is None or pd.isna(value):  # type: ignore[arg-type]
                 cells.append(html.Td("–"))
             else:

@@ -216,3 +216,165 @@ PROGRAM_INDICATORS: tuple[IndicatorSpec, ...] = (
         chart_kind="kpi",
     ),
 )
+
+
+# --- Evaluation indicators: LEAD vs comparison group (statsmodels, then suppression) ---
+
+EVALUATION_CAVEATS = (
+    "Not a randomised trial: police shifts, not people, were assigned to LEAD or usual "
+    "processing, so the groups may differ in ways the comparison cannot remove. Covers people "
+    "who entered the evaluation from October 2011 to July 2014. 95% confidence intervals "
+    "show the uncertainty from the number of people, not from the design."
+)
+
+
+def _evaluation(
+    indicator_id: str,
+    title: str,
+    unit: str,
+    description: str,
+    methodology: str,
+    chart_kind: str = "interval",
+) -> IndicatorSpec:
+    return IndicatorSpec(
+        indicator_id=indicator_id,
+        title=title,
+        unit=unit,
+        description=description,
+        methodology=methodology,
+        source_ids="program_participants,program_legal_events",
+        suppression_rule="{suppression_rule}",
+        chart_kind=chart_kind,
+        caveats=EVALUATION_CAVEATS,
+    )
+
+
+EVALUATION_INDICATORS: tuple[IndicatorSpec, ...] = (
+    _evaluation(
+        "arrest_share_6m",
+        "People arrested in the six months before and after entry",
+        "percent of group",
+        "Share of each group arrested at least once in the six months before, and in the six "
+        "months after, evaluation entry.",
+        "Arrest = being taken into custody (legal_events event_type 'arrest'). The after "
+        "window counts only people whose six months after entry ended by the extract date. "
+        "95% Wilson interval.",
+    ),
+    _evaluation(
+        "felony_charge_share_6m",
+        "People charged with a felony, six months before and after",
+        "percent of group",
+        "Share of each group with at least one felony charge in the six months before and after "
+        "entry.",
+        "Charge = a criminal case filed in court with charge level 'felony'. 95% Wilson interval.",
+    ),
+    _evaluation(
+        "bookings_per_person_year",
+        "Jail bookings per person-year, before and after entry",
+        "bookings per person-year",
+        "Jail bookings per year of follow-up in the 12 months before and up to 12 months after "
+        "entry.",
+        "Bookings / person-years observed; 95% interval from a Poisson model with robust errors.",
+    ),
+    _evaluation(
+        "jail_days_per_person_year",
+        "Days in jail per person-year, before and after entry",
+        "days per person-year",
+        "Days in jail per year of follow-up in the 12 months before and up to 12 months after "
+        "entry.",
+        "Jail days of bookings / person-years observed (a booking with unknown jail days counts "
+        "0 days); 95% interval from a Poisson model with robust errors.",
+    ),
+    _evaluation(
+        "arrest_odds_ratio",
+        "Odds ratio of arrest after entry, LEAD vs comparison",
+        "odds ratio",
+        "How much the LEAD group's odds of arrest changed from the six months before entry to "
+        "the six months after, relative to the change in the comparison group. Below 1 means "
+        "LEAD did better.",
+        "Logistic generalized estimating equations (person clusters, exchangeable) on the before "
+        "and after windows, arrest ~ LEAD + after + LEAD x after; the estimate is exp(LEAD x "
+        "after). As in the published evaluation; not adjusted for other differences.",
+        chart_kind="forest",
+    ),
+    _evaluation(
+        "felony_odds_ratio",
+        "Odds ratio of a felony charge after entry, LEAD vs comparison",
+        "odds ratio",
+        "As the arrest odds ratio, for felony charges.",
+        "Logistic GEE as for arrests.",
+        chart_kind="forest",
+    ),
+    _evaluation(
+        "booking_rate_ratio",
+        "Rate ratio of jail bookings after entry, LEAD vs comparison",
+        "rate ratio",
+        "How much the LEAD group's booking rate changed from before to after entry, relative to "
+        "the comparison group's change. Below 1 means LEAD did better.",
+        "Poisson GEE with robust (sandwich) errors, person clusters, log person-years offset; "
+        "estimate exp(LEAD x after).",
+        chart_kind="forest",
+    ),
+    _evaluation(
+        "jail_days_rate_ratio",
+        "Rate ratio of days in jail after entry, LEAD vs comparison",
+        "rate ratio",
+        "As the booking rate ratio, for days in jail.",
+        "Poisson GEE with robust errors as for bookings.",
+        chart_kind="forest",
+    ),
+    _evaluation(
+        "evaluation_group_size",
+        "People in the evaluation groups",
+        "people",
+        "Number of people in the LEAD and comparison groups of the evaluation.",
+        "Entered the evaluation from October 2011 to July 2014.",
+        chart_kind="kpi",
+    ),
+    _evaluation(
+        "no_arrest_since_entry_pct",
+        "Not re-arrested since entry (Kaplan-Meier)",
+        "percent of group",
+        "Estimated share of each group not yet arrested, by months since entry.",
+        "Kaplan-Meier estimate, censored at the extract date; pointwise 95% band. The curve stops "
+        "where fewer people than the suppression threshold are still at risk.",
+        chart_kind="line",
+    ),
+    _evaluation(
+        "legal_cost_per_person_year",
+        "Criminal legal system cost per person-year",
+        "USD per person-year",
+        "Cost of bookings, jail days, prosecution, defence and court per person-year, before and "
+        "after entry.",
+        "Events x unit costs (each unit cost with its source on the Methods page) / person-years.",
+    ),
+)
+
+OUTCOME_LABELS = {
+    "housed": "sheltered or housed",
+    "employed": "employed or in training",
+    "income_or_benefits": "with income or benefits",
+}
+OUTCOME_INDICATORS: tuple[IndicatorSpec, ...] = tuple(
+    IndicatorSpec(
+        indicator_id=f"{outcome}_share",
+        title=f"LEAD participants {words}, by month since referral",
+        unit="percent of assessed participants",
+        description=(
+            f"Share of LEAD participants {words} in each month from the month before referral "
+            "to 18 months after."
+        ),
+        methodology=(
+            "Monthly status records; people not assessed in a month are left out of that month "
+            "(never counted as 'no'). 95% Wilson interval."
+        ),
+        source_ids="program_participants,program_monthly_status",
+        suppression_rule="{suppression_rule}",
+        chart_kind="line",
+        caveats=(
+            "Compares participants with themselves before referral; there is no comparison "
+            "group for these outcomes, and who is assessed can change over time."
+        ),
+    )
+    for outcome, words in OUTCOME_LABELS.items()
+)

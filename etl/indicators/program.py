@@ -51,6 +51,7 @@ class CellSet:
     relations: list[Relation] = field(default_factory=list)
     links: list[tuple[Hashable, Hashable]] = field(default_factory=list)
     hidden: set[Key] = field(default_factory=set)
+    bounds: dict[Key, tuple[float | None, float | None]] = field(default_factory=dict)
 
     def add(
         self,
@@ -398,8 +399,8 @@ def suppressed_observations(cells: CellSet, threshold: int) -> tuple[pd.DataFram
                 "breakdown_name": key[4],
                 "breakdown_value": key[5],
                 "value": None if is_suppressed else cell.value,
-                "lower_bound": None,
-                "upper_bound": None,
+                "lower_bound": None if is_suppressed else cells.bounds.get(key, (None, None))[0],
+                "upper_bound": None if is_suppressed else cells.bounds.get(key, (None, None))[1],
                 "denominator_n": None if is_suppressed else cell.denominator_n,
                 "is_suppressed": is_suppressed,
             }

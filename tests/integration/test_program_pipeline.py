@@ -352,9 +352,10 @@ def test_attacker_cannot_recover_any_withheld_program_figure(
     assert pinned == []
 
     # 3. Shares never reveal a withheld count: a published share has a published count.
-    for row in frame[
-        frame["indicator_id"].str.endswith("_pct") & ~frame["is_suppressed"]
-    ].itertuples():
+    demographic_shares = frame["indicator_id"].str.startswith("participants_by_") & frame[
+        "indicator_id"
+    ].str.endswith("_pct")
+    for row in frame[demographic_shares & ~frame["is_suppressed"]].itertuples():
         count = frame[
             (frame["indicator_id"] == row.indicator_id.removesuffix("_pct"))
             & (frame["breakdown_value"] == row.breakdown_value)

@@ -215,3 +215,37 @@ def test_index_trend_summary_without_complete_year() -> None:
     assert index_trend_summary(frame, "belltown", 2010, area_label) == (
         "Index: no complete calendar year in the current extract to compare."
     )
+
+
+def test_ratio_sentence_lower_with_interval_below_one() -> None:
+    from dashboard.summaries import ratio_sentence
+
+    assert ratio_sentence(
+        0.4, 0.25, 0.65, "odds of arrest", "in the six months after entry", 11
+    ) == (
+        "People referred to LEAD had 60% lower odds of arrest in the six months after entry than "
+        "the comparison group (95% confidence interval: 35% to 75% lower)."
+    )
+
+
+def test_ratio_sentence_interval_crossing_one() -> None:
+    from dashboard.summaries import ratio_sentence
+
+    assert ratio_sentence(0.8, 0.5, 1.3, "odds of arrest", "after entry", 11) == (
+        "People referred to LEAD had 20% lower odds of arrest after entry than the comparison "
+        "group, but the 95% confidence interval runs from 50% lower to 30% higher, so these data "
+        "cannot rule out no difference."
+    )
+
+
+def test_ratio_sentence_higher_and_withheld() -> None:
+    from dashboard.summaries import ratio_sentence
+
+    assert ratio_sentence(1.5, 1.2, 2.0, "bookings", "after entry", 11) == (
+        "People referred to LEAD had 50% higher bookings after entry than the comparison group "
+        "(95% confidence interval: 20% to 100% higher)."
+    )
+    assert ratio_sentence(None, None, None, "bookings", "after entry", 11) == (
+        "The estimate for bookings is withheld to protect privacy (fewer than 11 people): one of "
+        "the groups is too small."
+    )

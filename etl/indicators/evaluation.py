@@ -1,0 +1,203 @@
+"""Evaluation figures (LEAD vs comparison group) as cells for the suppression step.
+
+The statistics come from :mod:`etl.evaluation` (statsmodels); this module only turns
+their tidy outputs into candidate observations with the number of people behind each, so
+that the same suppression step as every other program figure decides what is shown:
+
+* a share is withheld unless at least ``threshold`` people have the event, at least
+  ``threshold`` do not, and the group has at least ``threshold`` people;
+* a rate or cost per person-year is withheld when its group has fewer than ``threshold``;
+* an effect estimate (odds or rate ratio) is withheld when either group is smaller than
+  ``threshold``;
+* a Kaplan-Meier point is withheld from the month the number at risk falls below it.
+
+Periods that are not calendar dates (before/after entry, months since entry) are written
+as breakdowns, e.g. ``cohort|period`` = ``lead|after``; ``period_start_date`` is the start
+of the evaluation (October 2011) and the grain ``evaluation``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from etl.evaluation import outcomes, recidivism
+from etl.indicators.program import CellSet
+from etl.sources.program import ProgramExtract
+
+EVALUATION_START = pd.Timestamp("2011-10-01")
+GRAIN = "evaluation"
+
+
+def _add(
+    cells: CellSet,
+    indicator_id: str,
+    breakdown_name: str,
+    breakdown_value: str,
+    value: float,
+    people: float,
+    lower: float | None = None,
+    upper: float | None = None,
+    denominator_n: int | None = None,
+) -> None:
+    key = cells.add(
+        indicator_id,
+        EVALUATION_START,
+        GRAIN,
+        breakdown_name,
+        breakdown_value,
+        value,
+        people,
+        denominator_n=denominator_n,
+    )
+    cells.bounds[key] = (lower, upper)
+
+
+def add_shares(cells: CellSet, indicator_id: str, shares: pd.DataFrame) -> None:
+    """``share_with_event`` output: cohort x period shares with Wilson intervals."""
+    for row in _records(shares):
+        protected = min(row["people_with_event"], row["people"] - row["people_with_event"])
+        _add(
+            cells,
+            indicator_id,
+            "cohort|period",
+            f"{row['cohort']}|{row['period']}",
+            float(row["share_pct"]),
+            float(protected),
+            float(row["lower_pct"]),
+            float(row["upper_pct"]),
+            int(row["people"]),
+        )
+
+
+def add_rates(
+    cells: CellSet,
+    indicator_id: str,
+    rates: pd.DataFrame,
+    value_column: str = "rate",
+    lower: str = "lower",
+    upper: str = "upper",
+) -> None:
+    """Per-person-year figures (rates, costs) by cohort and period."""
+    for row in _records(rates):
+        _add(
+            cells,
+            indicator_id,
+            "cohort|period",
+            f"{row['cohort']}|{row['period']}",
+            float(row[value_column]),
+            float(row["people"]),
+            float(row[lower]),
+            float(row[upper]),
+            int(row["people"]),
+        )
+
+
+def add_effect(cells: CellSet, indicator_id: str, effect: Mapping[str, Any]) -> None:
+    """One effect estimate (ratio with 95% interval); group sizes are published separately."""
+    smallest = min(int(effect["n_lead"]), int(effect["n_control"]))
+    _add(
+        cells,
+        indicator_id,
+        "",
+        "",
+        float(effect["estimate"]),
+        float(smallest),
+        float(effect["lower"]),
+        float(effect["upper"]),
+        int(effect["n_lead"]) + int(effect["n_control"]),
+    )
+
+
+def add_group_sizes(cells: CellSet, windows: pd.DataFrame) -> None:
+    """People in each evaluation group."""
+    for cohort, size in windows.groupby("cohort").size().items():
+        _add(cells, "evaluation_group_size", "cohort", str(cohort), float(size), float(size))
+
+
+def add_survival(cells: CellSet, survival: pd.DataFrame) -> None:
+    """Kaplan-Meier curves as percent not yet re-arrested, by month since entry."""
+    for row in _records(survival):
+        _add(
+            cells,
+            "no_arrest_since_entry_pct",
+            "cohort|month_since_entry",
+            f"{row['cohort']}|{int(row['month'])}",
+            100.0 * float(row["survival"]),
+            float(row["at_risk"]),
+            100.0 * float(row["lower"]),
+            100.0 * float(row["upper"]),
+            int(row["at_risk"]),
+        )
+
+
+def add_outcome_shares(cells: CellSet, shares: pd.DataFrame) -> None:
+    """Monthly housing/employment/income shares of LEAD participants around referral."""
+    for row in _records(shares):
+        protected = min(row["people_with_outcome"], row["people"] - row["people_with_outcome"])
+        _add(
+            cells,
+            f"{row['outcome']}_share",
+            "month_since_referral",
+            str(int(row["month_since_referral"])),
+            float(row["share_pct"]),
+            float(protected),
+            float(row["lower_pct"]),
+            float(row["upper_pct"]),
+            int(row["people"]),
+        )
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def add_evaluation(cells: CellSet, extract: ProgramExtract) -> None:
+    """Every evaluation figure of an extract, added to ``cells`` (suppressed with the rest)."""
+    as_of = pd.Timestamp(extract.extract_date)
+    windows = recidivism.person_windows(extract.participants, extract.legal_events, as_of)
+    if windows.empty:
+        return
+    add_group_sizes(cells, windows)
+    add_shares(cells, "arrest_share_6m", recidivism.share_with_event(windows, "arrest"))
+    add_shares(cells, "felony_charge_share_6m", recidivism.share_with_event(windows, "felony"))
+    add_rates(
+        cells, "bookings_per_person_year", recidivism.rates_per_person_year(windows, "bookings")
+    )
+    add_rates(
+        cells, "jail_days_per_person_year", recidivism.rates_per_person_year(windows, "jail_days")
+    )
+    for indicator_id, estimate in (
+        ("arrest_odds_ratio", recidivism.arrest_odds_ratio(windows)),
+        ("felony_odds_ratio", recidivism.felony_odds_ratio(windows)),
+        ("booking_rate_ratio", recidivism.booking_rate_ratio(windows)),
+        ("jail_days_rate_ratio", recidivism.jail_days_rate_ratio(windows)),
+    ):
+        if all(math.isfinite(float(estimate[k])) for k in ("estimate", "lower", "upper")):
+            add_effect(cells, indicator_id, estimate)
+    add_survival(
+        cells, recidivism.time_to_first_arrest(extract.participants, extract.legal_events, as_of)
+    )
+    costs = recidivism.legal_costs(windows, recidivism.load_unit_costs())
+    add_rates(
+        cells,
+        "legal_cost_per_person_year",
+        costs[costs["period"].isin(["before", "after"])],
+        value_column="cost_per_person_year",
+    )
+    add_outcome_shares(
+        cells, outcomes.monthly_outcome_shares(extract.participants, extract.monthly_status, as_of)
+    )
+
+
+def unit_cost_methodology() -> str:
+    """The unit costs and their sources, for the legal-cost indicator's methodology text."""
+    parts = [
+        f"{cost.name.replace('_', ' ')}: ${cost.amount_usd:,.0f} per {cost.unit} ({cost.year}; "
+        f"source: {cost.source})"
+        for cost in recidivism.load_unit_costs().values()
+    ]
+    return "Unit costs: " + "; ".join(parts) + "."
