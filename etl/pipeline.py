@@ -171,6 +171,7 @@ def _program_step(
         *catalog.PROGRAM_INDICATORS,
         *catalog.EVALUATION_INDICATORS,
         *catalog.OUTCOME_INDICATORS,
+        *catalog.OUTCOME_ODDS_INDICATORS,
     )
     specs = [
         {**spec.as_row(), "suppression_rule": rule}

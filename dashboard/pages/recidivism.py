@@ -562,6 +562,13 @@ def outcomes_card(run: data.PublishedRun, outcome: str) -> CardContent:
         "% of assessed participants",
     )
     summary = summaries.trajectory_summary(frame, OUTCOMES[outcome].lower(), threshold)
+    odds = _effect(run, f"{outcome}_odds_vs_baseline")
+    if odds is not None and not bool(odds["is_suppressed"]):
+        summary += (
+            f" Across months 0 to 18, the odds were {float(odds['value']):.1f} times those of the "
+            f"month before referral (95% confidence interval {float(odds['lower_bound']):.1f} to "
+            f"{float(odds['upper_bound']):.1f})."
+        )
     table = interval_table(
         frame.sort_values("month"),
         {"month": "Months since referral"},

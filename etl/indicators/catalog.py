@@ -378,3 +378,28 @@ OUTCOME_INDICATORS: tuple[IndicatorSpec, ...] = tuple(
     )
     for outcome, words in OUTCOME_LABELS.items()
 )
+
+OUTCOME_ODDS_INDICATORS: tuple[IndicatorSpec, ...] = tuple(
+    IndicatorSpec(
+        indicator_id=f"{outcome}_odds_vs_baseline",
+        title=f"Odds of being {words} after referral vs the month before",
+        unit="odds ratio",
+        description=(
+            f"How many times higher a LEAD participant's odds of being {words} are in a month "
+            "after referral (0 to 18) than in the month before."
+        ),
+        methodology=(
+            "Logistic generalized estimating equations over months 0-18 against month -1, "
+            "person clusters, exchangeable correlation; people assessed in the month before "
+            "referral."
+        ),
+        source_ids="program_participants,program_monthly_status",
+        suppression_rule="{suppression_rule}",
+        chart_kind="forest",
+        caveats=(
+            "Within-person comparison without a comparison group: improvements may partly "
+            "reflect time, not LEAD."
+        ),
+    )
+    for outcome, words in OUTCOME_LABELS.items()
+)

@@ -189,8 +189,25 @@ def add_evaluation(cells: CellSet, extract: ProgramExtract) -> None:
         value_column="cost_per_person_year",
     )
     add_outcome_shares(
-        cells, outcomes.monthly_outcome_shares(extract.participants, extract.monthly_status, as_of)
+        cells,
+        outcomes.monthly_outcome_shares(extract.participants, extract.monthly_status, as_of),
     )
+    for outcome in ("housed", "employed", "income_or_benefits"):
+        odds = outcomes.outcome_odds_vs_baseline(
+            extract.participants, extract.monthly_status, outcome, as_of
+        )
+        if all(math.isfinite(float(odds[k])) for k in ("estimate", "lower", "upper")):
+            _add(
+                cells,
+                f"{outcome}_odds_vs_baseline",
+                "",
+                "",
+                float(odds["estimate"]),
+                float(odds["n"]),
+                float(odds["lower"]),
+                float(odds["upper"]),
+                int(odds["n"]),
+            )
 
 
 def unit_cost_methodology() -> str:

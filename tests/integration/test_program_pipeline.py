@@ -417,3 +417,28 @@ def test_enrollment_page_and_callbacks_show_no_person_level_value(
     assert "Demonstration data, not real participants" in text
     leaked = [s for s in secrets_of(demo_extract) if s in text]
     assert leaked == []
+
+
+def test_evaluation_estimates_on_the_demo_extract_passed_suppression(
+    database_url: str, demo_extract: Path
+) -> None:
+    summary = run_with_demo(database_url, demo_extract)
+    frame = published(database_url, summary.run_id).set_index("indicator_id")
+
+    arrest = frame.loc["arrest_odds_ratio"]
+    assert not arrest["is_suppressed"]
+    assert arrest["lower_bound"] < arrest["value"] < arrest["upper_bound"] < 1
+    assert arrest["denominator_n"] == 203 + 115
+    sizes = frame.loc["evaluation_group_size"].set_index("breakdown_value")["value"]
+    assert sizes.to_dict() == {"control": 115.0, "lead": 203.0}
+
+    shares = frame.loc[["arrest_share_6m", "felony_charge_share_6m", "housed_share"]]
+    shown = shares[~shares["is_suppressed"]]
+    people_with = shown["value"] / 100 * shown["denominator_n"]
+    assert (shown["denominator_n"] >= THRESHOLD).all()
+    assert (people_with.round() >= THRESHOLD).all()
+    assert ((shown["denominator_n"] - people_with).round() >= THRESHOLD).all()
+    assert (shown["lower_bound"] <= shown["value"]).all()
+    assert (shown["value"] <= shown["upper_bound"]).all()
+    survival = frame.loc["no_arrest_since_entry_pct"]
+    assert (survival.loc[~survival["is_suppressed"], "denominator_n"] >= THRESHOLD).all()

@@ -108,3 +108,27 @@ def test_with_the_real_threshold_a_tiny_cohort_publishes_nothing_small() -> None
     assert not frame["indicator_id"].isin(["enrolments", "referrals_not_enrolled"]).any()
     published = frame[~frame["is_suppressed"]]
     assert published.empty, published
+
+
+def test_survival_curve_is_cut_where_fewer_than_the_threshold_are_at_risk() -> None:
+    from etl.indicators.evaluation import add_survival
+    from etl.indicators.program import CellSet
+
+    cells = CellSet()
+    survival = pd.DataFrame(
+        {
+            "cohort": ["lead"] * 3,
+            "month": [0, 1, 2],
+            "at_risk": [40, 11, 10],
+            "survival": [1.0, 0.5, 0.4],
+            "lower": [1.0, 0.35, 0.25],
+            "upper": [1.0, 0.65, 0.55],
+        }
+    )
+    add_survival(cells, survival)
+    frame, _counts = suppressed_observations(cells, threshold=11)
+    assert frame["is_suppressed"].tolist() == [False, False, True]
+    assert frame["value"].tolist()[:2] == [100.0, 50.0]
+    assert frame["lower_bound"].tolist()[:2] == [100.0, 35.0]
+    assert frame["denominator_n"].tolist()[:2] == [40, 11]
+    assert pd.isna(frame["value"].iloc[2]) and pd.isna(frame["upper_bound"].iloc[2])
