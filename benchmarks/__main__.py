@@ -130,7 +130,11 @@ def table(results: dict[str, Any]) -> str:
         if "error" in etl:
             rows.append(("ETL throughput", "error", etl["error"]))
         else:
-            for key, label in (("sample", "bundled sample"), ("synthetic", "synthetic")):
+            for key, label in (
+                ("sample", "bundled sample"),
+                ("sample_with_program", "sample + demo program extract"),
+                ("synthetic", "synthetic"),
+            ):
                 part = etl[key]
                 name = f"ETL, {label}"
                 if key == "synthetic":
@@ -250,7 +254,10 @@ def _site_notes(site: Site) -> dict[str, Any]:
         "workers": site.workers,
         "bind": site.base_url,
         "startup_seconds": site.startup_seconds,
-        "database": "temporary SQLite filled by the ETL from the bundled sample",
+        "database": (
+            "temporary SQLite filled by the ETL from the bundled sample and the demonstration "
+            "program extract"
+        ),
     }
 
 

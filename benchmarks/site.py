@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import requests
 
 from etl import pipeline, settings
+from etl.demo import write_demo_extract
 
 logger = logging.getLogger(__name__)
 
@@ -80,8 +81,10 @@ def publish_sample_database(folder: Path) -> tuple[str, str]:
     Returns the database URL and the run's summary message.
     """
     database_url = f"sqlite:///{(folder / 'lead.db').as_posix()}"
+    extract = folder / "demo_program_extract"
+    write_demo_extract(extract)
     with scoped_environ({"QUARANTINE_DIR": str(folder / "quarantine")}):
-        summary = pipeline.run(database_url=database_url)
+        summary = pipeline.run(database_url=database_url, program_extract_dir=str(extract))
     logger.info("site database: %s (%s)", database_url, summary.message)
     return database_url, summary.message
 
