@@ -21,24 +21,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from etl import settings
 from etl.db import reader_engine
-from etl.models import EtlRun, EtlRunSource, Indicator, Observation
+from etl.models import OBSERVATION_COLUMNS, EtlRun, EtlRunSource, Indicator, Observation
 
 logger = logging.getLogger(__name__)
 cache = Cache()
 
-OBSERVATION_COLUMNS = [
-    "indicator_id",
-    "area",
-    "period_start_date",
-    "period_grain",
-    "breakdown_name",
-    "breakdown_value",
-    "value",
-    "lower_bound",
-    "upper_bound",
-    "denominator_n",
-    "is_suppressed",
-]
 RUN_LOOKUP_SECONDS = 15
 
 
@@ -189,7 +176,7 @@ def observations(
     if breakdown_value is not None:
         query = query.where(Observation.breakdown_value == breakdown_value)
     with engine().connect() as conn:
-        frame = pd.DataFrame(conn.execute(query).all(), columns=OBSERVATION_COLUMNS)
+        frame = pd.DataFrame(conn.execute(query).all(), columns=list(OBSERVATION_COLUMNS))
     frame["period_start_date"] = pd.to_datetime(frame["period_start_date"])
     frame["is_suppressed"] = frame["is_suppressed"].astype(bool)
     frame["value"] = frame["value"].astype(float)

@@ -18,23 +18,10 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine, delete, insert, select, update
 
-from etl.models import EtlRun, EtlRunSource, Indicator, Observation
+from etl.models import OBSERVATION_COLUMNS, EtlRun, EtlRunSource, Indicator, Observation
 from etl.settings import PROJECT_ROOT
 from etl.sources.common import SourceResult
 
-OBSERVATION_COLUMNS = [
-    "indicator_id",
-    "area",
-    "period_start_date",
-    "period_grain",
-    "breakdown_name",
-    "breakdown_value",
-    "value",
-    "lower_bound",
-    "upper_bound",
-    "denominator_n",
-    "is_suppressed",
-]
 STATUS_RUNNING, STATUS_SUCCEEDED, STATUS_FAILED = "running", "succeeded", "failed"
 
 
@@ -135,7 +122,7 @@ def publish(
 
 
 def _observation_records(observations: pd.DataFrame, run_id: str) -> list[dict[str, object]]:
-    frame = observations[OBSERVATION_COLUMNS].copy()
+    frame = observations[list(OBSERVATION_COLUMNS)].copy()
     frame["period_start_date"] = pd.to_datetime(frame["period_start_date"]).dt.date
     frame = frame.astype(object).where(frame.notna(), None)
     records = frame.to_dict("records")

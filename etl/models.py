@@ -119,3 +119,19 @@ class Observation(Base):
 
 
 PUBLISHED_TABLES = (EtlRun, EtlRunSource, Indicator, Observation)
+
+# The columns of an observation as the ETL writes it and the site, downloads and tests
+# read it (everything but the surrogate key and the run id).
+OBSERVATION_COLUMNS = (
+    "indicator_id",
+    "area",
+    "period_start_date",
+    "period_grain",
+    "breakdown_name",
+    "breakdown_value",
+    "value",
+    "lower_bound",
+    "upper_bound",
+    "denominator_n",
+    "is_suppressed",
+)

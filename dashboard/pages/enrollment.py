@@ -12,7 +12,6 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, callback, html
 from dash.development.base_component import Component
-from dash.exceptions import PreventUpdate
 
 from dashboard import data, figures, summaries
 from dashboard.components.chart_card import (
@@ -23,7 +22,11 @@ from dashboard.components.chart_card import (
     card_parts,
     chart_card,
     data_table,
-    source_footer,
+)
+from dashboard.components.controls import (
+    indicator_footer,
+    published_run_or_stop,
+    radio_group,
 )
 from dashboard.pages.placeholder import not_yet_published
 from dashboard.summaries import quarter_label
@@ -103,7 +106,7 @@ def layout(**_query: str) -> Component:
         html.Div(
             className="page-controls",
             children=[
-                _radio(Ids.PERIOD, "Quarters shown", PERIODS, "all"),
+                radio_group(Ids.PERIOD, "Quarters shown", PERIODS, "all"),
                 html.Div(
                     className="control",
                     children=[
@@ -138,7 +141,7 @@ def layout(**_query: str) -> Component:
             "Who is in the LEAD and comparison groups",
             "Share of each group, all referrals to date.",
             controls=[
-                _radio(
+                radio_group(
                     Ids.DIMENSION,
                     "Compare by",
                     {k: v[1].capitalize() for k, v in DIMENSIONS.items()},
@@ -158,22 +161,6 @@ def layout(**_query: str) -> Component:
         ),
     ]
     return html.Div(children, className="page")
-
-
-def _radio(component_id: str, legend: str, options: dict[str, str], value: str) -> Component:
-    return html.Fieldset(
-        className="control",
-        children=[
-            html.Legend(legend),
-            dbc.RadioItems(
-                id=component_id,
-                options=[{"label": label, "value": key} for key, label in options.items()],
-                value=value,
-                inline=True,
-                className="radio-group",
-            ),
-        ],
-    )
 
 
 def kpi_tiles(run: data.PublishedRun, threshold: int) -> Component:
@@ -228,25 +215,6 @@ def _period_text(frame: pd.DataFrame) -> str:
     first = quarter_label(pd.Timestamp(frame["period_start_date"].min()))
     last = quarter_label(pd.Timestamp(frame["period_start_date"].max()))
     return f"{first} to {last}, by quarter"
-
-
-def _footer(
-    run: data.PublishedRun, indicator_id: str, period: str, frame: pd.DataFrame
-) -> list[Component]:
-    meta = data.indicator(run.run_id, indicator_id)
-    if meta is None:
-        raise PreventUpdate
-    sources = [s for s in run.sources if s.source_id in meta["source_ids"].split(",")]
-    return source_footer(
-        sources,
-        period,
-        run.finished_at,
-        meta["caveats"],
-        meta["suppression_rule"],
-        run.run_id,
-        settings.get("SUPPRESSION_THRESHOLD"),
-        has_withheld=bool(frame["is_suppressed"].any()),
-    )
 
 
 def quarter_table(
@@ -306,7 +274,7 @@ def referrals_card(run: data.PublishedRun, period: str, referral_type: str) -> C
         _category_name,
         f"Referrals per quarter, {_period_text(frame)}",
     )
-    return figure, summary, table, _footer(run, "referrals", _period_text(frame), frame)
+    return figure, summary, table, indicator_footer(run, "referrals", _period_text(frame), frame)
 
 
 @data.cache.memoize()
@@ -334,7 +302,12 @@ def participants_card(run: data.PublishedRun, period: str) -> CardContent:
         lambda _a: "Active participants",
         f"Active participants at each quarter's end, {_period_text(active)}",
     )
-    return figure, summary, table, _footer(run, "participants_active", _period_text(active), active)
+    return (
+        figure,
+        summary,
+        table,
+        indicator_footer(run, "participants_active", _period_text(active), active),
+    )
 
 
 @data.cache.memoize()
@@ -360,7 +333,7 @@ def exits_card(run: data.PublishedRun) -> CardContent:
         }
     )
     table = data_table(table_frame, caption="People leaving LEAD, by reason, all quarters")
-    return figure, summary, table, _footer(run, "exits", "all quarters to date", frame)
+    return figure, summary, table, indicator_footer(run, "exits", "all quarters to date", frame)
 
 
 @data.cache.memoize()
@@ -374,7 +347,12 @@ def demographics_card(run: data.PublishedRun, dimension: str) -> CardContent:
     figure = figures.cohort_share_figure(shares, code_label, COHORT_NAMES.__getitem__)
     summary = summaries.share_summary(shares, words, lambda c: code_label(c).lower(), threshold)
     table = _demographics_table(shares, counts, words)
-    return figure, summary, table, _footer(run, indicator_id, "all referrals to date", shares)
+    return (
+        figure,
+        summary,
+        table,
+        indicator_footer(run, indicator_id, "all referrals to date", shares),
+    )
 
 
 def _demographics_table(shares: pd.DataFrame, counts: pd.DataFrame, words: str) -> Component:
@@ -420,7 +398,12 @@ def services_card(run: data.PublishedRun, period: str) -> CardContent:
         _category_name,
         f"Service contacts per quarter, {_period_text(frame)}",
     )
-    return figure, summary, table, _footer(run, "service_contacts", _period_text(frame), frame)
+    return (
+        figure,
+        summary,
+        table,
+        indicator_footer(run, "service_contacts", _period_text(frame), frame),
+    )
 
 
 @data.cache.memoize()
@@ -441,7 +424,7 @@ def cost_card(run: data.PublishedRun, period: str) -> CardContent:
         figure,
         summary,
         table,
-        _footer(run, "program_cost_per_participant_month", _period_text(frame), frame),
+        indicator_footer(run, "program_cost_per_participant_month", _period_text(frame), frame),
     )
 
 
@@ -455,28 +438,21 @@ def _validated(period: object, referral_type: object) -> tuple[str, str, str | N
     return period_value, type_value, period_notice or type_notice
 
 
-def _run_or_stop() -> data.PublishedRun:
-    run = data.published_run()
-    if run is None:
-        raise PreventUpdate
-    return run
-
-
 @callback(*Ids.REFERRALS.outputs(), Input(Ids.PERIOD, "value"), Input(Ids.REFERRAL_TYPE, "value"))
 def update_referrals(period: object, referral_type: object) -> tuple[object, ...]:
     period_value, type_value, notice = _validated(period, referral_type)
-    return card_parts(*referrals_card(_run_or_stop(), period_value, type_value), notice)
+    return card_parts(*referrals_card(published_run_or_stop(), period_value, type_value), notice)
 
 
 @callback(*Ids.PARTICIPANTS.outputs(), Input(Ids.PERIOD, "value"))
 def update_participants(period: object) -> tuple[object, ...]:
     period_value, _type, notice = _validated(period, "all")
-    return card_parts(*participants_card(_run_or_stop(), period_value), notice)
+    return card_parts(*participants_card(published_run_or_stop(), period_value), notice)
 
 
 @callback(*Ids.EXITS.outputs(), Input(Ids.PERIOD, "value"))
 def update_exits(_period: object) -> tuple[object, ...]:
-    return card_parts(*exits_card(_run_or_stop()), None)
+    return card_parts(*exits_card(published_run_or_stop()), None)
 
 
 @callback(*Ids.DEMOGRAPHICS.outputs(), Input(Ids.DIMENSION, "value"))
@@ -484,16 +460,16 @@ def update_demographics(dimension: object) -> tuple[object, ...]:
     value, notice = choose(
         dimension, list(DIMENSIONS), "gender", "comparison", lambda d: DIMENSIONS[d][1]
     )
-    return card_parts(*demographics_card(_run_or_stop(), value), notice)
+    return card_parts(*demographics_card(published_run_or_stop(), value), notice)
 
 
 @callback(*Ids.SERVICES.outputs(), Input(Ids.PERIOD, "value"))
 def update_services(period: object) -> tuple[object, ...]:
     period_value, _type, notice = _validated(period, "all")
-    return card_parts(*services_card(_run_or_stop(), period_value), notice)
+    return card_parts(*services_card(published_run_or_stop(), period_value), notice)
 
 
 @callback(*Ids.COST.outputs(), Input(Ids.PERIOD, "value"))
 def update_cost(period: object) -> tuple[object, ...]:
     period_value, _type, notice = _validated(period, "all")
-    return card_parts(*cost_card(_run_or_stop(), period_value), notice)
+    return card_parts(*cost_card(published_run_or_stop(), period_value), notice)

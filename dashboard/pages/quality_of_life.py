@@ -16,8 +16,8 @@ from dashboard.components.chart_card import (
     card_parts,
     chart_card,
     data_table,
-    source_footer,
 )
+from dashboard.components.controls import indicator_footer, radio_group
 from dashboard.labels import area_label, offense_group_label
 from dashboard.pages.placeholder import not_yet_published
 from dashboard.validation import choose
@@ -65,21 +65,7 @@ def layout(**_query: str) -> Component:
                 ),
             ],
         ),
-        html.Fieldset(
-            className="control",
-            children=[
-                html.Legend("Show"),
-                dbc.RadioItems(
-                    id=Ids.MEASURE,
-                    options=[
-                        {"label": label, "value": key} for key, label in MEASURE_LABELS.items()
-                    ],
-                    value="count",
-                    inline=True,
-                    className="radio-group",
-                ),
-            ],
-        ),
+        radio_group(Ids.MEASURE, "Show", MEASURE_LABELS, "count"),
     ]
     return html.Div(
         className="page",
@@ -183,17 +169,7 @@ def build_trend_parts(
         caption=f"{meta['title']}: {offense_group_label(group)}, {period}",
         value_format=value_format,
     )
-    sources = [s for s in run.sources if s.source_id in meta["source_ids"].split(",")]
-    footer = source_footer(
-        sources,
-        period,
-        run.finished_at,
-        meta["caveats"],
-        meta["suppression_rule"],
-        run.run_id,
-        settings.get("SUPPRESSION_THRESHOLD"),
-        has_withheld=bool(frame["is_suppressed"].any()),
-    )
+    footer = indicator_footer(run, meta["indicator_id"], period, frame)
     return figure, summary, table, footer
 
 

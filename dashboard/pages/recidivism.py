@@ -9,11 +9,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, callback, html
 from dash.development.base_component import Component
-from dash.exceptions import PreventUpdate
 
 from dashboard import data, figures, summaries
 from dashboard.components.chart_card import (
@@ -25,7 +23,11 @@ from dashboard.components.chart_card import (
     chart_card,
     data_table,
     scroll_region,
-    source_footer,
+)
+from dashboard.components.controls import (
+    indicator_footer,
+    published_run_or_stop,
+    radio_group,
 )
 from dashboard.pages.placeholder import not_yet_published
 from dashboard.validation import choose
@@ -102,7 +104,7 @@ def layout(**_query: str) -> Component:
             Ids.SHARES,
             "People arrested or charged, six months before and after entry",
             "Share of each group with at least one event; bars show 95% confidence intervals.",
-            controls=[_radio(Ids.SHARE_EVENT, "Show", SHARE_EVENTS, "arrest")],
+            controls=[radio_group(Ids.SHARE_EVENT, "Show", SHARE_EVENTS, "arrest")],
         ),
         chart_card(
             Ids.EFFECTS,
@@ -118,7 +120,7 @@ def layout(**_query: str) -> Component:
             Ids.JAIL,
             "Jail use per person-year, before and after entry",
             "12 months before entry and up to 12 months after; 95% confidence intervals.",
-            controls=[_radio(Ids.JAIL_MEASURE, "Show", JAIL_MEASURES, "bookings")],
+            controls=[radio_group(Ids.JAIL_MEASURE, "Show", JAIL_MEASURES, "bookings")],
         ),
         chart_card(
             Ids.COSTS,
@@ -129,28 +131,12 @@ def layout(**_query: str) -> Component:
             Ids.OUTCOMES,
             "Housing, work and income after referral (LEAD participants)",
             "Share of assessed participants in each month, from the month before referral.",
-            controls=[_radio(Ids.OUTCOME, "Show", OUTCOMES, "housed")],
+            controls=[radio_group(Ids.OUTCOME, "Show", OUTCOMES, "housed")],
         ),
         published_panel(run),
         methods_section(run, threshold),
     ]
     return html.Div(children, className="page")
-
-
-def _radio(component_id: str, legend: str, options: dict[str, str], value: str) -> Component:
-    return html.Fieldset(
-        className="control",
-        children=[
-            html.Legend(legend),
-            dbc.RadioItems(
-                id=component_id,
-                options=[{"label": label, "value": key} for key, label in options.items()],
-                value=value,
-                inline=True,
-                className="radio-group",
-            ),
-        ],
-    )
 
 
 def _effect(run: data.PublishedRun, indicator_id: str) -> pd.Series | None:
@@ -361,25 +347,6 @@ def _split(frame: pd.DataFrame, first: str, second: str) -> pd.DataFrame:
     )
 
 
-def _footer(
-    run: data.PublishedRun, indicator_id: str, period: str, frame: pd.DataFrame
-) -> list[Component]:
-    meta = data.indicator(run.run_id, indicator_id)
-    if meta is None:
-        raise PreventUpdate
-    sources = [s for s in run.sources if s.source_id in meta["source_ids"].split(",")]
-    return source_footer(
-        sources,
-        period,
-        run.finished_at,
-        meta["caveats"],
-        meta["suppression_rule"],
-        run.run_id,
-        settings.get("SUPPRESSION_THRESHOLD"),
-        has_withheld=bool(frame["is_suppressed"].any()),
-    )
-
-
 def interval_table(
     frame: pd.DataFrame, columns: dict[str, str], caption: str, value_format: str = "{:,.1f}"
 ) -> Component:
@@ -427,7 +394,7 @@ def shares_card(run: data.PublishedRun, event: str) -> CardContent:
         figure,
         summary,
         table,
-        _footer(run, indicator_id, "six months before and after entry", frame),
+        indicator_footer(run, indicator_id, "six months before and after entry", frame),
     )
 
 
@@ -462,7 +429,9 @@ def effects_card(run: data.PublishedRun) -> CardContent:
         figure,
         " ".join(sentences),
         table,
-        _footer(run, "arrest_odds_ratio", "evaluation entries Oct 2011 to Jul 2014", frame),
+        indicator_footer(
+            run, "arrest_odds_ratio", "evaluation entries Oct 2011 to Jul 2014", frame
+        ),
     )
 
 
@@ -491,7 +460,7 @@ def survival_card(run: data.PublishedRun) -> CardContent:
         figure,
         summary,
         table,
-        _footer(run, "no_arrest_since_entry_pct", "up to 24 months after entry", frame),
+        indicator_footer(run, "no_arrest_since_entry_pct", "up to 24 months after entry", frame),
     )
 
 
@@ -513,7 +482,7 @@ def jail_card(run: data.PublishedRun, measure: str) -> CardContent:
         figure,
         summary,
         table,
-        _footer(run, indicator_id, "12 months before and after entry", frame),
+        indicator_footer(run, indicator_id, "12 months before and after entry", frame),
     )
 
 
@@ -543,7 +512,9 @@ def costs_card(run: data.PublishedRun) -> CardContent:
         figure,
         summary,
         table,
-        _footer(run, "legal_cost_per_person_year", "12 months before and after entry", frame),
+        indicator_footer(
+            run, "legal_cost_per_person_year", "12 months before and after entry", frame
+        ),
     )
 
 
@@ -578,31 +549,24 @@ def outcomes_card(run: data.PublishedRun, outcome: str) -> CardContent:
         figure,
         summary,
         table,
-        _footer(run, indicator_id, "month before referral to 18 months after", frame),
+        indicator_footer(run, indicator_id, "month before referral to 18 months after", frame),
     )
-
-
-def _run_or_stop() -> data.PublishedRun:
-    run = data.published_run()
-    if run is None:
-        raise PreventUpdate
-    return run
 
 
 @callback(*Ids.SHARES.outputs(), Input(Ids.SHARE_EVENT, "value"))
 def update_shares(event: object) -> tuple[object, ...]:
     value, notice = choose(event, list(SHARE_EVENTS), "arrest", "event", SHARE_EVENTS.__getitem__)
-    return card_parts(*shares_card(_run_or_stop(), value), notice)
+    return card_parts(*shares_card(published_run_or_stop(), value), notice)
 
 
 @callback(*Ids.EFFECTS.outputs(), Input(Ids.SHARE_EVENT, "id"))
 def update_effects(_trigger: object) -> tuple[object, ...]:
-    return card_parts(*effects_card(_run_or_stop()), None)
+    return card_parts(*effects_card(published_run_or_stop()), None)
 
 
 @callback(*Ids.SURVIVAL.outputs(), Input(Ids.SHARE_EVENT, "id"))
 def update_survival(_trigger: object) -> tuple[object, ...]:
-    return card_parts(*survival_card(_run_or_stop()), None)
+    return card_parts(*survival_card(published_run_or_stop()), None)
 
 
 @callback(*Ids.JAIL.outputs(), Input(Ids.JAIL_MEASURE, "value"))
@@ -610,15 +574,15 @@ def update_jail(measure: object) -> tuple[object, ...]:
     value, notice = choose(
         measure, list(JAIL_MEASURES), "bookings", "measure", JAIL_MEASURES.__getitem__
     )
-    return card_parts(*jail_card(_run_or_stop(), value), notice)
+    return card_parts(*jail_card(published_run_or_stop(), value), notice)
 
 
 @callback(*Ids.COSTS.outputs(), Input(Ids.SHARE_EVENT, "id"))
 def update_costs(_trigger: object) -> tuple[object, ...]:
-    return card_parts(*costs_card(_run_or_stop()), None)
+    return card_parts(*costs_card(published_run_or_stop()), None)
 
 
 @callback(*Ids.OUTCOMES.outputs(), Input(Ids.OUTCOME, "value"))
 def update_outcomes(outcome: object) -> tuple[object, ...]:
     value, notice = choose(outcome, list(OUTCOMES), "housed", "outcome", OUTCOMES.__getitem__)
-    return card_parts(*outcomes_card(_run_or_stop(), value), notice)
+    return card_parts(*outcomes_card(published_run_or_stop(), value), notice)

@@ -10,19 +10,9 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import create_engine, text
 
-PUBLISHED_COLUMNS = [
-    "indicator_id",
-    "area",
-    "period_start_date",
-    "period_grain",
-    "breakdown_name",
-    "breakdown_value",
-    "value",
-    "lower_bound",
-    "upper_bound",
-    "denominator_n",
-    "is_suppressed",
-]
+from etl.models import OBSERVATION_COLUMNS
+
+PUBLISHED_COLUMNS = list(OBSERVATION_COLUMNS)
 
 
 def query(url: str, sql: str, **params: object) -> pd.DataFrame:
