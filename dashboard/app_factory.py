@@ -9,6 +9,8 @@ import logging
 from types import ModuleType
 
 import dash
+from dash import html
+from dash.development.base_component import Component
 from flask import Flask, Response, request
 from flask_compress import Compress
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
@@ -87,8 +89,44 @@ def create_app() -> dash.Dash:
     server: Flask = app.server
     data.init_cache(server)
     Compress(server)
+    _install_validation_layout(app)
     _install_http_handling(app, {m.PATH for m in PAGE_MODULES})
     return app
+
+
+def slim_validation_layout(layout: Component) -> html.Div:
+    """Every component that has an ``id``, empty, in one flat list.
+
+    Dash Pages builds its callback-validation layout by rendering every page, then embeds it
+    in every HTML response (about 124 kB here, with the pages' data in it). Validation only
+    needs the ids and component types, so this keeps just those.
+    """
+    slim: list[Component] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, list | tuple):
+            for child in node:
+                walk(child)
+            return
+        if not isinstance(node, Component):
+            return
+        identifier = getattr(node, "id", None)
+        if identifier is not None:
+            slim.append(type(node)(id=identifier))
+        walk(getattr(node, "children", None))
+
+    walk(layout)
+    return html.Div(slim)
+
+
+def _install_validation_layout(app: dash.Dash) -> None:
+    @app.server.before_request
+    def _slim_validation_layout() -> None:
+        current = app.validation_layout
+        if current is not None and not getattr(current, "_is_slim", False):
+            slim = slim_validation_layout(current)
+            slim._is_slim = True
+            app.validation_layout = slim
 
 
 def _install_http_handling(app: dash.Dash, page_paths: set[str]) -> None:

@@ -150,3 +150,18 @@ def test_pages_say_no_data_yet_before_the_first_run(
     )
     assert page.status_code == 200
     assert "This section is not published yet" in json.dumps(page.get_json())
+
+
+def test_page_html_carries_a_slim_validation_layout_without_data(client: FlaskClient) -> None:
+    import re
+
+    html = client.get("/quality-of-life").get_data(as_text=True)
+    config = json.loads(
+        re.search(
+            r'<script id="_dash-config" type="application/json">(.*?)</script>', html, re.S
+        ).group(1)  # type: ignore[union-attr]
+    )
+    layout = json.dumps(config["validation_layout"])
+    assert "qol-trend-graph" in layout and "site-footer" in layout
+    assert "Robbery" not in layout, "page data must not ride along in every page's HTML"
+    assert len(html) < 40_000
