@@ -206,3 +206,31 @@ def areas(run_id: str, indicator_id: str) -> list[str]:
             .order_by(Observation.area)
         ).all()
     return [row.area for row in rows]
+
+
+@cache.memoize()
+def years(run_id: str, indicator_id: str) -> list[int]:
+    """Calendar years with at least one observation of ``indicator_id`` in ``run_id``."""
+    with engine().connect() as conn:
+        rows = conn.execute(
+            select(Observation.period_start_date)
+            .where(Observation.run_id == run_id, Observation.indicator_id == indicator_id)
+            .distinct()
+        ).all()
+    return sorted({row.period_start_date.year for row in rows})
+
+
+@cache.memoize(timeout=RUN_LOOKUP_SECONDS)
+def latest_run_failed_after_publication() -> bool:
+    """True when the newest finished run failed after the published one succeeded."""
+    try:
+        with engine().connect() as conn:
+            latest = conn.execute(
+                select(EtlRun.status)
+                .where(EtlRun.status.in_(["succeeded", "failed"]))
+                .order_by(EtlRun.started_at.desc())
+                .limit(1)
+            ).first()
+    except SQLAlchemyError:
+        return False
+    return latest is not None and latest.status == "failed"

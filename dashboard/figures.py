@@ -435,3 +435,22 @@ def band_lines_figure(
         hovermode="x unified",
     )
     return figure
+
+
+def empty_figure(message: str) -> go.Figure:
+    """A blank chart that says why it is blank (never zeros standing in for no data)."""
+    theme.register()
+    figure = go.Figure()
+    figure.add_annotation(
+        text=message,
+        x=0.5,
+        y=0.5,
+        xref="paper",
+        yref="paper",
+        showarrow=False,
+        font={"size": 16, "color": theme.TEXT_COLOUR},
+    )
+    figure.update_layout(
+        template=theme.TEMPLATE_NAME, height=300, xaxis={"visible": False}, yaxis={"visible": False}
+    )
+    return figure

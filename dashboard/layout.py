@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import dash
 from dash import Input, Output, callback, dcc, html
 from dash.development.base_component import Component
 
 from dashboard import data
 from dashboard.components.chart_card import aria
+from etl import settings
 
 PROGRAM_NAME = "Belltown LEAD transparency dashboard"
 URL_ID = "url"
 NAV_ID = "site-nav"
 FOOTER_ID = "site-footer"
+STALE_ID = "stale-notice"
 
 # (path, label) for the navigation, in reading order.
 NAV_ITEMS: tuple[tuple[str, str], ...] = (
@@ -56,6 +60,7 @@ def shell() -> html.Div:
                     ),
                 ],
             ),
+            html.Div(id=STALE_ID, className="stale-notice", role="status"),
             html.Main(dash.page_container, id="main", className="site-main", tabIndex="-1"),
             html.Footer(id=FOOTER_ID, className="site-footer"),
         ],
@@ -82,9 +87,28 @@ def _update_navigation(pathname: str | None) -> html.Ul:
     return navigation(pathname)
 
 
-@callback(Output(FOOTER_ID, "children"), Input(URL_ID, "pathname"))
-def _update_footer(_pathname: str | None) -> list[Component]:
-    return footer_contents()
+@callback(Output(FOOTER_ID, "children"), Output(STALE_ID, "children"), Input(URL_ID, "pathname"))
+def _update_footer(_pathname: str | None) -> tuple[list[Component], Component | None]:
+    return footer_contents(), stale_notice(data.published_run(), datetime.now(UTC))
+
+
+def stale_notice(run: data.PublishedRun | None, now: datetime) -> Component | None:
+    """A visible notice when the published data are old or the latest refresh failed."""
+    if run is None:
+        return None
+    refreshed = run.finished_at.strftime("%B %-d, %Y")
+    hours = settings.get("STALE_AFTER_HOURS")
+    if data.latest_run_failed_after_publication():
+        return html.P(
+            f"The latest data refresh did not complete; the figures shown are from the "
+            f"refresh of {refreshed}."
+        )
+    if now - run.finished_at > timedelta(hours=hours):
+        return html.P(
+            f"These figures were last refreshed on {refreshed}, more than {hours} hours ago. "
+            "Newer data may be available."
+        )
+    return None
 
 
 def footer_contents() -> list[Component]:

@@ -157,6 +157,13 @@ SETTINGS: tuple[Setting, ...] = (
         "be set for real data (the ETL refuses a real extract without it); keep it out of "
         "the repository. A synthetic extract uses a fixed, public demonstration key.",
     ),
+    Setting(
+        "STALE_AFTER_HOURS",
+        "48",
+        "The site shows a stale-data notice when the last successful ETL run finished more "
+        "than this many hours ago (the schedule runs daily).",
+        _as_int,
+    ),
     Setting("HOST", "127.0.0.1", "Address gunicorn binds to."),
     Setting("PORT", "8050", "Port gunicorn binds to.", _as_int),
     Setting(

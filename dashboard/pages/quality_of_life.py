@@ -17,7 +17,11 @@ from dashboard.components.chart_card import (
     chart_card,
     data_table,
 )
-from dashboard.components.controls import indicator_footer, radio_group
+from dashboard.components.controls import (
+    indicator_footer,
+    published_run_or_stop,
+    radio_group,
+)
 from dashboard.labels import area_label, offense_group_label
 from dashboard.pages.placeholder import not_yet_published
 from dashboard.validation import choose
@@ -35,6 +39,10 @@ DESCRIPTION = (
 class Ids:
     GROUP = "qol-offense-group"
     MEASURE = "qol-measure"
+    SMOOTHING = "qol-smoothing"
+    AREAS = "qol-areas"
+    FROM_YEAR = "qol-from-year"
+    TO_YEAR = "qol-to-year"
     TREND = CardIds("qol-trend")
 
 
@@ -44,6 +52,8 @@ MEASURES: dict[str, str] = {
 }
 MEASURE_LABELS = {"count": "Number of offences", "index": "Index (baseline year = 100)"}
 DEFAULT_GROUP = "ROBBERY"
+SMOOTHING = {"month": "Each month", "rolling": "12-month average"}
+NO_DATA = "No data for this period in the current extract."
 
 
 def layout(**_query: str) -> Component:
@@ -52,20 +62,33 @@ def layout(**_query: str) -> Component:
         return not_yet_published(TITLE, DESCRIPTION)
     groups = data.breakdown_values(run.run_id, MEASURES["count"])
     default_group = DEFAULT_GROUP if DEFAULT_GROUP in groups else (groups or [""])[0]
+    areas = data.areas(run.run_id, MEASURES["count"])
+    years = data.years(run.run_id, MEASURES["count"])
     controls = [
-        html.Div(
+        _select(
+            Ids.GROUP, "Offence group", {g: offense_group_label(g) for g in groups}, default_group
+        ),
+        radio_group(Ids.MEASURE, "Show", MEASURE_LABELS, "count"),
+        radio_group(Ids.SMOOTHING, "Smoothing", SMOOTHING, "month"),
+        html.Fieldset(
             className="control",
             children=[
-                html.Label("Offence group", htmlFor=Ids.GROUP, id=f"{Ids.GROUP}-label"),
-                dbc.Select(
-                    id=Ids.GROUP,
-                    options=[{"label": offense_group_label(g), "value": g} for g in groups],
-                    value=default_group,
-                    className="select",
+                html.Legend("Neighbourhoods"),
+                dbc.Checklist(
+                    id=Ids.AREAS,
+                    options=[{"label": area_label(a), "value": a} for a in areas],
+                    value=areas,
+                    inline=True,
+                    className="radio-group",
                 ),
             ],
         ),
-        radio_group(Ids.MEASURE, "Show", MEASURE_LABELS, "count"),
+        _select(
+            Ids.FROM_YEAR, "From", {str(y): str(y) for y in years}, str(years[0]) if years else ""
+        ),
+        _select(
+            Ids.TO_YEAR, "To", {str(y): str(y) for y in years}, str(years[-1]) if years else ""
+        ),
     ]
     return html.Div(
         className="page",
@@ -85,11 +108,39 @@ def layout(**_query: str) -> Component:
     )
 
 
-@callback(*Ids.TREND.outputs(), Input(Ids.GROUP, "value"), Input(Ids.MEASURE, "value"))
-def update_trend(group: object, measure: object) -> tuple[object, ...]:
-    run = data.published_run()
-    if run is None:
-        raise PreventUpdate
+def _select(component_id: str, label: str, options: dict[str, str], value: str) -> Component:
+    return html.Div(
+        className="control control--narrow" if label in ("From", "To") else "control",
+        children=[
+            html.Label(label, htmlFor=component_id),
+            dbc.Select(
+                id=component_id,
+                options=[{"label": text, "value": key} for key, text in options.items()],
+                value=value,
+                className="select",
+            ),
+        ],
+    )
+
+
+@callback(
+    *Ids.TREND.outputs(),
+    Input(Ids.GROUP, "value"),
+    Input(Ids.MEASURE, "value"),
+    Input(Ids.SMOOTHING, "value"),
+    Input(Ids.AREAS, "value"),
+    Input(Ids.FROM_YEAR, "value"),
+    Input(Ids.TO_YEAR, "value"),
+)
+def update_trend(
+    group: object,
+    measure: object,
+    smoothing: object,
+    areas: object,
+    from_year: object,
+    to_year: object,
+) -> tuple[object, ...]:
+    run = published_run_or_stop()
     groups = data.breakdown_values(run.run_id, MEASURES["count"])
     if not groups:
         raise PreventUpdate
@@ -100,15 +151,39 @@ def update_trend(group: object, measure: object) -> tuple[object, ...]:
     measure_value, measure_notice = choose(
         measure, list(MEASURES), "count", "measure", MEASURE_LABELS.__getitem__
     )
-    figure, summary, table, footer, fallback_notice = trend_parts(run, group_value, measure_value)
-    return card_parts(
-        figure, summary, table, footer, group_notice or measure_notice or fallback_notice
+    smoothing_value, smoothing_notice = choose(
+        smoothing, list(SMOOTHING), "month", "smoothing", SMOOTHING.__getitem__
     )
+    known_areas = data.areas(run.run_id, MEASURES["count"])
+    chosen_areas = tuple(a for a in (areas if isinstance(areas, list) else []) if a in known_areas)
+    years = [str(y) for y in data.years(run.run_id, MEASURES["count"])]
+    first, first_notice = choose(from_year, years, years[0], "year")
+    last, last_notice = choose(to_year, years, years[-1], "year")
+    if int(first) > int(last):
+        first, last = last, first
+    figure, summary, table, footer, fallback_notice = trend_parts(
+        run, group_value, measure_value, smoothing_value, chosen_areas, int(first), int(last)
+    )
+    notice = (
+        group_notice
+        or measure_notice
+        or smoothing_notice
+        or first_notice
+        or last_notice
+        or fallback_notice
+    )
+    return card_parts(figure, summary, table, footer, notice)
 
 
 @data.cache.memoize()
 def trend_parts(
-    run: data.PublishedRun, group: str, measure: str
+    run: data.PublishedRun,
+    group: str,
+    measure: str,
+    smoothing: str = "month",
+    areas: tuple[str, ...] = (),
+    first_year: int = 0,
+    last_year: int = 9999,
 ) -> tuple[object, str, Component, list[Component], str | None]:
     """The card's contents for one validated view of one run (cached: runs never change)."""
     indicator_id = MEASURES[measure]
@@ -122,8 +197,47 @@ def trend_parts(
         notice = "The index is not available for this offence group; showing counts."
     if meta is None:
         raise PreventUpdate
+    if smoothing == "rolling":
+        frame = rolling_average(frame)
+    frame = frame[frame["area"].isin(areas)] if areas else frame.iloc[0:0]
+    years = frame["period_start_date"].dt.year
+    frame = frame[(years >= first_year) & (years <= last_year)]
+    if frame.empty:
+        return no_data_parts(run, meta, first_year, last_year) + (notice,)
     figure, summary, table, footer = build_trend_parts(frame, meta, run, group, measure)
+    if smoothing == "rolling":
+        summary = (
+            "12-month averages (each point is the average of that month and the 11 before). "
+            + summary
+        )
     return figure, summary, table, footer, notice
+
+
+def rolling_average(frame: pd.DataFrame, months: int = 12) -> pd.DataFrame:
+    """Each month's value replaced by the mean of it and the ``months - 1`` before it.
+
+    A month without a full window, or whose window includes a withheld value, has no
+    average (it is dropped, not shown as zero).
+    """
+    parts = []
+    for _area, series in frame.sort_values("period_start_date").groupby("area"):
+        values = series["value"].where(~series["is_suppressed"].astype(bool))
+        averaged = values.rolling(months, min_periods=months).mean()
+        parts.append(series.assign(value=averaged.round(2)).dropna(subset=["value"]))
+    if not parts:
+        return frame.iloc[0:0]
+    return pd.concat(parts, ignore_index=True)
+
+
+def no_data_parts(
+    run: data.PublishedRun, meta: dict[str, str], first_year: int, last_year: int
+) -> tuple[object, str, Component, list[Component]]:
+    """An honest empty card: says there is no data rather than drawing zeros."""
+    figure = figures.empty_figure(NO_DATA)
+    empty = pd.DataFrame({"is_suppressed": pd.Series([], dtype=bool)})
+    period = f"{first_year} to {last_year}"
+    footer = indicator_footer(run, meta["indicator_id"], period, empty)
+    return figure, NO_DATA, html.P(NO_DATA), footer
 
 
 def build_trend_parts(

@@ -139,3 +139,22 @@ def test_unknown_page_is_a_real_404(page: Page, base_url: str) -> None:
     assert response is not None
     assert response.status == 404
     expect(page.locator("h1")).to_have_text("404: Not Found")
+
+
+def test_smoothing_areas_and_years_change_the_chart(page: Page, base_url: str) -> None:
+    open_quality_of_life(page, base_url)
+    page.get_by_label("12-month average").check()
+    expect(page.locator("#qol-trend-summary")).to_contain_text("12-month averages")
+
+    page.get_by_role("checkbox", name="Capitol Hill").uncheck()
+    expect(page.locator(f"{TREND} .legend .traces")).to_have_count(2)
+    page.select_option("#qol-from-year", "2012")
+    page.select_option("#qol-to-year", "2013")
+    expect(page.locator("#qol-trend-table tbody tr")).to_have_count(24)
+
+    page.get_by_role("checkbox", name="Belltown").uncheck()
+    page.get_by_role("checkbox", name="Downtown Commercial").uncheck()
+    expect(page.locator("#qol-trend-summary")).to_have_text(
+        "No data for this period in the current extract."
+    )
+    assert page.console_errors == []

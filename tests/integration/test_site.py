@@ -30,7 +30,17 @@ def client(app: dash.Dash, database_url: str, monkeypatch: pytest.MonkeyPatch) -
     return app.server.test_client()
 
 
-def trend_request(group: object, measure: object) -> dict[str, object]:
+ALL_AREAS = ["belltown", "capitol-hill", "downtown-commercial"]
+
+
+def trend_request(
+    group: object,
+    measure: object,
+    smoothing: object = "month",
+    areas: object = ALL_AREAS,
+    from_year: object = "2008",
+    to_year: object = "2021",
+) -> dict[str, object]:
     ids = ["graph", "summary", "table", "footer", "notice"]
     props = ["figure", "children", "children", "children", "children"]
     return {
@@ -41,6 +51,10 @@ def trend_request(group: object, measure: object) -> dict[str, object]:
         "inputs": [
             {"id": "qol-offense-group", "property": "value", "value": group},
             {"id": "qol-measure", "property": "value", "value": measure},
+            {"id": "qol-smoothing", "property": "value", "value": smoothing},
+            {"id": "qol-areas", "property": "value", "value": areas},
+            {"id": "qol-from-year", "property": "value", "value": from_year},
+            {"id": "qol-to-year", "property": "value", "value": to_year},
         ],
         "changedPropIds": ["qol-offense-group.value"],
     }
@@ -122,17 +136,7 @@ def test_pages_say_no_data_yet_before_the_first_run(
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/never-created.db")
     client = app.server.test_client()
     assert client.get("/quality-of-life").status_code == 200
-    footer = client.post(
-        "/_dash-update-component",
-        json={
-            "output": "site-footer.children",
-            "outputs": {"id": "site-footer", "property": "children"},
-            "inputs": [{"id": "url", "property": "pathname", "value": "/quality-of-life"}],
-            "changedPropIds": ["url.pathname"],
-        },
-    )
-    assert footer.status_code == 200
-    assert "No data published yet." in json.dumps(footer.get_json())
+    assert "No data published yet." in _footer_and_notice(client)
     page = client.post(
         "/_dash-update-component",
         json={
@@ -165,3 +169,65 @@ def test_page_html_carries_a_slim_validation_layout_without_data(client: FlaskCl
     assert "qol-trend-graph" in layout and "site-footer" in layout
     assert "Robbery" not in layout, "page data must not ride along in every page's HTML"
     assert len(html) < 40_000
+
+
+def test_period_and_area_selection_and_no_data_message(client: FlaskClient) -> None:
+    client.get("/quality-of-life")
+    only_belltown = client.post(
+        "/_dash-update-component",
+        json=trend_request(
+            "ROBBERY", "count", areas=["belltown"], from_year="2010", to_year="2012"
+        ),
+    ).get_json()["response"]
+    traces = only_belltown["qol-trend-graph"]["figure"]["data"]
+    assert [t["name"] for t in traces] == ["Belltown"]
+    assert traces[0]["x"][0].startswith("2010-01-01") and traces[0]["x"][-1].startswith(
+        "2012-12-01"
+    )
+    assert len(traces[0]["x"]) == 36
+
+    nothing = client.post(
+        "/_dash-update-component", json=trend_request("ROBBERY", "count", areas=[])
+    ).get_json()["response"]
+    assert (
+        nothing["qol-trend-summary"]["children"]
+        == "No data for this period in the current extract."
+    )
+
+    rolling = client.post(
+        "/_dash-update-component", json=trend_request("ROBBERY", "count", smoothing="rolling")
+    ).get_json()["response"]
+    assert rolling["qol-trend-summary"]["children"].startswith("12-month averages")
+    first_x = rolling["qol-trend-graph"]["figure"]["data"][0]["x"][0]
+    assert first_x.startswith("2008-12-01"), "the first full 12-month window ends in December 2008"
+
+
+def _footer_and_notice(client: FlaskClient) -> str:
+    response = client.post(
+        "/_dash-update-component",
+        json={
+            "output": "..site-footer.children...stale-notice.children..",
+            "outputs": [
+                {"id": "site-footer", "property": "children"},
+                {"id": "stale-notice", "property": "children"},
+            ],
+            "inputs": [{"id": "url", "property": "pathname", "value": "/"}],
+            "changedPropIds": ["url.pathname"],
+        },
+    )
+    assert response.status_code == 200
+    return json.dumps(response.get_json())
+
+
+def test_stale_and_failed_refresh_notices(
+    client: FlaskClient, database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: object
+) -> None:
+    assert "last refreshed on" not in _footer_and_notice(client)
+
+    monkeypatch.setenv("STALE_AFTER_HOURS", "-1")
+    assert "more than -1 hours ago" in _footer_and_notice(client)
+    monkeypatch.setenv("STALE_AFTER_HOURS", "48")
+
+    with pytest.raises(pipeline.RunFailed):
+        pipeline.run(database_url=database_url, nibrs_sources=["/nonexistent/spd.csv"])
+    assert "The latest data refresh did not complete" in _footer_and_notice(client)
