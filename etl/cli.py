@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from etl import pipeline, settings
 from etl.db import migrate, writer_engine
+from etl.lock import LockHeld
 from etl.models import EtlRun, EtlRunSource
 
 logger = logging.getLogger("etl")
@@ -28,7 +29,10 @@ def _out(text: str = "") -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     sources = args.nibrs or None
     try:
-        summary = pipeline.run(nibrs_sources=sources, report=_out)
+        summary = pipeline.run(nibrs_sources=sources, report=_out, full_refresh=args.full_refresh)
+    except LockHeld as held:
+        _out(str(held))
+        return 75  # EX_TEMPFAIL: try again later
     except pipeline.RunFailed as failed:
         _print_summary(failed.summary)
         return 1
@@ -164,6 +168,9 @@ def cmd_schedule(_args: argparse.Namespace) -> int:
 def _scheduled_run() -> None:
     try:
         summary = pipeline.run(report=logger.info)
+    except LockHeld as held:
+        logger.warning("scheduled run skipped: %s", held)
+        return
     except pipeline.RunFailed as failed:
         logger.error("scheduled run %s failed: %s", failed.summary.run_id, failed.summary.message)
         return
@@ -206,6 +213,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="PATH_OR_URL",
         help="SPD NIBRS CSV to read (repeatable); default: the NIBRS_SOURCES setting",
+    )
+    run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="re-download live sources completely instead of incrementally",
     )
     run.set_defaults(func=cmd_run)
     status = commands.add_parser("status", help="show recent runs and data freshness")

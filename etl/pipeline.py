@@ -10,6 +10,7 @@ import logging
 import subprocess  # noqa: S404 -- only to read the git commit for the run's code_version
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -30,7 +31,8 @@ from etl.indicators.incidents import (
     offense_index,
 )
 from etl.load import begin_run, fail_run, publish
-from etl.sources import program, spd_nibrs
+from etl.lock import advisory_key, postgres_advisory_lock, run_lock
+from etl.sources import program, soda, spd_nibrs
 from etl.sources.common import SourceError, SourceResult, display_name, rejections_frame
 
 logger = logging.getLogger(__name__)
@@ -66,6 +68,7 @@ def run(
     report: Reporter | None = None,
     now: datetime | None = None,
     program_extract_dir: str | None = None,
+    full_refresh: bool = False,
 ) -> RunSummary:
     """Run the whole ETL once. Raises :class:`RunFailed` (after recording it) on failure.
 
@@ -80,10 +83,28 @@ def run(
     )
     if program_dir.strip().lower() == NO_PROGRAM_DATA:
         program_dir = ""
+    live = "" if nibrs_sources else settings.get("SODA_BASE_URL")
     try:
-        return _run(engine, nibrs_sources or settings.get("NIBRS_SOURCES"), program_dir, say, now)
+        # Both locks are taken before the run is recorded: a refused run changes nothing.
+        with run_lock(settings.get("ETL_LOCK_FILE")), _database_lock(engine):
+            return _run(
+                engine,
+                nibrs_sources or settings.get("NIBRS_SOURCES"),
+                program_dir,
+                say,
+                now,
+                live,
+                full_refresh,
+            )
     finally:
         engine.dispose()
+
+
+def _database_lock(engine: Engine) -> AbstractContextManager[None]:
+    """On PostgreSQL, an advisory lock so ETL workers on several machines never overlap."""
+    if engine.dialect.name == "postgresql":
+        return postgres_advisory_lock(engine, advisory_key("belltown-lead-etl"))
+    return nullcontext()
 
 
 def _run(
@@ -92,6 +113,8 @@ def _run(
     program_dir: str,
     say: Reporter,
     now: datetime | None,
+    live: str = "",
+    full_refresh: bool = False,
 ) -> RunSummary:
     steps = 6
     _step(say, 1, steps, "Preparing database (migrations)")
@@ -99,8 +122,12 @@ def _run(
     run_id = begin_run(engine, code_version())
     summary = RunSummary(run_id=run_id, status="running", message="")
     try:
-        _step(say, 2, steps, f"Reading {len(nibrs_sources)} SPD NIBRS file(s)")
-        summary.sources = [_read_nibrs(location, say, now) for location in nibrs_sources]
+        if live:
+            _step(say, 2, steps, f"Fetching SPD NIBRS from {live}")
+            summary.sources = [_read_live_nibrs(live, full_refresh, say, now)]
+        else:
+            _step(say, 2, steps, f"Reading {len(nibrs_sources)} SPD NIBRS file(s)")
+            summary.sources = [_read_nibrs(location, say, now) for location in nibrs_sources]
         summary.quarantine_files = write_quarantine(run_id, summary.sources)
         check_rejection_rates(summary.sources)
         _step(say, 3, steps, "Computing neighbourhood indicators")
@@ -189,6 +216,35 @@ def _read_nibrs(location: str, say: Reporter, now: datetime | None) -> SourceRes
     result = spd_nibrs.run(location, settings.get("HTTP_TIMEOUT_SECONDS"), now=now)
     say(
         f"      {display_name(location)}: read {result.rows_read}, accepted "
+        f"{result.rows_accepted}, rejected {result.rows_rejected} "
+        f"({time.perf_counter() - started:.2f} s)"
+    )
+    return result
+
+
+def _read_live_nibrs(
+    base_url: str, full_refresh: bool, say: Reporter, now: datetime | None
+) -> SourceResult:
+    """Fetch new and corrected NIBRS records from the portal into the raw cache, then read
+    the whole cache like any other export (the cache is what incremental runs build on)."""
+    started = time.perf_counter()
+    sync = soda.sync_to_cache(
+        base_url,
+        soda.NIBRS,
+        Path(settings.get("RAW_CACHE_DIR")) / f"{soda.NIBRS.source_id}.csv",
+        lookback_days=settings.get("SODA_LOOKBACK_DAYS"),
+        full_refresh=full_refresh,
+        base_where=settings.get("SODA_NIBRS_WHERE") or None,
+        page_size=settings.get("SODA_PAGE_SIZE"),
+        timeout_seconds=settings.get("HTTP_TIMEOUT_SECONDS"),
+        max_retries=settings.get("SODA_MAX_RETRIES"),
+        app_token=settings.get("SODA_APP_TOKEN") or None,
+    )
+    result = spd_nibrs.run(str(sync.cache_path), settings.get("HTTP_TIMEOUT_SECONDS"), now=now)
+    result.location = sync.url  # provenance names the portal, not the server's cache path
+    say(
+        f"      {sync.url}: fetched {sync.fetched} ({sync.where or 'full load'}), "
+        f"{sync.added} new, {sync.replaced} replaced, {sync.total} cached; accepted "
         f"{result.rows_accepted}, rejected {result.rows_rejected} "
         f"({time.perf_counter() - started:.2f} s)"
     )

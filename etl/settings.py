@@ -158,6 +158,55 @@ SETTINGS: tuple[Setting, ...] = (
         "the repository. A synthetic extract uses a fixed, public demonstration key.",
     ),
     Setting(
+        "SODA_BASE_URL",
+        "",
+        "Socrata portal to read SPD NIBRS from live (e.g. https://data.seattle.gov). Empty = "
+        "read the NIBRS_SOURCES files.",
+    ),
+    Setting(
+        "SODA_APP_TOKEN",
+        "",
+        "Socrata app token, sent as X-App-Token (requests without one share a throttled "
+        "pool). Keep it out of the repository.",
+    ),
+    Setting(
+        "SODA_PAGE_SIZE",
+        "10000",
+        "Records per SODA request ($limit; 2.0 endpoints allow at most 50000).",
+        _as_int,
+    ),
+    Setting(
+        "SODA_MAX_RETRIES",
+        "4",
+        "Retries per page on timeouts, 429 and 5xx, with exponential backoff or Retry-After.",
+        _as_int,
+    ),
+    Setting(
+        "SODA_LOOKBACK_DAYS",
+        "30",
+        "An incremental run re-fetches records from this many days before the newest cached "
+        "one, so late and corrected records replace older copies.",
+        _as_int,
+    ),
+    Setting(
+        "SODA_NIBRS_WHERE",
+        "",
+        "Optional fixed SoQL filter on every request, e.g. an MCPP list to keep the cache "
+        "small. Changing it needs `python -m etl run --full-refresh`.",
+    ),
+    Setting(
+        "RAW_CACHE_DIR",
+        str(PROJECT_ROOT / "data" / "raw"),
+        "Where the ETL keeps the raw extract of each live source between runs (published "
+        "tables hold aggregates only, so incremental fetches merge into this cache).",
+    ),
+    Setting(
+        "ETL_LOCK_FILE",
+        str(PROJECT_ROOT / "data" / "etl.lock"),
+        "Lock file that stops two ETL runs overlapping on one machine (on a local disk). On "
+        "PostgreSQL a database advisory lock also guards against other machines.",
+    ),
+    Setting(
         "STALE_AFTER_HOURS",
         "48",
         "The site shows a stale-data notice when the last successful ETL run finished more "

@@ -1,0 +1,281 @@
+"""Customer Service Requests (Find It, Fix It / 311), data.seattle.gov dataset ``5ngg-rpne``.
+
+**No real extract has been seen.** The module is written against the columns the portal
+publishes as reported by public clients (``etl/sample_data/seattle/FORMATS.md`` §2d) and is
+tested on a synthetic fixture written in that format
+(``etl/sample_data/seattle_csr_fixture/``), so :data:`INFO` says ``is_synthetic=True``.
+Check a real download (``?$limit=1``) before relying on it; headers marked UNCONFIRMED
+below have not been seen in any export.
+
+One row per service request; ``Service Request Number`` (e.g. ``26-00200215``) is the key
+(a repeated number is quarantined). Portal CSV exports (display names) and API CSV (field
+names) are both accepted.
+
+Period: ``event_datetime`` is **Created Date**, when the resident made the request. It is
+the only date the dataset has (there is no closed date), so a request is counted in the
+month it was made, whatever happened to it.
+
+Area: ``Neighborhood`` as published, upper-cased. Whether its values are the same names as
+SPD's MCPP neighbourhoods (``BELLTOWN``, ``CAPITOL HILL``, ``DOWNTOWN COMMERCIAL``) is
+UNCONFIRMED; a blank neighbourhood (about 1-2% of rows according to one client) is
+rejected as blank, since the row cannot be placed.
+
+Category: ``Service Request Type`` exactly as published (mixed case, trimmed). The 2021
+rename ``Abandoned Vehicle`` -> ``Abandoned Vehicle/72hr Parking Ordinance`` is merged in
+``category_map.csv``, not here. Quirks handled: 12-hour ``MM/DD/YYYY hh:mm:ss AM/PM`` dates
+(ISO floating timestamps from the API); ``0`` or empty coordinates -> NaN.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+import pandera.pandas as pa
+
+from etl.sources.categories import map_categories
+from etl.sources.common import (
+    Rejection,
+    SourceError,
+    SourceInfo,
+    SourceResult,
+    display_name,
+    read_bytes,
+    read_csv_as_text,
+    sha256_hex,
+)
+from etl.sources.spd_nibrs import (
+    LATITUDE_RANGE,
+    LONGITUDE_RANGE,
+    FileContext,
+    parse_coordinate,
+    parse_datetime,
+)
+
+INFO = SourceInfo(
+    source_id="seattle_csr",
+    title="Customer Service Requests (Find It, Fix It) (synthetic fixture)",
+    publisher=(
+        "Synthetic: written for this project in the format of the City of Seattle's "
+        "Customer Service Requests dataset; not City data"
+    ),
+    url="https://data.seattle.gov/City-Administration/Customer-Service-Requests/5ngg-rpne",
+    licence=(
+        "The synthetic fixture is part of this project. The real dataset is City of Seattle "
+        "open data (data.seattle.gov); check its About page before republishing."
+    ),
+    is_synthetic=True,
+)
+
+# Portal CSV export (display names). "Service Request Number" is UNCONFIRMED; the headers
+# after "Neighborhood" were never seen in an export and are guesses (UNCONFIRMED).
+RENAME_CSV = {
+    "Service Request Number": "record_id",
+    "Service Request Type": "source_category",
+    "City Department": "department",
+    "Created Date": "event_datetime",
+    "Method Received": "method_received",
+    "Status": "status",
+    "Latitude": "latitude",
+    "Longitude": "longitude",
+    "ZIP Code": "zipcode",
+    "Neighborhood": "area",
+    "Location": "location",  # UNCONFIRMED
+    "X Value": "x_value",  # UNCONFIRMED
+    "Y Value": "y_value",  # UNCONFIRMED
+    "Council District": "council_district",  # UNCONFIRMED
+    "Police Precinct": "police_precinct",  # UNCONFIRMED
+    "Community Reporting Area": "community_reporting_area",  # UNCONFIRMED
+}
+# API field names, reported by several clients. Whether neighborhood and
+# community_reporting_area both exist today is UNCONFIRMED.
+RENAME_API = {
+    "servicerequestnumber": "record_id",
+    "webintakeservicerequests": "source_category",
+    "departmentname": "department",
+    "createddate": "event_datetime",
+    "methodreceivedname": "method_received",
+    "servicerequeststatusname": "status",
+    "location": "location",
+    "x_value": "x_value",
+    "y_value": "y_value",
+    "latitude": "latitude",
+    "longitude": "longitude",
+    "latitude_longitude": "latitude_longitude",
+    "zipcode": "zipcode",
+    "councildistrict": "council_district",
+    "policeprecinct": "police_precinct",
+    "neighborhood": "area",
+    "community_reporting_area": "community_reporting_area",
+}
+SCHEMAS = {"portal CSV": RENAME_CSV, "API": RENAME_API}
+REQUIRED = ("record_id", "source_category", "event_datetime", "area")
+OPTIONAL = ("latitude", "longitude")
+OUTPUT_COLUMNS = [
+    "record_id",
+    "event_datetime",
+    "area",
+    "source_category",
+    "indicator",
+    "latitude",
+    "longitude",
+]
+
+# Expected categories: the request types listed in category_map.csv (source_id seattle_csr);
+# an unlisted one stops the run. The five the dashboard publishes on their own:
+FOCUS_REQUEST_TYPES = (
+    "Abandoned Vehicle",
+    "Abandoned Vehicle/72hr Parking Ordinance",
+    "Graffiti",
+    "Illegal Dumping / Needles",
+    "Unauthorized Encampment",
+)
+
+# Loose sanity bound: catches placeholder dates. The dataset is said to start in 2013
+# (UNCONFIRMED), so no tighter bound is claimed.
+EARLIEST_REQUEST = pd.Timestamp("2000-01-01")
+DATE_REASON = "not a date and time (expected MM/DD/YYYY hh:mm:ss AM/PM)"
+
+
+def normalized_schema(now: pd.Timestamp) -> pa.DataFrameSchema:
+    """Rules every accepted row must meet (pandera); a failing row is quarantined."""
+    return pa.DataFrameSchema(
+        {
+            "record_id": pa.Column(str, pa.Check.str_length(min_value=1, error="blank")),
+            "event_datetime": pa.Column(
+                "datetime64[ns]",
+                [
+                    pa.Check.ge(EARLIEST_REQUEST, error="before 2000-01-01 (a placeholder date)"),
+                    pa.Check.le(now, error="in the future"),
+                ],
+                nullable=False,
+            ),
+            "area": pa.Column(str, pa.Check.str_length(min_value=1, error="blank")),
+            "source_category": pa.Column(str, pa.Check.str_length(min_value=1, error="blank")),
+            "latitude": pa.Column(float, nullable=True),
+            "longitude": pa.Column(float, nullable=True),
+        },
+        strict="filter",
+        coerce=False,
+    )
+
+
+def run(location: str, timeout_seconds: int, now: datetime | None = None) -> SourceResult:
+    """Read, validate and normalise one export; bad rows are quarantined, not lost."""
+    content = read_bytes(location, timeout_seconds)
+    raw, rejections = read_csv_as_text(content, location)
+    rows_read = len(raw) + len(rejections)
+    name = display_name(location)
+    renamed, headers = rename_columns(raw, name)
+    context = FileContext(name, headers, renamed)
+    typed, parse_rejections = parse_types(renamed, context)
+    checked, check_rejections = validate(typed, context, pd.Timestamp(now or datetime.now()))
+    deduplicated, duplicate_rejections = drop_duplicate_requests(checked, context)
+    frame = with_indicators(deduplicated, name)
+    all_rejections = rejections + parse_rejections + check_rejections + duplicate_rejections
+    result = SourceResult(
+        info=INFO,
+        location=location,
+        sha256=sha256_hex(content),
+        rows_read=rows_read,
+        frame=frame,
+        rejections=all_rejections,
+        watermark=None if frame.empty else frame["event_datetime"].max().to_pydatetime(),
+    )
+    error = f"{name}: rows read != accepted + rejected"
+    assert result.rows_read == result.rows_accepted + result.rows_rejected, error
+    return result
+
+
+def rename_columns(raw: pd.DataFrame, name: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Map a known header layout to our names; unknown or missing columns fail loudly.
+
+    Returns the renamed frame and, for messages, our column name -> the file's header.
+    """
+    columns = set(raw.columns)
+    best_label, best_map = min(
+        SCHEMAS.items(), key=lambda item: len(columns.symmetric_difference(item[1]))
+    )
+    unknown = sorted(columns - set(best_map))
+    missing = sorted(
+        header for header, ours in best_map.items() if ours in REQUIRED and header not in columns
+    )
+    if missing:
+        raise SourceError(
+            f"{name}: required column(s) missing: {', '.join(missing)} "
+            f"(closest known layout: {best_label})"
+        )
+    if unknown:
+        raise SourceError(
+            f"{name}: unexpected column(s) {', '.join(repr(c) for c in unknown)} "
+            f"(closest known layout: {best_label}); the source schema may have changed"
+        )
+    renamed = raw.rename(columns=best_map)
+    for optional in OPTIONAL:
+        if optional not in renamed.columns:
+            renamed[optional] = ""
+    headers = {ours: header for header, ours in best_map.items()}
+    return renamed, headers
+
+
+def parse_types(frame: pd.DataFrame, context: FileContext) -> tuple[pd.DataFrame, list[Rejection]]:
+    """Type the text columns; a blank or unparsable created date is quarantined."""
+    typed = pd.DataFrame(index=frame.index)
+    typed["record_id"] = frame["record_id"].str.strip()
+    typed["source_category"] = frame["source_category"].str.strip()
+    typed["area"] = frame["area"].str.strip().str.upper()
+    rejections: list[Rejection] = []
+    parsed = parse_datetime(frame["event_datetime"])
+    text = frame["event_datetime"].str.strip()
+    for index in frame.index[text == ""]:
+        rejections.append(context.rejection(index, "event_datetime", "blank"))
+    for index in frame.index[parsed.isna() & (text != "")]:
+        rejections.append(context.rejection(index, "event_datetime", DATE_REASON))
+    typed["event_datetime"] = parsed
+    typed["latitude"] = parse_coordinate(frame["latitude"], LATITUDE_RANGE)
+    typed["longitude"] = parse_coordinate(frame["longitude"], LONGITUDE_RANGE)
+    missing_point = typed["latitude"].isna() | typed["longitude"].isna()
+    typed.loc[missing_point, ["latitude", "longitude"]] = float("nan")
+    rejected = {r.row_number for r in rejections}
+    return typed.drop(index=sorted(rejected)), rejections
+
+
+def validate(
+    frame: pd.DataFrame, context: FileContext, now: pd.Timestamp
+) -> tuple[pd.DataFrame, list[Rejection]]:
+    """Check every row against :func:`normalized_schema`; failing rows are quarantined."""
+    schema = normalized_schema(now)
+    try:
+        return schema.validate(frame, lazy=True), []
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+    rejections: list[Rejection] = []
+    for case in cases.itertuples(index=False):
+        index = case.index
+        if index is None or pd.isna(index):
+            raise SourceError(
+                f"{context.name}: {case.check} failed for column {case.column}"
+            ) from None
+        rejections.append(context.rejection(index, str(case.column), str(case.check)))
+    bad = sorted({r.row_number for r in rejections})
+    return schema.validate(frame.drop(index=bad)), rejections
+
+
+def drop_duplicate_requests(
+    frame: pd.DataFrame, context: FileContext
+) -> tuple[pd.DataFrame, list[Rejection]]:
+    """Keep the first row of each ``Service Request Number``; later repeats are quarantined."""
+    repeated = frame["record_id"].duplicated(keep="first")
+    rejections = [
+        context.rejection(
+            index, "record_id", "duplicate Service Request Number (first occurrence kept)"
+        )
+        for index in frame.index[repeated]
+    ]
+    return frame[~repeated], rejections
+
+
+def with_indicators(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Add the public indicator of each row (an unmapped category fails the run)."""
+    result = frame.assign(indicator=map_categories(frame, INFO.source_id, name))
+    return result[OUTPUT_COLUMNS].reset_index(drop=True)

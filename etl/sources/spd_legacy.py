@@ -1,0 +1,285 @@
+"""SPD "Crime Data" (pre-NIBRS), data.seattle.gov dataset ``4fs7-3vj5``.
+
+One row per report (``Report Number`` is the key; a repeated number is quarantined). The
+dataset was replaced by the NIBRS dataset (``spd_nibrs``); it still matters for the years
+around LEAD's start. Portal CSV exports (display names) and API CSV (field names) are both
+accepted; of the API names only ``crime_subcategory`` and ``neighborhood`` are confirmed
+(``etl/sample_data/seattle/FORMATS.md`` §2e), the rest are the snake_case of the headers
+(UNCONFIRMED).
+
+Period: ``event_datetime`` is **Reported Date + Reported Time**. ``Occurred Date`` can be
+years before the report (up to six years in the 2008-09 copy, occurrences back to 1975),
+so counting by occurrence would keep changing old months as late reports arrive; counting
+by report matches the NIBRS source, which uses ``Report DateTime``. Occurred date and time
+are not used and not checked.
+
+Quirks handled, all seen in the real extracts (``etl/sample_data/seattle/SOURCES.md``):
+times are HHMM integers without zero padding (``0``, ``1``, ``40``, ``2351``), combined
+with the ``MM/DD/YYYY`` date (an API floating timestamp is also read); report numbers of 9
+to 14 digits kept as strings (a number mangled by a spreadsheet, ``2.018E+11``, is
+rejected); ``UNKNOWN`` neighbourhoods are kept (area ``UNKNOWN``); an empty ``Crime
+Subcategory`` is rejected as blank; an optional UTF-8 byte-order mark; rows in any order.
+There are no coordinates in this dataset, so ``latitude``/``longitude`` are always NaN.
+``area`` is the ``Neighborhood`` as published (SPD MCPP names such as ``BELLTOWN``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+import pandera.pandas as pa
+
+from etl.sources.categories import map_categories
+from etl.sources.common import (
+    Rejection,
+    SourceError,
+    SourceInfo,
+    SourceResult,
+    display_name,
+    read_bytes,
+    read_csv_as_text,
+    sha256_hex,
+)
+from etl.sources.spd_nibrs import FileContext
+
+INFO = SourceInfo(
+    source_id="spd_crime_legacy",
+    title='SPD "Crime Data" (pre-NIBRS, 2008 to 2019 reports)',
+    publisher="City of Seattle, Seattle Police Department",
+    url="https://data.seattle.gov/Public-Safety/Crime-Data/4fs7-3vj5",
+    licence=(
+        "City of Seattle open data (data.seattle.gov). No licence text was found in the "
+        "copies used; the City describes its open data as free to reuse. Check the "
+        "dataset's About page before republishing."
+    ),
+)
+
+RENAME_CSV = {
+    "Report Number": "record_id",
+    "Occurred Date": "occurred_date",
+    "Occurred Time": "occurred_time",
+    "Reported Date": "reported_date",
+    "Reported Time": "reported_time",
+    "Crime Subcategory": "source_category",
+    "Primary Offense Description": "primary_offense_description",
+    "Precinct": "precinct",
+    "Sector": "sector",
+    "Beat": "beat",
+    "Neighborhood": "area",
+}
+# Only crime_subcategory and neighborhood are confirmed API names; the rest are UNCONFIRMED.
+RENAME_API = {
+    "report_number": "record_id",
+    "occurred_date": "occurred_date",
+    "occurred_time": "occurred_time",
+    "reported_date": "reported_date",
+    "reported_time": "reported_time",
+    "crime_subcategory": "source_category",
+    "primary_offense_description": "primary_offense_description",
+    "precinct": "precinct",
+    "sector": "sector",
+    "beat": "beat",
+    "neighborhood": "area",
+}
+SCHEMAS = {"portal CSV": RENAME_CSV, "API": RENAME_API}
+REQUIRED = ("record_id", "reported_date", "reported_time", "source_category", "area")
+OUTPUT_COLUMNS = [
+    "record_id",
+    "event_datetime",
+    "area",
+    "source_category",
+    "indicator",
+    "latitude",
+    "longitude",
+]
+
+# Expected categories: the 30 Crime Subcategory values of the full export are listed in
+# category_map.csv (source_id spd_crime_legacy); an unlisted one stops the run.
+UNKNOWN_AREA = "UNKNOWN"
+# Reports start in 2008 (the dataset is "2008-present" by report; occurrences go further back).
+# UNCONFIRMED for the full export: the bundled extracts hold 2018-2019 reports only.
+DATASET_START = pd.Timestamp("2008-01-01")
+REPORT_NUMBER_PATTERN = r"^\d{9,14}$"
+DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d")
+EVENT_HEADER = "Reported Date + Reported Time"
+DATE_REASON = "not a date (expected MM/DD/YYYY)"
+TIME_REASON = "not a time (expected HHMM from 0 to 2359)"
+
+
+def normalized_schema(now: pd.Timestamp) -> pa.DataFrameSchema:
+    """Rules every accepted row must meet (pandera); a failing row is quarantined."""
+    return pa.DataFrameSchema(
+        {
+            "record_id": pa.Column(
+                str,
+                pa.Check.str_matches(
+                    REPORT_NUMBER_PATTERN, error="not a report number (expected 9 to 14 digits)"
+                ),
+            ),
+            "event_datetime": pa.Column(
+                "datetime64[ns]",
+                [
+                    pa.Check.ge(DATASET_START, error="before the dataset starts (2008-01-01)"),
+                    pa.Check.le(now, error="in the future"),
+                ],
+                nullable=False,
+            ),
+            "area": pa.Column(str, pa.Check.str_length(min_value=1, error="blank")),
+            "source_category": pa.Column(str, pa.Check.str_length(min_value=1, error="blank")),
+            "latitude": pa.Column(float, nullable=True),
+            "longitude": pa.Column(float, nullable=True),
+        },
+        strict="filter",
+        coerce=False,
+    )
+
+
+def run(location: str, timeout_seconds: int, now: datetime | None = None) -> SourceResult:
+    """Read, validate and normalise one export; bad rows are quarantined, not lost."""
+    content = read_bytes(location, timeout_seconds)
+    raw, rejections = read_csv_as_text(content, location)
+    rows_read = len(raw) + len(rejections)
+    name = display_name(location)
+    renamed, headers = rename_columns(raw, name)
+    context = FileContext(name, headers, renamed)
+    typed, parse_rejections = parse_types(renamed, context)
+    checked, check_rejections = validate(typed, context, pd.Timestamp(now or datetime.now()))
+    deduplicated, duplicate_rejections = drop_duplicate_reports(checked, context)
+    frame = with_indicators(deduplicated, name)
+    all_rejections = rejections + parse_rejections + check_rejections + duplicate_rejections
+    result = SourceResult(
+        info=INFO,
+        location=location,
+        sha256=sha256_hex(content),
+        rows_read=rows_read,
+        frame=frame,
+        rejections=all_rejections,
+        watermark=None if frame.empty else frame["event_datetime"].max().to_pydatetime(),
+    )
+    error = f"{name}: rows read != accepted + rejected"
+    assert result.rows_read == result.rows_accepted + result.rows_rejected, error
+    return result
+
+
+def rename_columns(raw: pd.DataFrame, name: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Map a known header layout to our names; unknown or missing columns fail loudly.
+
+    Returns the renamed frame (still text, plus ``event_datetime`` as the date and time
+    joined, for messages) and, for messages, our column name -> the file's header.
+    """
+    columns = set(raw.columns)
+    best_label, best_map = min(
+        SCHEMAS.items(), key=lambda item: len(columns.symmetric_difference(item[1]))
+    )
+    unknown = sorted(columns - set(best_map))
+    missing = sorted(
+        header for header, ours in best_map.items() if ours in REQUIRED and header not in columns
+    )
+    if missing:
+        raise SourceError(
+            f"{name}: required column(s) missing: {', '.join(missing)} "
+            f"(closest known layout: {best_label})"
+        )
+    if unknown:
+        raise SourceError(
+            f"{name}: unexpected column(s) {', '.join(repr(c) for c in unknown)} "
+            f"(closest known layout: {best_label}); the source schema may have changed"
+        )
+    renamed = raw.rename(columns=best_map)
+    renamed["event_datetime"] = (
+        renamed["reported_date"].str.strip() + " " + renamed["reported_time"].str.strip()
+    )
+    headers = {ours: header for header, ours in best_map.items()}
+    headers["event_datetime"] = EVENT_HEADER
+    return renamed, headers
+
+
+def parse_date(values: pd.Series) -> pd.Series:
+    """``MM/DD/YYYY`` (portal) or an ISO date/floating timestamp (API) at midnight; else NaT."""
+    text = values.str.strip()
+    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    for fmt in DATE_FORMATS:
+        todo = parsed.isna() & (text != "")
+        if not todo.any():
+            break
+        parsed.loc[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+    return parsed.astype("datetime64[ns]").dt.normalize()
+
+
+def parse_hhmm(values: pd.Series) -> pd.Series:
+    """Unpadded ``HHMM`` integers (``0`` = 00:00, ``40`` = 00:40, ``2351`` = 23:51) as offsets.
+
+    Anything else (blank, ``2400``, ``1260``, ``-5``, ``12.5``, five digits) -> NaT.
+    """
+    text = values.str.strip()
+    digits = text.str.fullmatch(r"\d{1,4}")
+    numbers = pd.to_numeric(text.where(digits, "-1")).astype("int64")
+    hours, minutes = numbers // 100, numbers % 100
+    valid = digits & (numbers >= 0) & (hours <= 23) & (minutes <= 59)
+    offsets = pd.to_timedelta(hours * 60 + minutes, unit="min")
+    return offsets.where(valid).astype("timedelta64[ns]")
+
+
+def parse_types(frame: pd.DataFrame, context: FileContext) -> tuple[pd.DataFrame, list[Rejection]]:
+    """Type the text columns; blank or unparsable report dates and times are quarantined."""
+    typed = pd.DataFrame(index=frame.index)
+    typed["record_id"] = frame["record_id"].str.strip()
+    typed["area"] = frame["area"].str.strip().str.upper()
+    typed["source_category"] = frame["source_category"].str.strip().str.upper()
+    rejections: list[Rejection] = []
+    date = parse_date(frame["reported_date"])
+    time = parse_hhmm(frame["reported_time"])
+    for column, parsed, reason in (
+        ("reported_date", date, DATE_REASON),
+        ("reported_time", time, TIME_REASON),
+    ):
+        text = frame[column].str.strip()
+        for index in frame.index[text == ""]:
+            rejections.append(context.rejection(index, column, "blank"))
+        for index in frame.index[parsed.isna() & (text != "")]:
+            rejections.append(context.rejection(index, column, reason))
+    typed["event_datetime"] = (date + time).astype("datetime64[ns]")
+    typed["latitude"] = float("nan")
+    typed["longitude"] = float("nan")
+    rejected = {r.row_number for r in rejections}
+    return typed.drop(index=sorted(rejected)), rejections
+
+
+def validate(
+    frame: pd.DataFrame, context: FileContext, now: pd.Timestamp
+) -> tuple[pd.DataFrame, list[Rejection]]:
+    """Check every row against :func:`normalized_schema`; failing rows are quarantined."""
+    schema = normalized_schema(now)
+    try:
+        return schema.validate(frame, lazy=True), []
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+    rejections: list[Rejection] = []
+    for case in cases.itertuples(index=False):
+        index = case.index
+        if index is None or pd.isna(index):
+            raise SourceError(
+                f"{context.name}: {case.check} failed for column {case.column}"
+            ) from None
+        rejections.append(context.rejection(index, str(case.column), str(case.check)))
+    bad = sorted({r.row_number for r in rejections})
+    return schema.validate(frame.drop(index=bad)), rejections
+
+
+def drop_duplicate_reports(
+    frame: pd.DataFrame, context: FileContext
+) -> tuple[pd.DataFrame, list[Rejection]]:
+    """Keep the first row of each ``Report Number``; later repeats are quarantined."""
+    repeated = frame["record_id"].duplicated(keep="first")
+    rejections = [
+        context.rejection(index, "record_id", "duplicate Report Number (first occurrence kept)")
+        for index in frame.index[repeated]
+    ]
+    return frame[~repeated], rejections
+
+
+def with_indicators(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Add the public indicator of each row (an unmapped category fails the run)."""
+    result = frame.assign(indicator=map_categories(frame, INFO.source_id, name))
+    return result[OUTPUT_COLUMNS].reset_index(drop=True)
