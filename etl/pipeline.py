@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
+from types import ModuleType
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -32,7 +33,7 @@ from etl.indicators.incidents import (
 )
 from etl.load import begin_run, fail_run, publish
 from etl.lock import advisory_key, postgres_advisory_lock, run_lock
-from etl.sources import program, soda, spd_nibrs
+from etl.sources import program, seattle_csr, soda, spd_911, spd_legacy, spd_nibrs
 from etl.sources.common import SourceError, SourceResult, display_name, rejections_frame
 
 logger = logging.getLogger(__name__)
@@ -130,8 +131,15 @@ def _run(
             summary.sources = [_read_nibrs(location, say, now) for location in nibrs_sources]
         summary.quarantine_files = write_quarantine(run_id, summary.sources)
         check_rejection_rates(summary.sources)
-        _step(say, 3, steps, "Computing neighbourhood indicators")
+        _step(say, 3, steps, "Reading other neighbourhood sources and computing indicators")
         indicators, observations = build_incident_indicators(summary.sources)
+        other = [_read_other(module, location, say, now) for module, location in _other_sources()]
+        summary.quarantine_files += write_quarantine(run_id, other)
+        check_rejection_rates(other)
+        summary.sources += other
+        more_indicators, more_observations = build_other_indicators(other, say)
+        indicators += more_indicators
+        observations = pd.concat([observations, more_observations], ignore_index=True)
         if program_dir:
             _step(
                 say,
@@ -293,6 +301,71 @@ def build_incident_indicators(
     if not index.empty:
         indicators.append(index_spec)
     return indicators, observations
+
+
+OTHER_SOURCE_SETTINGS = (
+    ("LEGACY_CRIME_SOURCES", spd_legacy),
+    ("CALLS_911_SOURCES", spd_911),
+    ("CSR_SOURCES", seattle_csr),
+)
+
+
+def _other_sources() -> list[tuple[ModuleType, str]]:
+    """(source module, location) for every configured non-NIBRS neighbourhood file."""
+    pairs = []
+    for setting, module in OTHER_SOURCE_SETTINGS:
+        locations = [x for x in settings.get(setting) if x.lower() != NO_PROGRAM_DATA]
+        pairs += [(module, location) for location in locations]
+    return pairs
+
+
+def _read_other(
+    module: ModuleType, location: str, say: Reporter, now: datetime | None
+) -> SourceResult:
+    result: SourceResult = module.run(location, settings.get("HTTP_TIMEOUT_SECONDS"), now=now)
+    say(
+        f"      {display_name(location)}: read {result.rows_read}, accepted "
+        f"{result.rows_accepted}, rejected {result.rows_rejected}"
+    )
+    return result
+
+
+def build_other_indicators(
+    sources: list[SourceResult], say: Reporter
+) -> tuple[list[dict[str, str]], pd.DataFrame]:
+    """Monthly counts per area and mapped category for each non-NIBRS source.
+
+    A source whose files cover no complete month publishes nothing, and the run says so
+    (the page then shows "no data" rather than a zero).
+    """
+    indicators: list[dict[str, str]] = []
+    frames: list[pd.DataFrame] = []
+    by_source: dict[str, list[SourceResult]] = {}
+    for result in sources:
+        by_source.setdefault(result.info.source_id, []).append(result)
+    for source_id, results in by_source.items():
+        spec = catalog.OTHER_NEIGHBOURHOOD_INDICATORS[source_id]
+        records = pd.concat([r.frame for r in results], ignore_index=True)
+        coverage = coverage_months(records["event_datetime"], spd_nibrs.DATASET_START)
+        if coverage is None:
+            say(f"      {spec.title}: no complete month in the files; nothing published")
+            continue
+        areas = sorted(set(records["area"]) - {"UNKNOWN", "OTHER"})
+        counts = monthly_offense_counts(
+            records.rename(
+                columns={"event_datetime": "report_datetime", "indicator": "offense_parent_group"}
+            ),
+            areas,
+            *coverage,
+        )
+        if counts.empty:
+            continue
+        observations = _as_observations(counts, spec.indicator_id, "offense_count")
+        observations["breakdown_name"] = "category"
+        frames.append(observations)
+        indicators.append(spec.as_row())
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return indicators, frame
 
 
 def _as_observations(frame: pd.DataFrame, indicator_id: str, value_column: str) -> pd.DataFrame:

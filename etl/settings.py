@@ -79,6 +79,43 @@ SETTINGS: tuple[Setting, ...] = (
         _as_list,
     ),
     Setting(
+        "LEGACY_CRIME_SOURCES",
+        ",".join(
+            str(SAMPLE_DATA_DIR / "seattle" / name)
+            for name in (
+                "spd_crime_data_legacy_property_belltown_2018-2019.csv",
+                "spd_crime_data_legacy_property_capitolhill_downtowncommercial_2018-2019.csv",
+            )
+        ),
+        "Comma-separated paths or URLs of SPD 'Crime Data' exports in the older (pre-NIBRS) "
+        "format. `none` = not used.",
+        _as_list,
+    ),
+    Setting(
+        "CALLS_911_SOURCES",
+        ",".join(
+            str(SAMPLE_DATA_DIR / "seattle" / name)
+            for name in (
+                "spd_911_incident_response_belltown_tracts8001-8002_2016-03.csv",
+                "spd_911_incident_response_comparison_beats_E1E2_M2M3K1K2_2016-03.csv",
+            )
+        ),
+        "Comma-separated paths or URLs of SPD 911 Incident Response (CAD) exports. `none` = "
+        "not used. The bundled sample covers one day, so it yields no complete month.",
+        _as_list,
+    ),
+    Setting(
+        "CSR_SOURCES",
+        str(
+            SAMPLE_DATA_DIR
+            / "seattle_csr_fixture"
+            / "customer_service_requests_synthetic_fixture.csv"
+        ),
+        "Comma-separated paths or URLs of Customer Service Requests (Find It, Fix It) "
+        "exports. The default is a SYNTHETIC fixture in the portal's format. `none` = not used.",
+        _as_list,
+    ),
+    Setting(
         "INDEX_BASELINE_YEAR",
         "2010",
         "Calendar year whose average month is 100 in the offence index (2010 is the last "

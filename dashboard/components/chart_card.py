@@ -25,6 +25,7 @@ WITHHELD_TEXT = "withheld"
 # What a card shows: figure, summary sentence, data table, footer parts.
 CardContent = tuple[go.Figure, str, Component, list[Component]]
 DEMO_LABEL = "Demonstration data, not real participants"
+SYNTHETIC_SAMPLE_LABEL = "Synthetic sample data, not real records"
 
 
 @dataclass(frozen=True)
@@ -185,8 +186,11 @@ def source_footer(
         for publisher, names in sorted(by_publisher.items())
     ]
     items: list[Component] = []
-    if any(s.is_synthetic for s in sources):
-        items.append(html.P(html.Strong(DEMO_LABEL), className="demo-label"))
+    synthetic = [s for s in sources if s.is_synthetic]
+    if synthetic:
+        about_people = any(s.source_id.startswith("program_") for s in synthetic)
+        label = DEMO_LABEL if about_people else SYNTHETIC_SAMPLE_LABEL
+        items.append(html.P(html.Strong(label), className="demo-label"))
     items.extend(
         [
             html.P([html.Strong("Source: "), "; ".join(titles) or "–"]),

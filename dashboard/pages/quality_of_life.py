@@ -104,6 +104,7 @@ def layout(**_query: str) -> Component:
                 ),
                 controls=controls,
             ),
+            *other_source_sections(run),
         ],
     )
 
@@ -311,3 +312,91 @@ def wide_table(frame: pd.DataFrame, focus: str) -> pd.DataFrame:
 def _baseline_year(unit: str) -> int:
     match = re.search(r"(\d{4}) = 100", unit)
     return int(match.group(1)) if match else int(settings.get("INDEX_BASELINE_YEAR"))
+
+
+# Other neighbourhood sources: (card id, indicator, title, subtitle)
+OTHER_SOURCES = (
+    (
+        CardIds("qol-legacy"),
+        "reported_offenses_legacy",
+        "Reported offences in SPD's older 'Crime Data' format",
+        "Offences reported each month by neighbourhood, older dataset (property crime and "
+        "robbery in the bundled extract).",
+    ),
+    (
+        CardIds("qol-calls"),
+        "calls_for_service",
+        "911 calls and officer-initiated events",
+        "Events cleared each month, by clearance group (Belltown = census tracts 80.01-80.02).",
+    ),
+    (
+        CardIds("qol-requests"),
+        "service_requests",
+        "Service requests (Find It, Fix It)",
+        "Requests each month: illegal dumping and needles, graffiti, encampments, abandoned "
+        "vehicles.",
+    ),
+)
+
+
+def other_source_sections(run: data.PublishedRun) -> list[Component]:
+    """A card per other neighbourhood source (the card says so when it has no data)."""
+    sections: list[Component] = []
+    for ids, indicator_id, title, subtitle in OTHER_SOURCES:
+        categories = data.breakdown_values(run.run_id, indicator_id)
+        sections.append(
+            chart_card(
+                ids,
+                title,
+                subtitle,
+                controls=[
+                    _select(
+                        f"{ids.card_id}-category",
+                        "Category",
+                        {c: offense_group_label(c.replace("_", " ")) for c in categories},
+                        categories[0] if categories else "",
+                    )
+                ],
+            )
+        )
+    return sections
+
+
+def other_source_parts(
+    run: data.PublishedRun, indicator_id: str, category: str
+) -> tuple[object, str, Component, list[Component]]:
+    meta = data.indicator(run.run_id, indicator_id)
+    if meta is None:
+        footer: list[Component] = [
+            html.P(
+                "This source is not in the current data version, or its files cover no "
+                "complete month."
+            )
+        ]
+        return figures.empty_figure(NO_DATA), NO_DATA, html.P(NO_DATA), footer
+    frame = data.observations(run.run_id, indicator_id, breakdown_value=category)
+    if frame.empty:
+        return no_data_parts(run, meta, 0, 0)
+    focus = area_slug(settings.get("FOCUS_AREA"))
+    label = offense_group_label(category.replace("_", " "))
+    figure = figures.trend_figure(frame, focus, meta["unit"], area_label)
+    summary = summaries.count_trend_summary(frame, focus, f"{label} ({meta['unit']})", area_label)
+    first, last = frame["period_start_date"].min(), frame["period_start_date"].max()
+    period = f"{first:%B %Y} to {last:%B %Y}, by month"
+    table = data_table(wide_table(frame, focus), caption=f"{meta['title']}: {label}, {period}")
+    return figure, summary, table, indicator_footer(run, indicator_id, period, frame)
+
+
+def _register_other_source_callback(ids: CardIds, indicator_id: str) -> None:
+    @callback(*ids.outputs(), Input(f"{ids.card_id}-category", "value"))
+    def _update(category: object) -> tuple[object, ...]:
+        run = published_run_or_stop()
+        categories = data.breakdown_values(run.run_id, indicator_id)
+        value, notice = choose(
+            category, categories, categories[0] if categories else "", "category"
+        )
+        return card_parts(*other_source_parts(run, indicator_id, value), notice)
+
+
+for _ids, _indicator_id, _title, _subtitle in OTHER_SOURCES:
+    _register_other_source_callback(_ids, _indicator_id)

@@ -403,3 +403,61 @@ OUTCOME_ODDS_INDICATORS: tuple[IndicatorSpec, ...] = tuple(
     )
     for outcome, words in OUTCOME_LABELS.items()
 )
+
+
+# --- Other neighbourhood sources (public records; the service-request sample is synthetic) ---
+
+OTHER_NEIGHBOURHOOD_INDICATORS: dict[str, IndicatorSpec] = {
+    "spd_crime_legacy": IndicatorSpec(
+        indicator_id="reported_offenses_legacy",
+        title="Reported offences per month (SPD's older 'Crime Data' format)",
+        unit="offences",
+        description=(
+            "Offences reported to Seattle Police per month and neighbourhood, from the "
+            "pre-NIBRS 'Crime Data' dataset, grouped into public categories."
+        ),
+        methodology=(
+            "One record is one report. Counted by the month of 'Reported Date'; categories "
+            "mapped from 'Crime Subcategory' with etl/sources/category_map.csv. Only complete "
+            "months are published."
+        ),
+        source_ids="spd_crime_legacy",
+        suppression_rule=PUBLIC_RECORD_RULE,
+        chart_kind="line",
+        caveats=(
+            "The bundled extract holds property crimes and robbery for January 2018 to April "
+            "2019 only. Categories differ from NIBRS, so do not add the two series together."
+        ),
+    ),
+    "spd_911_incident_response": IndicatorSpec(
+        indicator_id="calls_for_service",
+        title="911 calls and officer-initiated events per month",
+        unit="events",
+        description="CAD events cleared per month, by event clearance group.",
+        methodology=(
+            "Counted by the month of 'Event Clearance Date'. Belltown is census tracts 80.01 "
+            "and 80.02; comparison areas are beats E1-E2 and M2-M3, K1-K2."
+        ),
+        source_ids="spd_911_incident_response",
+        suppression_rule=PUBLIC_RECORD_RULE,
+        chart_kind="line",
+        caveats="Areas here are tracts and beats, not the MCPP neighbourhoods used elsewhere.",
+    ),
+    "seattle_csr": IndicatorSpec(
+        indicator_id="service_requests",
+        title="Service requests per month (Find It, Fix It)",
+        unit="requests",
+        description=(
+            "Customer service requests per month and neighbourhood: illegal dumping and "
+            "needles, graffiti, unauthorized encampments, abandoned vehicles."
+        ),
+        methodology="Counted by the month of 'Created Date'; request types mapped to categories.",
+        source_ids="seattle_csr",
+        suppression_rule=PUBLIC_RECORD_RULE,
+        chart_kind="line",
+        caveats=(
+            "Requests reflect who reports and how, not only conditions on the street. Until a "
+            "real export is configured this series is built from a small synthetic fixture."
+        ),
+    ),
+}

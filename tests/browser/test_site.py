@@ -76,7 +76,7 @@ def test_data_table_toggle_shows_the_numbers_behind_the_chart(page: Page, base_u
     table = page.locator("#qol-trend-table table")
     expect(table).to_be_hidden()
 
-    page.get_by_text("Show data table").click()
+    page.locator("#qol-trend-table").locator("xpath=..").locator("summary").click()
 
     expect(table).to_be_visible()
     headers = table.locator("thead th")
@@ -86,7 +86,7 @@ def test_data_table_toggle_shows_the_numbers_behind_the_chart(page: Page, base_u
     expect(table.locator("caption")).to_contain_text("Robbery")
     assert axe_violations(page) == []
 
-    page.get_by_text("Show data table").click()
+    page.locator("#qol-trend-table").locator("xpath=..").locator("summary").click()
     expect(table).to_be_hidden()
 
 
@@ -156,5 +156,19 @@ def test_smoothing_areas_and_years_change_the_chart(page: Page, base_url: str) -
     page.get_by_role("checkbox", name="Downtown Commercial").uncheck()
     expect(page.locator("#qol-trend-summary")).to_have_text(
         "No data for this period in the current extract."
+    )
+    assert page.console_errors == []
+
+
+def test_other_sources_show_their_data_or_say_there_is_none(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/quality-of-life")
+    for card in ("qol-legacy", "qol-calls", "qol-requests"):
+        expect(page.locator(f"#{card}-graph .main-svg").first).to_be_visible(timeout=20_000)
+    expect(page.locator("#qol-legacy-summary")).to_contain_text("in 2018")
+    expect(page.locator("#qol-calls-summary")).to_have_text(
+        "No data for this period in the current extract."
+    )
+    expect(page.locator("#qol-requests-footer")).to_contain_text(
+        "Synthetic sample data, not real records"
     )
     assert page.console_errors == []

@@ -49,6 +49,8 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("CACHE_TYPE", "NullCache")
     # Tests that want program data pass program_extract_dir explicitly.
     monkeypatch.setenv("PROGRAM_EXTRACT_DIR", "none")
+    for name in ("LEGACY_CRIME_SOURCES", "CALLS_911_SOURCES", "CSR_SOURCES"):
+        monkeypatch.setenv(name, "none")
     monkeypatch.setenv("ETL_LOCK_FILE", str(tmp_path / "etl.lock"))
     monkeypatch.setenv("RAW_CACHE_DIR", str(tmp_path / "raw"))
     monkeypatch.delenv("SODA_BASE_URL", raising=False)

@@ -298,3 +298,51 @@ def test_quarantine_folder_is_not_created_when_nothing_is_rejected(
     assert summary.quarantine_files == []
     assert not (tmp_path / "quarantine").exists()
     shutil.rmtree(tmp_path / "quarantine", ignore_errors=True)
+
+
+def test_every_bundled_neighbourhood_source_runs_and_reconciles(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("LEGACY_CRIME_SOURCES", "CALLS_911_SOURCES", "CSR_SOURCES"):
+        monkeypatch.delenv(name)
+    messages: list[str] = []
+    summary = pipeline.run(
+        database_url=database_url, nibrs_sources=SAMPLE_NIBRS, report=messages.append
+    )
+
+    counts = {
+        s.location.rsplit("/", 1)[-1]: (s.rows_read, s.rows_accepted, s.rows_rejected)
+        for s in summary.sources
+    }
+    assert counts["spd_crime_data_legacy_property_belltown_2018-2019.csv"] == (599, 599, 0)
+    assert counts["spd_911_incident_response_belltown_tracts8001-8002_2016-03.csv"] == (20, 20, 0)
+    assert counts["customer_service_requests_synthetic_fixture.csv"] == (60, 58, 2)
+    assert any("911 calls" in m and "no complete month" in m for m in messages)
+    frame = published(database_url, summary.run_id)
+    assert "calls_for_service" not in set(frame["indicator_id"])
+
+    legacy = frame[frame["indicator_id"] == "reported_offenses_legacy"]
+    raw = pd.read_csv(
+        Path(BELLTOWN_FILE).parent / "spd_crime_data_legacy_property_belltown_2018-2019.csv",
+        dtype=str,
+    )
+    reported = pd.to_datetime(raw["Reported Date"], format="%m/%d/%Y")
+    burglary = raw["Crime Subcategory"].str.startswith("BURGLARY")
+    in_march = (reported.dt.year == 2018) & (reported.dt.month == 3)
+    cell = legacy[
+        (legacy["area"] == "belltown")
+        & (legacy["breakdown_value"] == "burglary")
+        & (legacy["period_start_date"] == pd.Timestamp("2018-03-01"))
+    ]
+    assert cell["value"].tolist() == [float((burglary & in_march).sum())]
+    assert legacy["period_start_date"].max() == pd.Timestamp("2019-04-01")
+
+    synthetic = (
+        query(
+            database_url,
+            "SELECT is_synthetic FROM etl_run_source WHERE source_id = 'seattle_csr'",
+        )["is_synthetic"]
+        .astype(bool)
+        .tolist()
+    )
+    assert synthetic == [True]
