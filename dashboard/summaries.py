@@ -395,3 +395,19 @@ def trajectory_summary(frame: pd.DataFrame, outcome: str, threshold: int) -> str
         f"{float(after['value']):.0f}% were ({float(after['lower_bound']):.0f}% to "
         f"{float(after['upper_bound']):.0f}%)."
     )
+
+
+def before_after_sentence(
+    what: str, comparison: str, ratio: float, lower: float, upper: float
+) -> str:
+    """``"Compared with Capitol Hill, reported robbery offences in Belltown changed 23% less
+    from the 24 months before October 2011 to the 24 months after (rate ratio 0.77, 95%
+    confidence interval 0.55 to 1.07; the interval includes no difference)."``"""
+    size, direction = percent_change(ratio)
+    word = "less" if direction == "lower" else "more"
+    verdict = "; the interval includes no difference" if lower <= 1 <= upper else ""
+    return (
+        f"Compared with {comparison}, reported {what} offences in Belltown changed {size}% "
+        f"{word} from the 24 months before October 2011 to the 24 months after (rate ratio "
+        f"{ratio:.2f}, 95% confidence interval {lower:.2f} to {upper:.2f}{verdict})."
+    )

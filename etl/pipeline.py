@@ -27,6 +27,7 @@ from etl.indicators import evaluation as evaluation_indicators
 from etl.indicators import program as program_indicators
 from etl.indicators.incidents import (
     area_slug,
+    before_after_rate_ratios,
     coverage_months,
     monthly_offense_counts,
     offense_index,
@@ -294,13 +295,44 @@ def build_incident_indicators(
         ],
         ignore_index=True,
     )
+    lead_start = pd.Timestamp(settings.get("LEAD_START_MONTH"))
+    before_after = before_after_rate_ratios(counts, settings.get("FOCUS_AREA").upper(), lead_start)
+    if not before_after.empty:
+        observations = pd.concat(
+            [observations, _before_after_observations(before_after, lead_start)],
+            ignore_index=True,
+        )
     index_spec = catalog.REPORTED_OFFENSES_INDEX.as_row()
     for key in ("unit", "methodology"):
         index_spec[key] = index_spec[key].format(baseline_year=baseline_year)
     indicators = [catalog.REPORTED_OFFENSES.as_row()]
     if not index.empty:
         indicators.append(index_spec)
+    if not before_after.empty:
+        indicators.append(catalog.REPORTED_OFFENSES_BEFORE_AFTER.as_row())
     return indicators, observations
+
+
+def _before_after_observations(frame: pd.DataFrame, lead_start: pd.Timestamp) -> pd.DataFrame:
+    focus = area_slug(settings.get("FOCUS_AREA"))
+    totals = frame[["focus_before", "focus_after", "comparison_before", "comparison_after"]]
+    return pd.DataFrame(
+        {
+            "indicator_id": catalog.REPORTED_OFFENSES_BEFORE_AFTER.indicator_id,
+            "area": focus,
+            "period_start_date": lead_start - pd.DateOffset(months=24),
+            "period_grain": "48 months",
+            "breakdown_name": "offense_group|comparison_area",
+            "breakdown_value": frame["offense_group"]
+            + "|"
+            + frame["comparison_area"].map(area_slug),
+            "value": frame["rate_ratio"],
+            "lower_bound": frame["lower"],
+            "upper_bound": frame["upper"],
+            "denominator_n": totals.sum(axis=1).astype(int),
+            "is_suppressed": False,
+        }
+    )
 
 
 OTHER_SOURCE_SETTINGS = (

@@ -44,6 +44,7 @@ class Ids:
     FROM_YEAR = "qol-from-year"
     TO_YEAR = "qol-to-year"
     TREND = CardIds("qol-trend")
+    BEFORE_AFTER = CardIds("qol-before-after")
 
 
 MEASURES: dict[str, str] = {
@@ -103,6 +104,12 @@ def layout(**_query: str) -> Component:
                     "The dashed line marks LEAD's start in October 2011."
                 ),
                 controls=controls,
+            ),
+            chart_card(
+                Ids.BEFORE_AFTER,
+                "Before and after LEAD began: Belltown compared with each comparison area",
+                "The 24 months before October 2011 against the 24 months after; the offence "
+                "group chosen above. Descriptive, not proof of cause.",
             ),
             *other_source_sections(run),
         ],
@@ -400,3 +407,58 @@ def _register_other_source_callback(ids: CardIds, indicator_id: str) -> None:
 
 for _ids, _indicator_id, _title, _subtitle in OTHER_SOURCES:
     _register_other_source_callback(_ids, _indicator_id)
+
+
+BEFORE_AFTER_ID = "reported_offenses_before_after"
+
+
+@callback(*Ids.BEFORE_AFTER.outputs(), Input(Ids.GROUP, "value"))
+def update_before_after(group: object) -> tuple[object, ...]:
+    run = published_run_or_stop()
+    groups = data.breakdown_values(run.run_id, MEASURES["count"])
+    default_group = DEFAULT_GROUP if DEFAULT_GROUP in groups else (groups or [""])[0]
+    value, notice = choose(group, groups, default_group, "offence group", offense_group_label)
+    return card_parts(*before_after_parts(run, value), notice)
+
+
+@data.cache.memoize()
+def before_after_parts(
+    run: data.PublishedRun, group: str
+) -> tuple[object, str, Component, list[Component]]:
+    meta = data.indicator(run.run_id, BEFORE_AFTER_ID)
+    frame = data.observations(run.run_id, BEFORE_AFTER_ID)
+    frame = frame[frame["breakdown_value"].str.startswith(f"{group}|")]
+    if meta is None or frame.empty:
+        footer: list[Component] = [html.P("Needs all 48 months around October 2011.")]
+        return figures.empty_figure(NO_DATA), NO_DATA, html.P(NO_DATA), footer
+    frame = frame.assign(comparison=frame["breakdown_value"].str.split("|").str[1].map(area_label))
+    figure = figures.forest_figure(
+        frame.assign(indicator_id="vs " + frame["comparison"]), lambda label: label
+    )
+    sentences = [
+        summaries.before_after_sentence(
+            offense_group_label(group).lower(),
+            row["comparison"],
+            float(row["value"]),
+            float(row["lower_bound"]),
+            float(row["upper_bound"]),
+        )
+        for row in frame.to_dict("records")
+    ]
+    summary = " ".join(sentences) + (
+        " These compare reported counts and do not show that LEAD caused the change."
+    )
+    rows = pd.DataFrame(
+        {
+            "Comparison area": frame["comparison"],
+            "Rate ratio": frame["value"],
+            "95% CI, lower": frame["lower_bound"],
+            "95% CI, upper": frame["upper_bound"],
+            "Offences counted": frame["denominator_n"],
+        }
+    )
+    table = data_table(rows, caption=meta["title"], value_format="{:,.2f}")
+    footer = indicator_footer(
+        run, BEFORE_AFTER_ID, "October 2009 to September 2013 (24 months each side)", frame
+    )
+    return figure, summary, table, footer

@@ -172,3 +172,14 @@ def test_other_sources_show_their_data_or_say_there_is_none(page: Page, base_url
         "Synthetic sample data, not real records"
     )
     assert page.console_errors == []
+
+
+def test_before_after_card_states_the_estimate_and_that_it_is_descriptive(
+    page: Page, base_url: str
+) -> None:
+    open_quality_of_life(page, base_url)
+    summary = page.locator("#qol-before-after-summary")
+    expect(summary).to_contain_text("Compared with Capitol Hill, reported robbery offences")
+    expect(summary).to_contain_text("do not show that LEAD caused the change")
+    expect(page.locator("#qol-before-after-graph")).to_contain_text("vs Downtown Commercial")
+    assert page.console_errors == []

@@ -288,7 +288,7 @@ def test_run_command_prints_rows_per_file(
     assert (
         "spd_crime_nibrs_robbery_belltown_2008-2021.csv: read 606, accepted 606, rejected 0" in out
     )
-    assert "4879 rows read, 0 rejected, 984 observations published" in out
+    assert "4879 rows read, 0 rejected, 986 observations published" in out
 
 
 def test_quarantine_folder_is_not_created_when_nothing_is_rejected(
@@ -346,3 +346,28 @@ def test_every_bundled_neighbourhood_source_runs_and_reconciles(
         .tolist()
     )
     assert synthetic == [True]
+
+
+def test_before_after_estimate_is_the_ratio_of_raw_before_after_ratios(database_url: str) -> None:
+    summary = pipeline.run(database_url=database_url, nibrs_sources=SAMPLE_NIBRS)
+    frame = published(database_url, summary.run_id)
+    estimates = frame[frame["indicator_id"] == "reported_offenses_before_after"].set_index(
+        "breakdown_value"
+    )
+    raw = raw_monthly_counts(SAMPLE_NIBRS)
+
+    def total(mcpp: str, first: str, last: str) -> int:
+        return sum(
+            n for (area, month, _), n in raw.items() if area == mcpp and first <= month <= last
+        )
+
+    before, after = ("2009-10", "2011-09"), ("2011-10", "2013-09")
+    belltown = total("BELLTOWN", *after) / total("BELLTOWN", *before)
+    for slug, mcpp in (
+        ("capitol-hill", "CAPITOL HILL"),
+        ("downtown-commercial", "DOWNTOWN COMMERCIAL"),
+    ):
+        expected = belltown / (total(mcpp, *after) / total(mcpp, *before))
+        row = estimates.loc[f"ROBBERY|{slug}"]
+        assert row["value"] == pytest.approx(expected, rel=1e-9)
+        assert row["lower_bound"] < row["value"] < row["upper_bound"]

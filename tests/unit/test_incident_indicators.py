@@ -299,3 +299,55 @@ def test_counts_feed_the_index_end_to_end() -> None:
     index = offense_index(counts, 2010)
     assert counts["offense_count"].tolist() == [2] * 12 + [4]
     assert index["index_value"].tolist() == [100.0] * 12 + [200.0]
+
+
+def test_before_after_rate_ratio_is_the_ratio_of_ratios() -> None:
+    from etl.indicators.incidents import before_after_rate_ratios
+
+    months = pd.date_range("2009-10-01", periods=48, freq="MS")
+    before = months < pd.Timestamp("2011-10-01")
+    frame = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "area": "BELLTOWN",
+                    "period_start_date": months,
+                    "offense_group": "ROBBERY",
+                    "offense_count": [
+                        (10 if b else 5) + (1 if i % 2 else -1) for i, b in enumerate(before)
+                    ],
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "area": "CAPITOL HILL",
+                    "period_start_date": months,
+                    "offense_group": "ROBBERY",
+                    "offense_count": [8 + (1 if i % 2 else -1) for i in range(48)],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    result = before_after_rate_ratios(frame, "BELLTOWN", pd.Timestamp("2011-10-01"))
+    row = result.iloc[0]
+    assert (row["offense_group"], row["comparison_area"]) == ("ROBBERY", "CAPITOL HILL")
+    assert row["rate_ratio"] == pytest.approx(0.5)
+    assert row["lower"] < 0.5 < row["upper"]
+    assert (row["focus_before"], row["focus_after"]) == (240, 120)
+    assert (row["comparison_before"], row["comparison_after"]) == (192, 192)
+
+
+def test_before_after_needs_every_month_of_both_windows() -> None:
+    from etl.indicators.incidents import before_after_rate_ratios
+
+    months = pd.date_range("2010-10-01", periods=36, freq="MS")  # only 12 months before
+    frame = pd.DataFrame(
+        {
+            "area": ["BELLTOWN"] * 36 + ["CAPITOL HILL"] * 36,
+            "period_start_date": list(months) * 2,
+            "offense_group": "ROBBERY",
+            "offense_count": 4,
+        }
+    )
+    assert before_after_rate_ratios(frame, "BELLTOWN", pd.Timestamp("2011-10-01")).empty
