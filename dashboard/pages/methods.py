@@ -6,7 +6,9 @@ from dash import html
 from dash.development.base_component import Component
 
 from dashboard import data
+from dashboard.components.chart_card import scroll_region
 from etl import settings
+from etl.sources.categories import load_category_map
 
 PATH = "/methods"
 TITLE = "Methods"
@@ -46,4 +48,59 @@ def layout(**_query: str) -> Component:
                     html.P([html.Strong("Suppression: "), row["suppression_rule"]]),
                 ]
             )
+    sections += category_map_section()
     return html.Div(sections, className="page")
+
+
+SOURCE_NAMES = {
+    "spd_crime_nibrs": "SPD Crime Data (NIBRS)",
+    "spd_crime_legacy": "SPD Crime Data (older format)",
+    "spd_911_incident_response": "SPD 911 Incident Response",
+    "seattle_csr": "Customer Service Requests",
+}
+
+
+def category_map_section() -> list[Component]:
+    """The category map the ETL uses (etl/sources/category_map.csv), one table per source."""
+    mapping = load_category_map()
+    parts: list[Component] = [
+        html.H2("How source categories are grouped"),
+        html.P(
+            "Each source's own categories are grouped into a small set of public categories "
+            "with one data file, which the pipeline also uses; a category missing from it "
+            "stops the pipeline instead of being dropped."
+        ),
+    ]
+    for source_id, group in mapping.groupby("source_id", sort=True):
+        table = html.Table(
+            [
+                html.Caption(SOURCE_NAMES.get(str(source_id), str(source_id))),
+                html.Thead(
+                    html.Tr(
+                        [html.Th("Source category", scope="col"), html.Th("Shown as", scope="col")]
+                    )
+                ),
+                html.Tbody(
+                    [
+                        html.Tr(
+                            [
+                                html.Th(row["source_category"], scope="row"),
+                                html.Td(row["indicator_label"], className="cell--text"),
+                            ]
+                        )
+                        for row in group.to_dict("records")
+                    ]
+                ),
+            ],
+            className="data-table data-table--text",
+        )
+        parts.append(
+            html.Details(
+                [
+                    html.Summary(SOURCE_NAMES.get(str(source_id), str(source_id))),
+                    scroll_region(f"Categories of {source_id}", table),
+                ],
+                className="chart-card__table",
+            )
+        )
+    return parts

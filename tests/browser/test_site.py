@@ -183,3 +183,15 @@ def test_before_after_card_states_the_estimate_and_that_it_is_descriptive(
     expect(summary).to_contain_text("do not show that LEAD caused the change")
     expect(page.locator("#qol-before-after-graph")).to_contain_text("vs Downtown Commercial")
     assert page.console_errors == []
+
+
+def test_methods_page_lists_the_category_map_the_pipeline_uses(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/methods")
+    expect(page.locator("#main h2", has_text="How source categories are grouped")).to_be_visible(
+        timeout=15_000
+    )
+    page.locator("summary", has_text="Customer Service Requests").click()
+    expect(
+        page.get_by_role("rowheader", name="Abandoned Vehicle/72hr Parking Ordinance")
+    ).to_be_visible()
+    assert axe_violations(page) == []
