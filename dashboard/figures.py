@@ -454,3 +454,68 @@ def empty_figure(message: str) -> go.Figure:
         template=theme.TEMPLATE_NAME, height=300, xaxis={"visible": False}, yaxis={"visible": False}
     )
     return figure
+
+
+def grid_map_figure(frame: pd.DataFrame, value_label: str) -> go.Figure:
+    """Grid cells as squares at their centres, sized and shaded by count; no map tiles
+    (nothing is fetched from a third party), equal distances on both axes.
+
+    ``frame`` has ``cell_latitude``, ``cell_longitude``, ``value`` and ``is_suppressed``.
+    """
+    theme.register()
+    shown = frame[~frame["is_suppressed"].astype(bool)]
+    withheld = frame[frame["is_suppressed"].astype(bool)]
+    figure = go.Figure()
+    if not shown.empty:
+        largest = float(shown["value"].max())
+        figure.add_trace(
+            go.Scatter(
+                x=shown["cell_longitude"],
+                y=shown["cell_latitude"],
+                mode="markers+text",
+                text=[f"{v:,.0f}" for v in shown["value"]],
+                textposition="middle center",
+                textfont={"color": "#ffffff", "size": 12},
+                marker={
+                    "symbol": "square",
+                    "size": [22 + 26 * float(v) / largest for v in shown["value"]],
+                    "color": theme.SERIES_COLOURS[0],
+                    "opacity": 0.9,
+                },
+                name=value_label,
+                hovertemplate=(
+                    f"%{{text}} {value_label}<extra>cell centre %{{y:.4f}}, %{{x:.4f}}</extra>"
+                ),
+            )
+        )
+    if not withheld.empty:
+        figure.add_trace(
+            go.Scatter(
+                x=withheld["cell_longitude"],
+                y=withheld["cell_latitude"],
+                mode="markers",
+                marker={
+                    "symbol": "square-open",
+                    "size": 18,
+                    "color": theme.MUTED_COLOUR,
+                    "line": {"width": 2},
+                },
+                name="withheld (few reports)",
+                hovertemplate="withheld: too few reports<extra></extra>",
+            )
+        )
+    figure.update_layout(
+        template=theme.TEMPLATE_NAME,
+        height=520,
+        hovermode="closest",
+        xaxis={"title": "longitude", "showgrid": True, "gridcolor": theme.GRID_COLOUR},
+        yaxis={
+            "scaleanchor": "x",
+            # One degree of longitude is shorter than one of latitude here (cos 47.6°).
+            "scaleratio": 1 / math.cos(math.radians(47.6)),
+            "rangemode": "normal",
+            "automargin": True,
+            "title": {"text": "latitude", "standoff": 14},
+        },
+    )
+    return figure

@@ -411,3 +411,24 @@ def before_after_sentence(
         f"{word} from the 24 months before October 2011 to the 24 months after (rate ratio "
         f"{ratio:.2f}, 95% confidence interval {lower:.2f} to {upper:.2f}{verdict})."
     )
+
+
+def grid_summary(frame: pd.DataFrame, what: str, threshold: int) -> str:
+    """Where the most reports were, and how many cells are withheld."""
+    shown = frame[~frame["is_suppressed"].astype(bool)]
+    withheld = len(frame) - len(shown)
+    if shown.empty:
+        return f"Every cell has fewer than {threshold} reported {what} offences and is withheld."
+    top = shown.sort_values("value", ascending=False).iloc[0]
+    total = float(shown["value"].sum())
+    sentence = (
+        f"Of the {_number(total)} reported {what} offences in cells shown, the most "
+        f"({_number(float(top['value']))}) were in the cell centred at "
+        f"{float(top['cell_latitude']):.4f}, {float(top['cell_longitude']):.4f}."
+    )
+    if withheld:
+        sentence += (
+            f" {withheld} of {len(frame)} cells had fewer than {threshold} reports and are "
+            "withheld."
+        )
+    return sentence

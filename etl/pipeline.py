@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import subprocess  # noqa: S404 -- only to read the git commit for the run's code_version
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,11 +29,13 @@ from etl.indicators.incidents import (
     area_slug,
     before_after_rate_ratios,
     coverage_months,
+    grid_counts,
     monthly_offense_counts,
     offense_index,
 )
 from etl.load import begin_run, fail_run, publish
 from etl.lock import advisory_key, postgres_advisory_lock, run_lock
+from etl.privacy import suppress
 from etl.sources import program, seattle_csr, soda, spd_911, spd_legacy, spd_nibrs
 from etl.sources.common import SourceError, SourceResult, display_name, rejections_frame
 
@@ -302,6 +304,9 @@ def build_incident_indicators(
             [observations, _before_after_observations(before_after, lead_start)],
             ignore_index=True,
         )
+    grid = _grid_observations(offenses, coverage)
+    if not grid.empty:
+        observations = pd.concat([observations, grid], ignore_index=True)
     index_spec = catalog.REPORTED_OFFENSES_INDEX.as_row()
     for key in ("unit", "methodology"):
         index_spec[key] = index_spec[key].format(baseline_year=baseline_year)
@@ -310,7 +315,53 @@ def build_incident_indicators(
         indicators.append(index_spec)
     if not before_after.empty:
         indicators.append(catalog.REPORTED_OFFENSES_BEFORE_AFTER.as_row())
+    if not grid.empty:
+        threshold = settings.get("SUPPRESSION_THRESHOLD")
+        grid_spec = catalog.REPORTED_OFFENSES_GRID.as_row()
+        grid_spec["suppression_rule"] = grid_spec["suppression_rule"].format(threshold=threshold)
+        indicators.append(grid_spec)
     return indicators, observations
+
+
+def _grid_observations(
+    offenses: pd.DataFrame, coverage: tuple[pd.Timestamp, pd.Timestamp]
+) -> pd.DataFrame:
+    """Focus-area offences per map grid cell over the covered months; small cells withheld.
+
+    Exact points are never published. A cell with fewer reports than the suppression
+    threshold is withheld (so a sparse cell cannot point at one address).
+    """
+    first, last = coverage
+    in_window = offenses[
+        (offenses["report_datetime"] >= first)
+        & (offenses["report_datetime"] < last + pd.DateOffset(months=1))
+    ]
+    cells = grid_counts(in_window, settings.get("FOCUS_AREA").upper())
+    if cells.empty:
+        return pd.DataFrame()
+    keys = [
+        f"{row.offense_group}|{row.cell_latitude:.4f},{row.cell_longitude:.4f}"
+        for row in cells.itertuples()
+    ]
+    counts: dict[Hashable, float] = dict(
+        zip(keys, cells["offense_count"].astype(float), strict=True)
+    )
+    withheld = suppress(counts, counts, [], settings.get("SUPPRESSION_THRESHOLD")).suppressed
+    return pd.DataFrame(
+        {
+            "indicator_id": catalog.REPORTED_OFFENSES_GRID.indicator_id,
+            "area": area_slug(settings.get("FOCUS_AREA")),
+            "period_start_date": first,
+            "period_grain": "all",
+            "breakdown_name": "offense_group|cell",
+            "breakdown_value": keys,
+            "value": [None if withheld[k] else counts[k] for k in keys],
+            "lower_bound": None,
+            "upper_bound": None,
+            "denominator_n": None,
+            "is_suppressed": [withheld[k] for k in keys],
+        }
+    )
 
 
 def _before_after_observations(frame: pd.DataFrame, lead_start: pd.Timestamp) -> pd.DataFrame:

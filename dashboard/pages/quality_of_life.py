@@ -45,6 +45,7 @@ class Ids:
     TO_YEAR = "qol-to-year"
     TREND = CardIds("qol-trend")
     BEFORE_AFTER = CardIds("qol-before-after")
+    MAP = CardIds("qol-map")
 
 
 MEASURES: dict[str, str] = {
@@ -110,6 +111,12 @@ def layout(**_query: str) -> Component:
                 "Before and after LEAD began: Belltown compared with each comparison area",
                 "The 24 months before October 2011 against the 24 months after; the offence "
                 "group chosen above. Descriptive, not proof of cause.",
+            ),
+            chart_card(
+                Ids.MAP,
+                "Where offences were reported in Belltown",
+                "Reports per grid cell (about 330 by 225 metres) over all months in the "
+                "extract; the offence group chosen above. Exact locations are never shown.",
             ),
             *other_source_sections(run),
         ],
@@ -461,4 +468,53 @@ def before_after_parts(
     footer = indicator_footer(
         run, BEFORE_AFTER_ID, "October 2009 to September 2013 (24 months each side)", frame
     )
+    return figure, summary, table, footer
+
+
+GRID_ID = "reported_offenses_grid"
+
+
+@callback(*Ids.MAP.outputs(), Input(Ids.GROUP, "value"))
+def update_map(group: object) -> tuple[object, ...]:
+    run = published_run_or_stop()
+    groups = data.breakdown_values(run.run_id, MEASURES["count"])
+    default_group = DEFAULT_GROUP if DEFAULT_GROUP in groups else (groups or [""])[0]
+    value, notice = choose(group, groups, default_group, "offence group", offense_group_label)
+    return card_parts(*map_parts(run, value), notice)
+
+
+@data.cache.memoize()
+def map_parts(run: data.PublishedRun, group: str) -> tuple[object, str, Component, list[Component]]:
+    meta = data.indicator(run.run_id, GRID_ID)
+    frame = data.observations(run.run_id, GRID_ID)
+    frame = frame[frame["breakdown_value"].str.startswith(f"{group}|")]
+    if meta is None or frame.empty:
+        footer: list[Component] = [html.P("No located records for this offence group.")]
+        return figures.empty_figure(NO_DATA), NO_DATA, html.P(NO_DATA), footer
+    centres = frame["breakdown_value"].str.split("|").str[1].str.split(",", expand=True)
+    frame = frame.assign(
+        cell_latitude=centres[0].astype(float), cell_longitude=centres[1].astype(float)
+    )
+    figure = figures.grid_map_figure(frame, "reports")
+    summary = summaries.grid_summary(
+        frame, offense_group_label(group).lower(), settings.get("SUPPRESSION_THRESHOLD")
+    )
+    ordered = frame.sort_values("value", ascending=False, na_position="last")
+    table_frame = pd.DataFrame(
+        {
+            "Cell centre (latitude, longitude)": [
+                f"{lat:.4f}, {lon:.4f}"
+                for lat, lon in zip(
+                    ordered["cell_latitude"], ordered["cell_longitude"], strict=True
+                )
+            ],
+            "Reports": ordered["value"],
+        }
+    )
+    table_frame.attrs["withheld"] = pd.DataFrame(
+        {"Cell centre (latitude, longitude)": False, "Reports": ordered["is_suppressed"].to_numpy()}
+    )
+    table = data_table(table_frame, caption=f"{meta['title']}: {offense_group_label(group)}")
+    first = frame["period_start_date"].min()
+    footer = indicator_footer(run, GRID_ID, f"from {first:%B %Y}, all months in the extract", frame)
     return figure, summary, table, footer

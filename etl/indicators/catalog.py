@@ -485,3 +485,26 @@ REPORTED_OFFENSES_BEFORE_AFTER = IndicatorSpec(
         "and events that differ between neighbourhoods. " + INCIDENT_CAVEATS
     ),
 )
+
+
+REPORTED_OFFENSES_GRID = IndicatorSpec(
+    indicator_id="reported_offenses_grid",
+    title="Where offences were reported in Belltown (map grid)",
+    unit="offences",
+    description=(
+        "Offences reported in Belltown over the covered months, counted per grid cell of about "
+        "330 by 225 metres. Exact locations are never shown."
+    ),
+    methodology=(
+        "SPD's block-level coordinates (records without coordinates left out) are binned into "
+        "a 0.003-degree grid; each cell is shown at its centre. The area is SPD's MCPP "
+        "'BELLTOWN' as assigned to each record."
+    ),
+    source_ids="spd_crime_nibrs",
+    suppression_rule=(
+        "A cell with fewer than {threshold} reports is withheld, so a sparse cell cannot point "
+        "at one address."
+    ),
+    chart_kind="map",
+    caveats=INCIDENT_CAVEATS,
+)

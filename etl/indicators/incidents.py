@@ -173,3 +173,35 @@ def before_after_rate_ratios(
                 }
             )
     return pd.DataFrame(rows, columns=DID_COLUMNS)
+
+
+GRID_DEGREES = 0.003  # about 330 m north-south and 225 m east-west at Seattle's latitude
+
+
+def grid_counts(
+    offenses: pd.DataFrame, area: str, grid_degrees: float = GRID_DEGREES
+) -> pd.DataFrame:
+    """Offences with coordinates in ``area``, counted per square grid cell and offence group.
+
+    Cells are identified by their centre, rounded to 4 decimals. Records without usable
+    coordinates (SPD leaves 0,0 or redacts some) are left out. Columns: offense_group,
+    cell_latitude, cell_longitude, offense_count.
+    """
+    located = offenses[(offenses["area"] == area) & offenses["latitude"].notna()]
+    columns = ["offense_group", "cell_latitude", "cell_longitude", "offense_count"]
+    if located.empty:
+        return pd.DataFrame(columns=columns)
+    rows = np.floor(located["latitude"] / grid_degrees)
+    cols = np.floor(located["longitude"] / grid_degrees)
+    cells = located.assign(
+        cell_latitude=((rows + 0.5) * grid_degrees).round(4),
+        cell_longitude=((cols + 0.5) * grid_degrees).round(4),
+    )
+    counts = (
+        cells.groupby(["offense_parent_group", "cell_latitude", "cell_longitude"])
+        .size()
+        .rename("offense_count")
+        .reset_index()
+        .rename(columns={"offense_parent_group": "offense_group"})
+    )
+    return counts[columns]

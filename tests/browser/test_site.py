@@ -195,3 +195,11 @@ def test_methods_page_lists_the_category_map_the_pipeline_uses(page: Page, base_
         page.get_by_role("rowheader", name="Abandoned Vehicle/72hr Parking Ordinance")
     ).to_be_visible()
     assert axe_violations(page) == []
+
+
+def test_map_shows_grid_cells_and_withheld_ones(page: Page, base_url: str) -> None:
+    open_quality_of_life(page, base_url)
+    expect(page.locator("#qol-map-graph .scatterlayer .trace")).to_have_count(2, timeout=20_000)
+    expect(page.locator("#qol-map-summary")).to_contain_text("cells had fewer than 11 reports")
+    expect(page.locator("#qol-map-footer")).to_contain_text("cannot point at one address")
+    assert page.console_errors == []

@@ -288,7 +288,7 @@ def test_run_command_prints_rows_per_file(
     assert (
         "spd_crime_nibrs_robbery_belltown_2008-2021.csv: read 606, accepted 606, rejected 0" in out
     )
-    assert "4879 rows read, 0 rejected, 986 observations published" in out
+    assert "4879 rows read, 0 rejected, 1004 observations published" in out
 
 
 def test_quarantine_folder_is_not_created_when_nothing_is_rejected(
@@ -371,3 +371,35 @@ def test_before_after_estimate_is_the_ratio_of_raw_before_after_ratios(database_
         row = estimates.loc[f"ROBBERY|{slug}"]
         assert row["value"] == pytest.approx(expected, rel=1e-9)
         assert row["lower_bound"] < row["value"] < row["upper_bound"]
+
+
+def test_map_grid_withholds_small_cells_and_matches_the_raw_csv(database_url: str) -> None:
+    import csv
+    import math
+
+    summary = pipeline.run(database_url=database_url, nibrs_sources=SAMPLE_NIBRS)
+    frame = published(database_url, summary.run_id)
+    grid = frame[frame["indicator_id"] == "reported_offenses_grid"]
+    assert set(grid["area"]) == {"belltown"}
+    shown = grid[~grid["is_suppressed"]]
+    assert (shown["value"] >= 11).all()
+    assert grid.loc[grid["is_suppressed"], "value"].isna().all()
+
+    raw: dict[str, int] = {}
+    with Path(BELLTOWN_FILE).open(encoding="utf-8-sig", newline="") as handle:
+        for row in csv.DictReader(handle):
+            lat, lon = float(row["Latitude"]), float(row["Longitude"])
+            reported = row["Report DateTime"][6:10] + row["Report DateTime"][0:2]
+            if lat == 0 or reported > "202108":
+                continue
+            centre = (
+                f"{(math.floor(lat / 0.003) + 0.5) * 0.003:.4f},"
+                f"{(math.floor(lon / 0.003) + 0.5) * 0.003:.4f}"
+            )
+            raw[centre] = raw.get(centre, 0) + 1
+    published_cells = {
+        value.split("|")[1]: count
+        for value, count in zip(shown["breakdown_value"], shown["value"], strict=True)
+    }
+    assert published_cells == {c: float(n) for c, n in raw.items() if n >= 11}
+    assert len(grid) == len(raw)

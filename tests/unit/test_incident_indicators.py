@@ -351,3 +351,31 @@ def test_before_after_needs_every_month_of_both_windows() -> None:
         }
     )
     assert before_after_rate_ratios(frame, "BELLTOWN", pd.Timestamp("2011-10-01")).empty
+
+
+def test_grid_counts_bins_located_offences_by_cell_centre() -> None:
+    from etl.indicators.incidents import grid_counts
+
+    offenses = pd.DataFrame(
+        {
+            "area": ["BELLTOWN", "BELLTOWN", "BELLTOWN", "BELLTOWN", "CAPITOL HILL"],
+            "offense_parent_group": ["ROBBERY"] * 5,
+            "latitude": [47.6151, 47.6159, 47.6181, float("nan"), 47.62],
+            "longitude": [-122.3491, -122.3499, -122.3491, float("nan"), -122.32],
+        }
+    )
+    cells = grid_counts(offenses, "BELLTOWN", grid_degrees=0.003)
+    assert cells.to_dict("records") == [
+        {
+            "offense_group": "ROBBERY",
+            "cell_latitude": 47.6145,
+            "cell_longitude": -122.3505,
+            "offense_count": 2,
+        },
+        {
+            "offense_group": "ROBBERY",
+            "cell_latitude": 47.6175,
+            "cell_longitude": -122.3505,
+            "offense_count": 1,
+        },
+    ]
