@@ -441,7 +441,11 @@ OTHER_NEIGHBOURHOOD_INDICATORS: dict[str, IndicatorSpec] = {
         source_ids="spd_911_incident_response",
         suppression_rule=PUBLIC_RECORD_RULE,
         chart_kind="line",
-        caveats="Areas here are tracts and beats, not the MCPP neighbourhoods used elsewhere.",
+        caveats=(
+            "Areas here are census tracts and police beats, not the MCPP neighbourhoods used "
+            "elsewhere; SPD redrew beat boundaries in 2015 and 2018, so beat-based series are "
+            "not comparable across those years. Calls reflect demand for police, not crime."
+        ),
     ),
     "seattle_csr": IndicatorSpec(
         indicator_id="service_requests",
