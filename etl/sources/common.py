@@ -10,11 +10,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
+import pandera.pandas as pa
 import requests
 
 REPLACEMENT_CHAR = "\ufffd"
@@ -170,3 +172,87 @@ def _row_problem(
 def rejections_frame(rejections: list[Rejection]) -> pd.DataFrame:
     columns = ["file", "row_number", "column", "value", "reason"]
     return pd.DataFrame([r.__dict__ for r in rejections], columns=columns)
+
+
+@dataclass(frozen=True)
+class FileContext:
+    """What a rejection needs to name its row as the file shows it."""
+
+    name: str
+    headers: dict[str, str]  # our column name -> this file's own header
+    text: pd.DataFrame  # this file's values as text (our column names), indexed by line
+
+    def rejection(self, index: Hashable, column: str, reason: str) -> Rejection:
+        row_number = int(str(index))
+        value = str(self.text.loc[row_number, column]) if column in self.text.columns else ""
+        return Rejection(self.name, row_number, self.headers.get(column, column), value, reason)
+
+
+def match_layout(
+    raw: pd.DataFrame,
+    name: str,
+    layouts: Mapping[str, Mapping[str, str]],
+    required: Iterable[str],
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Rename ``raw``'s columns with the closest known header layout.
+
+    Unknown columns (schema drift) and missing required columns fail loudly, naming the
+    file, the columns and the closest layout. Returns the renamed frame and, for messages,
+    our column name -> the file's own header.
+    """
+    columns = set(raw.columns)
+    best_label, best_map = min(
+        layouts.items(), key=lambda item: len(columns.symmetric_difference(item[1]))
+    )
+    needed = set(required)
+    unknown = sorted(columns - set(best_map))
+    missing = sorted(
+        header for header, ours in best_map.items() if ours in needed and header not in columns
+    )
+    if missing:
+        raise SourceError(
+            f"{name}: required column(s) missing: {', '.join(missing)} "
+            f"(closest known layout: {best_label})"
+        )
+    if unknown:
+        raise SourceError(
+            f"{name}: unexpected column(s) {', '.join(repr(c) for c in unknown)} "
+            f"(closest known layout: {best_label}); the source schema may have changed"
+        )
+    headers = {ours: header for header, ours in best_map.items()}
+    return raw.rename(columns=dict(best_map)), headers
+
+
+def validate_rows(
+    frame: pd.DataFrame,
+    context: FileContext,
+    schema: pa.DataFrameSchema,
+    reason: Callable[[str], str] = str,
+) -> tuple[pd.DataFrame, list[Rejection]]:
+    """Check every row against a pandera ``schema``; failing rows are quarantined.
+
+    ``reason`` turns pandera's check name into the reason shown in the quarantine report.
+    """
+    try:
+        return schema.validate(frame, lazy=True), []
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+    rejections: list[Rejection] = []
+    for case in cases.itertuples(index=False):
+        index = case.index
+        if index is None or pd.isna(index):
+            raise SourceError(
+                f"{context.name}: {case.check} failed for column {case.column}"
+            ) from None
+        rejections.append(context.rejection(index, str(case.column), reason(str(case.check))))
+    bad = sorted({r.row_number for r in rejections})
+    return schema.validate(frame.drop(index=bad)), rejections
+
+
+def drop_repeated_keys(
+    frame: pd.DataFrame, context: FileContext, key: str, reason: str
+) -> tuple[pd.DataFrame, list[Rejection]]:
+    """Keep the first row of each ``key``; later repeats are quarantined with ``reason``."""
+    repeated = frame[key].duplicated(keep="first")
+    rejections = [context.rejection(index, key, reason) for index in frame.index[repeated]]
+    return frame[~repeated], rejections

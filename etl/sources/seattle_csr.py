@@ -35,19 +35,21 @@ import pandera.pandas as pa
 
 from etl.sources.categories import map_categories
 from etl.sources.common import (
+    FileContext,
     Rejection,
-    SourceError,
     SourceInfo,
     SourceResult,
     display_name,
+    drop_repeated_keys,
+    match_layout,
     read_bytes,
     read_csv_as_text,
     sha256_hex,
+    validate_rows,
 )
 from etl.sources.spd_nibrs import (
     LATITUDE_RANGE,
     LONGITUDE_RANGE,
-    FileContext,
     parse_coordinate,
     parse_datetime,
 )
@@ -192,29 +194,10 @@ def rename_columns(raw: pd.DataFrame, name: str) -> tuple[pd.DataFrame, dict[str
 
     Returns the renamed frame and, for messages, our column name -> the file's header.
     """
-    columns = set(raw.columns)
-    best_label, best_map = min(
-        SCHEMAS.items(), key=lambda item: len(columns.symmetric_difference(item[1]))
-    )
-    unknown = sorted(columns - set(best_map))
-    missing = sorted(
-        header for header, ours in best_map.items() if ours in REQUIRED and header not in columns
-    )
-    if missing:
-        raise SourceError(
-            f"{name}: required column(s) missing: {', '.join(missing)} "
-            f"(closest known layout: {best_label})"
-        )
-    if unknown:
-        raise SourceError(
-            f"{name}: unexpected column(s) {', '.join(repr(c) for c in unknown)} "
-            f"(closest known layout: {best_label}); the source schema may have changed"
-        )
-    renamed = raw.rename(columns=best_map)
+    renamed, headers = match_layout(raw, name, SCHEMAS, REQUIRED)
     for optional in OPTIONAL:
         if optional not in renamed.columns:
             renamed[optional] = ""
-    headers = {ours: header for header, ours in best_map.items()}
     return renamed, headers
 
 
@@ -244,35 +227,16 @@ def validate(
     frame: pd.DataFrame, context: FileContext, now: pd.Timestamp
 ) -> tuple[pd.DataFrame, list[Rejection]]:
     """Check every row against :func:`normalized_schema`; failing rows are quarantined."""
-    schema = normalized_schema(now)
-    try:
-        return schema.validate(frame, lazy=True), []
-    except pa.errors.SchemaErrors as errors:
-        cases = errors.failure_cases
-    rejections: list[Rejection] = []
-    for case in cases.itertuples(index=False):
-        index = case.index
-        if index is None or pd.isna(index):
-            raise SourceError(
-                f"{context.name}: {case.check} failed for column {case.column}"
-            ) from None
-        rejections.append(context.rejection(index, str(case.column), str(case.check)))
-    bad = sorted({r.row_number for r in rejections})
-    return schema.validate(frame.drop(index=bad)), rejections
+    return validate_rows(frame, context, normalized_schema(now))
 
 
 def drop_duplicate_requests(
     frame: pd.DataFrame, context: FileContext
 ) -> tuple[pd.DataFrame, list[Rejection]]:
     """Keep the first row of each ``Service Request Number``; later repeats are quarantined."""
-    repeated = frame["record_id"].duplicated(keep="first")
-    rejections = [
-        context.rejection(
-            index, "record_id", "duplicate Service Request Number (first occurrence kept)"
-        )
-        for index in frame.index[repeated]
-    ]
-    return frame[~repeated], rejections
+    return drop_repeated_keys(
+        frame, context, "record_id", "duplicate Service Request Number (first occurrence kept)"
+    )
 
 
 def with_indicators(frame: pd.DataFrame, name: str) -> pd.DataFrame:

@@ -13,22 +13,23 @@ kept as strings; blank or pre-2008 offence start dates (the reporting period use
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
 import pandera.pandas as pa
 
 from etl.sources.common import (
+    FileContext,
     Rejection,
-    SourceError,
     SourceInfo,
     SourceResult,
     display_name,
+    drop_repeated_keys,
+    match_layout,
     read_bytes,
     read_csv_as_text,
     sha256_hex,
+    validate_rows,
 )
 
 INFO = SourceInfo(
@@ -211,20 +212,6 @@ def normalized_schema(now: pd.Timestamp) -> pa.DataFrameSchema:
     )
 
 
-@dataclass(frozen=True)
-class FileContext:
-    """What a rejection needs to name its row as the file shows it."""
-
-    name: str
-    headers: dict[str, str]  # our column name -> this file's own header
-    text: pd.DataFrame  # this file's values as text (our column names), indexed by line
-
-    def rejection(self, index: Hashable, column: str, reason: str) -> Rejection:
-        row_number = int(str(index))
-        value = str(self.text.loc[row_number, column]) if column in self.text.columns else ""
-        return Rejection(self.name, row_number, self.headers.get(column, column), value, reason)
-
-
 def run(location: str, timeout_seconds: int, now: datetime | None = None) -> SourceResult:
     """Read, validate and normalise one NIBRS export; bad rows are quarantined, not lost."""
     content = read_bytes(location, timeout_seconds)
@@ -256,29 +243,10 @@ def rename_columns(raw: pd.DataFrame, name: str) -> tuple[pd.DataFrame, dict[str
 
     Returns the renamed frame and, for messages, our column name -> the file's header.
     """
-    columns = set(raw.columns)
-    best_label, best_map = min(
-        SCHEMAS.items(), key=lambda item: len(columns.symmetric_difference(item[1]))
-    )
-    unknown = sorted(columns - set(best_map))
-    missing = sorted(
-        header for header, ours in best_map.items() if ours in REQUIRED and header not in columns
-    )
-    if missing:
-        raise SourceError(
-            f"{name}: required column(s) missing: {', '.join(missing)} "
-            f"(closest known layout: {best_label})"
-        )
-    if unknown:
-        raise SourceError(
-            f"{name}: unexpected column(s) {', '.join(repr(c) for c in unknown)} "
-            f"(closest known layout: {best_label}); the source schema may have changed"
-        )
-    renamed = raw.rename(columns=best_map)
+    renamed, headers = match_layout(raw, name, SCHEMAS, REQUIRED)
     for optional in ("offense", "beat", "latitude", "longitude", "offense_start_datetime"):
         if optional not in renamed.columns:
             renamed[optional] = ""
-    headers = {ours: header for header, ours in best_map.items()}
     return renamed, headers
 
 
@@ -334,33 +302,16 @@ def validate(
     frame: pd.DataFrame, context: FileContext, now: pd.Timestamp
 ) -> tuple[pd.DataFrame, list[Rejection]]:
     """Check every row against :func:`normalized_schema`; failing rows are quarantined."""
-    schema = normalized_schema(now)
-    try:
-        return schema.validate(frame, lazy=True), []
-    except pa.errors.SchemaErrors as errors:
-        cases = errors.failure_cases
-    rejections: list[Rejection] = []
-    for case in cases.itertuples(index=False):
-        index = case.index
-        if index is None or pd.isna(index):
-            raise SourceError(
-                f"{context.name}: {case.check} failed for column {case.column}"
-            ) from None
-        rejections.append(context.rejection(index, str(case.column), _reason(str(case.check))))
-    bad = sorted({r.row_number for r in rejections})
-    return schema.validate(frame.drop(index=bad)), rejections
+    return validate_rows(frame, context, normalized_schema(now), _reason)
 
 
 def drop_duplicate_offenses(
     frame: pd.DataFrame, context: FileContext
 ) -> tuple[pd.DataFrame, list[Rejection]]:
     """Keep the first row of each ``Offense ID``; later repeats are quarantined."""
-    repeated = frame["offense_id"].duplicated(keep="first")
-    rejections = [
-        context.rejection(index, "offense_id", "duplicate Offense ID (first occurrence kept)")
-        for index in frame.index[repeated]
-    ]
-    return frame[~repeated], rejections
+    return drop_repeated_keys(
+        frame, context, "offense_id", "duplicate Offense ID (first occurrence kept)"
+    )
 
 
 def _watermark(frame: pd.DataFrame) -> datetime | None:
