@@ -461,7 +461,15 @@ def _existing_folder(folder: str) -> Path:
     if not folder or not root.is_dir():
         name = root.name or "program extract"
         raise ProgramExtractError(
-            [Violation(name, 0, "", "the extract folder does not exist (PROGRAM_EXTRACT_DIR)")]
+            [
+                Violation(
+                    name,
+                    0,
+                    "",
+                    "the extract folder does not exist (set PROGRAM_EXTRACT_DIR, run "
+                    "`python -m etl demo` for the demonstration extract, or set it to `none`)",
+                )
+            ]
         )
     return root
 
