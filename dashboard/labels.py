@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import pandas as pd
 
@@ -32,3 +33,23 @@ def _upper_second(match: re.Match[str]) -> str:
 
 def month_label(value: pd.Timestamp) -> str:
     return value.strftime("%B %Y")
+
+
+@lru_cache(maxsize=1)
+def _category_labels() -> dict[str, str]:
+    from etl.sources.categories import load_category_map
+
+    table = load_category_map()
+    return dict(zip(table["indicator"], table["indicator_label"], strict=False))
+
+
+def category_label(code: str) -> str:
+    """``"drug_narcotic"`` -> ``"Drug and narcotic offences"`` (the category map's label)."""
+    return _category_labels().get(code) or offense_group_label(code.replace("_", " "))
+
+
+def offence_phrase(code: str) -> str:
+    """Words for "reported ___": ``"robbery"`` -> ``"robbery offences"``,
+    ``"drug_narcotic"`` -> ``"drug and narcotic offences"`` (no doubled "offences")."""
+    label = category_label(code).lower()
+    return label if "offence" in label else f"{label} offences"

@@ -407,7 +407,7 @@ def before_after_sentence(
     word = "less" if direction == "lower" else "more"
     verdict = "; the interval includes no difference" if lower <= 1 <= upper else ""
     return (
-        f"Compared with {comparison}, reported {what} offences in Belltown changed {size}% "
+        f"Compared with {comparison}, reported {what} in Belltown changed {size}% "
         f"{word} from the 24 months before October 2011 to the 24 months after (rate ratio "
         f"{ratio:.2f}, 95% confidence interval {lower:.2f} to {upper:.2f}{verdict})."
     )
@@ -418,11 +418,11 @@ def grid_summary(frame: pd.DataFrame, what: str, threshold: int) -> str:
     shown = frame[~frame["is_suppressed"].astype(bool)]
     withheld = len(frame) - len(shown)
     if shown.empty:
-        return f"Every cell has fewer than {threshold} reported {what} offences and is withheld."
+        return f"Every cell has fewer than {threshold} reported {what} and is withheld."
     top = shown.sort_values("value", ascending=False).iloc[0]
     total = float(shown["value"].sum())
     sentence = (
-        f"Of the {_number(total)} reported {what} offences in cells shown, the most "
+        f"Of the {_number(total)} reported {what} in cells shown, the most "
         f"({_number(float(top['value']))}) were in the cell centred at "
         f"{float(top['cell_latitude']):.4f}, {float(top['cell_longitude']):.4f}."
     )

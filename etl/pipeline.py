@@ -37,6 +37,7 @@ from etl.load import begin_run, fail_run, publish
 from etl.lock import advisory_key, postgres_advisory_lock, run_lock
 from etl.privacy import suppress
 from etl.sources import program, seattle_csr, soda, spd_911, spd_legacy, spd_nibrs
+from etl.sources.categories import map_categories
 from etl.sources.common import SourceError, SourceResult, display_name, rejections_frame
 
 logger = logging.getLogger(__name__)
@@ -277,6 +278,12 @@ def build_incident_indicators(
 ) -> tuple[list[dict[str, str]], pd.DataFrame]:
     """The neighbourhood offence indicators from all NIBRS extracts combined."""
     offenses = pd.concat([s.frame for s in sources], ignore_index=True)
+    # SPD's parent groups -> the public categories shared by every source (one data file).
+    offenses["offense_parent_group"] = map_categories(
+        pd.DataFrame({"source_category": offenses["offense_parent_group"]}),
+        spd_nibrs.INFO.source_id,
+        "the SPD NIBRS extracts",
+    )
     duplicated = offenses["offense_id"].duplicated()
     error = "the same Offense ID appears in more than one file"
     if duplicated.any():

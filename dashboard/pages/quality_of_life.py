@@ -22,7 +22,7 @@ from dashboard.components.controls import (
     published_run_or_stop,
     radio_group,
 )
-from dashboard.labels import area_label, offense_group_label
+from dashboard.labels import area_label, category_label, offence_phrase
 from dashboard.pages.placeholder import not_yet_published
 from dashboard.validation import choose
 from etl import settings
@@ -53,7 +53,7 @@ MEASURES: dict[str, str] = {
     "index": "reported_offenses_index",
 }
 MEASURE_LABELS = {"count": "Number of offences", "index": "Index (baseline year = 100)"}
-DEFAULT_GROUP = "ROBBERY"
+DEFAULT_GROUP = "robbery"
 SMOOTHING = {"month": "Each month", "rolling": "12-month average"}
 NO_DATA = "No data for this period in the current extract."
 
@@ -67,9 +67,7 @@ def layout(**_query: str) -> Component:
     areas = data.areas(run.run_id, MEASURES["count"])
     years = data.years(run.run_id, MEASURES["count"])
     controls = [
-        _select(
-            Ids.GROUP, "Offence group", {g: offense_group_label(g) for g in groups}, default_group
-        ),
+        _select(Ids.GROUP, "Offence group", {g: category_label(g) for g in groups}, default_group),
         radio_group(Ids.MEASURE, "Show", MEASURE_LABELS, "count"),
         radio_group(Ids.SMOOTHING, "Smoothing", SMOOTHING, "month"),
         html.Fieldset(
@@ -161,7 +159,7 @@ def update_trend(
         raise PreventUpdate
     default_group = DEFAULT_GROUP if DEFAULT_GROUP in groups else groups[0]
     group_value, group_notice = choose(
-        group, groups, default_group, "offence group", offense_group_label
+        group, groups, default_group, "offence group", category_label
     )
     measure_value, measure_notice = choose(
         measure, list(MEASURES), "count", "measure", MEASURE_LABELS.__getitem__
@@ -263,7 +261,7 @@ def build_trend_parts(
     measure: str,
 ) -> tuple[object, str, Component, list[Component]]:
     focus = area_slug(settings.get("FOCUS_AREA"))
-    group_text = offense_group_label(group).lower()
+    group_text = offence_phrase(group)
     lead_start = pd.Timestamp(settings.get("LEAD_START_MONTH"))
     if measure == "index":
         baseline_year = _baseline_year(meta["unit"])
@@ -287,15 +285,13 @@ def build_trend_parts(
             event_month=lead_start,
             event_label="LEAD begins, Oct 2011",
         )
-        summary = summaries.count_trend_summary(
-            frame, focus, f"Reported {group_text} offences", area_label
-        )
+        summary = summaries.count_trend_summary(frame, focus, f"Reported {group_text}", area_label)
         value_format = "{:,.0f}"
     first, last = frame["period_start_date"].min(), frame["period_start_date"].max()
     period = f"{first:%B %Y} to {last:%B %Y}, by month"
     table = data_table(
         wide_table(frame, focus),
-        caption=f"{meta['title']}: {offense_group_label(group)}, {period}",
+        caption=f"{meta['title']}: {category_label(group)}, {period}",
         value_format=value_format,
     )
     footer = indicator_footer(run, meta["indicator_id"], period, frame)
@@ -367,7 +363,7 @@ def other_source_sections(run: data.PublishedRun) -> list[Component]:
                     _select(
                         f"{ids.card_id}-category",
                         "Category",
-                        {c: offense_group_label(c.replace("_", " ")) for c in categories},
+                        {c: category_label(c) for c in categories},
                         categories[0] if categories else "",
                     )
                 ],
@@ -392,7 +388,7 @@ def other_source_parts(
     if frame.empty:
         return no_data_parts(run, meta, 0, 0)
     focus = area_slug(settings.get("FOCUS_AREA"))
-    label = offense_group_label(category.replace("_", " "))
+    label = category_label(category)
     figure = figures.trend_figure(frame, focus, meta["unit"], area_label)
     summary = summaries.count_trend_summary(frame, focus, f"{label} ({meta['unit']})", area_label)
     first, last = frame["period_start_date"].min(), frame["period_start_date"].max()
@@ -424,7 +420,7 @@ def update_before_after(group: object) -> tuple[object, ...]:
     run = published_run_or_stop()
     groups = data.breakdown_values(run.run_id, MEASURES["count"])
     default_group = DEFAULT_GROUP if DEFAULT_GROUP in groups else (groups or [""])[0]
-    value, notice = choose(group, groups, default_group, "offence group", offense_group_label)
+    value, notice = choose(group, groups, default_group, "offence group", category_label)
     return card_parts(*before_after_parts(run, value), notice)
 
 
@@ -444,7 +440,7 @@ def before_after_parts(
     )
     sentences = [
         summaries.before_after_sentence(
-            offense_group_label(group).lower(),
+            offence_phrase(group),
             row["comparison"],
             float(row["value"]),
             float(row["lower_bound"]),
@@ -479,7 +475,7 @@ def update_map(group: object) -> tuple[object, ...]:
     run = published_run_or_stop()
     groups = data.breakdown_values(run.run_id, MEASURES["count"])
     default_group = DEFAULT_GROUP if DEFAULT_GROUP in groups else (groups or [""])[0]
-    value, notice = choose(group, groups, default_group, "offence group", offense_group_label)
+    value, notice = choose(group, groups, default_group, "offence group", category_label)
     return card_parts(*map_parts(run, value), notice)
 
 
@@ -497,7 +493,7 @@ def map_parts(run: data.PublishedRun, group: str) -> tuple[object, str, Componen
     )
     figure = figures.grid_map_figure(frame, "reports")
     summary = summaries.grid_summary(
-        frame, offense_group_label(group).lower(), settings.get("SUPPRESSION_THRESHOLD")
+        frame, offence_phrase(group), settings.get("SUPPRESSION_THRESHOLD")
     )
     ordered = frame.sort_values("value", ascending=False, na_position="last")
     table_frame = pd.DataFrame(
@@ -514,7 +510,7 @@ def map_parts(run: data.PublishedRun, group: str) -> tuple[object, str, Componen
     table_frame.attrs["withheld"] = pd.DataFrame(
         {"Cell centre (latitude, longitude)": False, "Reports": ordered["is_suppressed"].to_numpy()}
     )
-    table = data_table(table_frame, caption=f"{meta['title']}: {offense_group_label(group)}")
+    table = data_table(table_frame, caption=f"{meta['title']}: {category_label(group)}")
     first = frame["period_start_date"].min()
     footer = indicator_footer(run, GRID_ID, f"from {first:%B %Y}, all months in the extract", frame)
     return figure, summary, table, footer

@@ -44,8 +44,10 @@ REPORTED_OFFENSES = IndicatorSpec(
     title="Reported offences per month",
     unit="offences",
     description=(
-        "Number of offences reported to Seattle Police in the area in the month, by NIBRS "
-        "offence parent group."
+        "Number of offences reported to Seattle Police in the area in the month, by offence "
+        "category (SPD's NIBRS parent groups grouped with etl/sources/category_map.csv: drug "
+        "and narcotic, prostitution, robbery, assault, larceny-theft, burglary, vandalism, "
+        "trespass and others)."
     ),
     methodology=(
         "One SPD NIBRS record is one offence (a report can list several offences). Records "

@@ -89,7 +89,7 @@ def test_malformed_callback_requests_get_400_without_traceback(
 
 def test_trend_callback_returns_the_published_counts(client: FlaskClient) -> None:
     client.get("/quality-of-life")
-    response = client.post("/_dash-update-component", json=trend_request("ROBBERY", "count"))
+    response = client.post("/_dash-update-component", json=trend_request("robbery", "count"))
     assert response.status_code == 200
     payload = response.get_json()["response"]
     summary = payload["qol-trend-summary"]["children"]
@@ -103,7 +103,7 @@ def test_trend_callback_returns_the_published_counts(client: FlaskClient) -> Non
     ("group", "measure", "notice"),
     [
         ("<script>", "count", "is not a known offence group; showing Robbery instead."),
-        ("ROBBERY", "per-capita", "is not a known measure; showing Number of offences instead."),
+        ("robbery", "per-capita", "is not a known measure; showing Number of offences instead."),
         (12, "count", "“12” is not a known offence group"),
     ],
 )
@@ -176,7 +176,7 @@ def test_period_and_area_selection_and_no_data_message(client: FlaskClient) -> N
     only_belltown = client.post(
         "/_dash-update-component",
         json=trend_request(
-            "ROBBERY", "count", areas=["belltown"], from_year="2010", to_year="2012"
+            "robbery", "count", areas=["belltown"], from_year="2010", to_year="2012"
         ),
     ).get_json()["response"]
     traces = only_belltown["qol-trend-graph"]["figure"]["data"]
@@ -187,7 +187,7 @@ def test_period_and_area_selection_and_no_data_message(client: FlaskClient) -> N
     assert len(traces[0]["x"]) == 36
 
     nothing = client.post(
-        "/_dash-update-component", json=trend_request("ROBBERY", "count", areas=[])
+        "/_dash-update-component", json=trend_request("robbery", "count", areas=[])
     ).get_json()["response"]
     assert (
         nothing["qol-trend-summary"]["children"]
@@ -195,7 +195,7 @@ def test_period_and_area_selection_and_no_data_message(client: FlaskClient) -> N
     )
 
     rolling = client.post(
-        "/_dash-update-component", json=trend_request("ROBBERY", "count", smoothing="rolling")
+        "/_dash-update-component", json=trend_request("robbery", "count", smoothing="rolling")
     ).get_json()["response"]
     assert rolling["qol-trend-summary"]["children"].startswith("12-month averages")
     first_x = rolling["qol-trend-graph"]["figure"]["data"][0]["x"][0]

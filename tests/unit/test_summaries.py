@@ -254,12 +254,12 @@ def test_ratio_sentence_higher_and_withheld() -> None:
 def test_before_after_sentence_with_interval_including_one() -> None:
     from dashboard.summaries import before_after_sentence
 
-    assert before_after_sentence("robbery", "Capitol Hill", 0.768, 0.552, 1.069) == (
+    assert before_after_sentence("robbery offences", "Capitol Hill", 0.768, 0.552, 1.069) == (
         "Compared with Capitol Hill, reported robbery offences in Belltown changed 23% less "
         "from the 24 months before October 2011 to the 24 months after (rate ratio 0.77, 95% "
         "confidence interval 0.55 to 1.07; the interval includes no difference)."
     )
-    assert before_after_sentence("robbery", "Downtown Commercial", 1.3, 1.1, 1.5).endswith(
+    assert before_after_sentence("robbery offences", "Downtown Commercial", 1.3, 1.1, 1.5).endswith(
         "changed 30% more from the 24 months before October 2011 to the 24 months after (rate "
         "ratio 1.30, 95% confidence interval 1.10 to 1.50)."
     )
