@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Any
 
 import pandas as pd
 from flask import Flask
@@ -183,41 +184,35 @@ def observations(
     return frame.sort_values(["area", "period_start_date"]).reset_index(drop=True)
 
 
+def _distinct(run_id: str, indicator_id: str, column: str) -> list[Any]:
+    """The distinct values of one observation column for an indicator, sorted."""
+    field = getattr(Observation, column)
+    with engine().connect() as conn:
+        rows = conn.execute(
+            select(field)
+            .where(Observation.run_id == run_id, Observation.indicator_id == indicator_id)
+            .distinct()
+            .order_by(field)
+        ).all()
+    return [row[0] for row in rows]
+
+
 @cache.memoize()
 def breakdown_values(run_id: str, indicator_id: str) -> list[str]:
     """The breakdown values (e.g. offence groups) an indicator has in ``run_id``."""
-    with engine().connect() as conn:
-        rows = conn.execute(
-            select(Observation.breakdown_value)
-            .where(Observation.run_id == run_id, Observation.indicator_id == indicator_id)
-            .distinct()
-            .order_by(Observation.breakdown_value)
-        ).all()
-    return [row.breakdown_value for row in rows]
+    return _distinct(run_id, indicator_id, "breakdown_value")
 
 
 @cache.memoize()
 def areas(run_id: str, indicator_id: str) -> list[str]:
-    with engine().connect() as conn:
-        rows = conn.execute(
-            select(Observation.area)
-            .where(Observation.run_id == run_id, Observation.indicator_id == indicator_id)
-            .distinct()
-            .order_by(Observation.area)
-        ).all()
-    return [row.area for row in rows]
+    """The areas an indicator has in ``run_id``."""
+    return _distinct(run_id, indicator_id, "area")
 
 
 @cache.memoize()
 def years(run_id: str, indicator_id: str) -> list[int]:
     """Calendar years with at least one observation of ``indicator_id`` in ``run_id``."""
-    with engine().connect() as conn:
-        rows = conn.execute(
-            select(Observation.period_start_date)
-            .where(Observation.run_id == run_id, Observation.indicator_id == indicator_id)
-            .distinct()
-        ).all()
-    return sorted({row.period_start_date.year for row in rows})
+    return sorted({day.year for day in _distinct(run_id, indicator_id, "period_start_date")})
 
 
 @cache.memoize(timeout=RUN_LOOKUP_SECONDS)

@@ -33,20 +33,14 @@ from datetime import datetime
 import pandas as pd
 import pandera.pandas as pa
 
-from etl.sources.categories import map_categories
 from etl.sources.common import (
     FileContext,
     Rejection,
     SourceInfo,
     SourceResult,
-    display_name,
-    drop_repeated_keys,
     match_layout,
-    read_bytes,
-    read_csv_as_text,
-    sha256_hex,
-    validate_rows,
 )
+from etl.sources.events import read_event_export
 from etl.sources.spd_nibrs import (
     LATITUDE_RANGE,
     LONGITUDE_RANGE,
@@ -113,15 +107,6 @@ RENAME_API = {
 SCHEMAS = {"portal CSV": RENAME_CSV, "API": RENAME_API}
 REQUIRED = ("record_id", "source_category", "event_datetime", "area")
 OPTIONAL = ("latitude", "longitude")
-OUTPUT_COLUMNS = [
-    "record_id",
-    "event_datetime",
-    "area",
-    "source_category",
-    "indicator",
-    "latitude",
-    "longitude",
-]
 
 # Expected categories: the request types listed in category_map.csv (source_id seattle_csr);
 # an unlisted one stops the run. The five the dashboard publishes on their own:
@@ -164,29 +149,16 @@ def normalized_schema(now: pd.Timestamp) -> pa.DataFrameSchema:
 
 def run(location: str, timeout_seconds: int, now: datetime | None = None) -> SourceResult:
     """Read, validate and normalise one export; bad rows are quarantined, not lost."""
-    content = read_bytes(location, timeout_seconds)
-    raw, rejections = read_csv_as_text(content, location)
-    rows_read = len(raw) + len(rejections)
-    name = display_name(location)
-    renamed, headers = rename_columns(raw, name)
-    context = FileContext(name, headers, renamed)
-    typed, parse_rejections = parse_types(renamed, context)
-    checked, check_rejections = validate(typed, context, pd.Timestamp(now or datetime.now()))
-    deduplicated, duplicate_rejections = drop_duplicate_requests(checked, context)
-    frame = with_indicators(deduplicated, name)
-    all_rejections = rejections + parse_rejections + check_rejections + duplicate_rejections
-    result = SourceResult(
+    return read_event_export(
+        location,
+        timeout_seconds,
+        now,
         info=INFO,
-        location=location,
-        sha256=sha256_hex(content),
-        rows_read=rows_read,
-        frame=frame,
-        rejections=all_rejections,
-        watermark=None if frame.empty else frame["event_datetime"].max().to_pydatetime(),
+        rename_columns=rename_columns,
+        parse_types=parse_types,
+        schema_for=normalized_schema,
+        duplicate_reason="duplicate Service Request Number (first occurrence kept)",
     )
-    error = f"{name}: rows read != accepted + rejected"
-    assert result.rows_read == result.rows_accepted + result.rows_rejected, error
-    return result
 
 
 def rename_columns(raw: pd.DataFrame, name: str) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -221,25 +193,3 @@ def parse_types(frame: pd.DataFrame, context: FileContext) -> tuple[pd.DataFrame
     typed.loc[missing_point, ["latitude", "longitude"]] = float("nan")
     rejected = {r.row_number for r in rejections}
     return typed.drop(index=sorted(rejected)), rejections
-
-
-def validate(
-    frame: pd.DataFrame, context: FileContext, now: pd.Timestamp
-) -> tuple[pd.DataFrame, list[Rejection]]:
-    """Check every row against :func:`normalized_schema`; failing rows are quarantined."""
-    return validate_rows(frame, context, normalized_schema(now))
-
-
-def drop_duplicate_requests(
-    frame: pd.DataFrame, context: FileContext
-) -> tuple[pd.DataFrame, list[Rejection]]:
-    """Keep the first row of each ``Service Request Number``; later repeats are quarantined."""
-    return drop_repeated_keys(
-        frame, context, "record_id", "duplicate Service Request Number (first occurrence kept)"
-    )
-
-
-def with_indicators(frame: pd.DataFrame, name: str) -> pd.DataFrame:
-    """Add the public indicator of each row (an unmapped category fails the run)."""
-    result = frame.assign(indicator=map_categories(frame, INFO.source_id, name))
-    return result[OUTPUT_COLUMNS].reset_index(drop=True)
