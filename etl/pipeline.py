@@ -127,9 +127,10 @@ def _run(
     run_id = begin_run(engine, code_version())
     summary = RunSummary(run_id=run_id, status="running", message="")
     try:
-        if live:
+        nibrs_live = _live_dataset(NIBRS_LIVE) if live else None
+        if nibrs_live is not None:
             _step(say, 2, steps, f"Fetching SPD NIBRS from {live}")
-            summary.sources = [_read_live_nibrs(live, full_refresh, say, now)]
+            summary.sources = [_read_live(spd_nibrs, nibrs_live, live, full_refresh, say, now)]
         else:
             _step(say, 2, steps, f"Reading {len(nibrs_sources)} SPD NIBRS file(s)")
             summary.sources = [_read_nibrs(location, say, now) for location in nibrs_sources]
@@ -137,7 +138,12 @@ def _run(
         check_rejection_rates(summary.sources)
         _step(say, 3, steps, "Reading other neighbourhood sources and computing indicators")
         indicators, observations = build_incident_indicators(summary.sources)
-        other = [_read_other(module, location, say, now) for module, location in _other_sources()]
+        other = [
+            _read_live(source.module, dataset, live, full_refresh, say, now)
+            if isinstance(dataset, LiveDataset)
+            else _read_other(source.module, dataset, say, now)
+            for source, dataset in _other_sources(live)
+        ]
         summary.quarantine_files += write_quarantine(run_id, other)
         check_rejection_rates(other)
         summary.sources += other
@@ -234,25 +240,33 @@ def _read_nibrs(location: str, say: Reporter, now: datetime | None) -> SourceRes
     return result
 
 
-def _read_live_nibrs(
-    base_url: str, full_refresh: bool, say: Reporter, now: datetime | None
+def _read_live(
+    module: ModuleType,
+    live: LiveDataset,
+    base_url: str,
+    full_refresh: bool,
+    say: Reporter,
+    now: datetime | None,
 ) -> SourceResult:
-    """Fetch new and corrected NIBRS records from the portal into the raw cache, then read
-    the whole cache like any other export (the cache is what incremental runs build on)."""
+    """Fetch new and corrected records of one source from the portal into its raw cache,
+    then read the whole cache like any other export (the cache is what incremental runs
+    build on)."""
     started = time.perf_counter()
     sync = soda.sync_to_cache(
         base_url,
-        soda.NIBRS,
-        Path(settings.get("RAW_CACHE_DIR")) / f"{soda.NIBRS.source_id}.csv",
+        live.dataset,
+        Path(settings.get("RAW_CACHE_DIR")) / f"{live.dataset.source_id}.csv",
         lookback_days=settings.get("SODA_LOOKBACK_DAYS"),
         full_refresh=full_refresh,
-        base_where=settings.get("SODA_NIBRS_WHERE") or None,
+        base_where=live.where or None,
         page_size=settings.get("SODA_PAGE_SIZE"),
         timeout_seconds=settings.get("HTTP_TIMEOUT_SECONDS"),
         max_retries=settings.get("SODA_MAX_RETRIES"),
         app_token=settings.get("SODA_APP_TOKEN") or None,
     )
-    result = spd_nibrs.run(str(sync.cache_path), settings.get("HTTP_TIMEOUT_SECONDS"), now=now)
+    result: SourceResult = module.run(
+        str(sync.cache_path), settings.get("HTTP_TIMEOUT_SECONDS"), now=now
+    )
     result.location = sync.url  # provenance names the portal, not the server's cache path
     say(
         f"      {sync.url}: fetched {sync.fetched} ({sync.where or 'full load'}), "
@@ -393,19 +407,55 @@ def _before_after_observations(frame: pd.DataFrame, lead_start: pd.Timestamp) ->
     )
 
 
-OTHER_SOURCE_SETTINGS = (
-    ("LEGACY_CRIME_SOURCES", spd_legacy),
-    ("CALLS_911_SOURCES", spd_911),
-    ("CSR_SOURCES", seattle_csr),
+@dataclass(frozen=True)
+class LiveSource:
+    """A public source: its module, its file setting and its portal dataset."""
+
+    module: ModuleType
+    files_setting: str
+    dataset: soda.SodaDataset
+    soda_prefix: str  # settings {prefix}_DATASET and {prefix}_WHERE
+
+
+@dataclass(frozen=True)
+class LiveDataset:
+    dataset: soda.SodaDataset
+    where: str
+
+
+NIBRS_LIVE = LiveSource(spd_nibrs, "NIBRS_SOURCES", soda.NIBRS, "SODA_NIBRS")
+OTHER_SOURCES = (
+    LiveSource(spd_legacy, "LEGACY_CRIME_SOURCES", soda.LEGACY_CRIME, "SODA_LEGACY_CRIME"),
+    LiveSource(spd_911, "CALLS_911_SOURCES", soda.CALLS_911, "SODA_CALLS_911"),
+    LiveSource(seattle_csr, "CSR_SOURCES", soda.CSR, "SODA_CSR"),
 )
 
 
-def _other_sources() -> list[tuple[ModuleType, str]]:
-    """(source module, location) for every configured non-NIBRS neighbourhood file."""
-    pairs = []
-    for setting, module in OTHER_SOURCE_SETTINGS:
-        locations = [x for x in settings.get(setting) if x.lower() != NO_PROGRAM_DATA]
-        pairs += [(module, location) for location in locations]
+def _live_dataset(source: LiveSource) -> LiveDataset | None:
+    """The portal dataset to fetch ``source`` from, or None when its id setting is none."""
+    dataset_id = settings.get(f"{source.soda_prefix}_DATASET").strip()
+    if dataset_id.lower() == NO_PROGRAM_DATA:
+        return None
+    return LiveDataset(
+        soda.with_dataset_id(source.dataset, dataset_id),
+        settings.get(f"{source.soda_prefix}_WHERE").strip(),
+    )
+
+
+def _other_sources(live: str) -> list[tuple[LiveSource, str | LiveDataset]]:
+    """(source, file location or portal dataset) for every non-NIBRS public source.
+
+    With a portal (``live``), a source is fetched from its dataset unless that dataset's
+    setting is ``none``; then, and without a portal, its files are read (``none`` = none).
+    """
+    pairs: list[tuple[LiveSource, str | LiveDataset]] = []
+    for source in OTHER_SOURCES:
+        dataset = _live_dataset(source) if live else None
+        if dataset is not None:
+            pairs.append((source, dataset))
+            continue
+        locations = [x for x in settings.get(source.files_setting) if x.lower() != NO_PROGRAM_DATA]
+        pairs += [(source, location) for location in locations]
     return pairs
 
 

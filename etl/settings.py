@@ -197,8 +197,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "SODA_BASE_URL",
         "",
-        "Socrata portal to read SPD NIBRS from live (e.g. https://data.seattle.gov). Empty = "
-        "read the NIBRS_SOURCES files.",
+        "Socrata portal to read the public sources from live (e.g. https://data.seattle.gov). "
+        "Each source whose SODA_*_DATASET is not `none` is fetched from it instead of its "
+        "*_SOURCES files. Empty = read the files.",
     ),
     Setting(
         "SODA_APP_TOKEN",
@@ -226,10 +227,51 @@ SETTINGS: tuple[Setting, ...] = (
         _as_int,
     ),
     Setting(
+        "SODA_NIBRS_DATASET",
+        "tazs-3rd5",
+        "Dataset id of SPD Crime Data: 2008-Present (NIBRS) on the portal. `none` = read "
+        "NIBRS_SOURCES even when SODA_BASE_URL is set.",
+    ),
+    Setting(
         "SODA_NIBRS_WHERE",
         "",
-        "Optional fixed SoQL filter on every request, e.g. an MCPP list to keep the cache "
-        "small. Changing it needs `python -m etl run --full-refresh`.",
+        "Optional fixed SoQL filter on every NIBRS request, e.g. an MCPP list to keep the "
+        "cache small. Changing it needs `python -m etl run --full-refresh`.",
+    ),
+    Setting(
+        "SODA_LEGACY_CRIME_DATASET",
+        "4fs7-3vj5",
+        "Dataset id of SPD Crime Data (the older, pre-NIBRS format). `none` = read "
+        "LEGACY_CRIME_SOURCES even when SODA_BASE_URL is set.",
+    ),
+    Setting(
+        "SODA_LEGACY_CRIME_WHERE",
+        "",
+        "Optional fixed SoQL filter for the older crime dataset, e.g. "
+        "`neighborhood in ('BELLTOWN', 'CAPITOL HILL')`.",
+    ),
+    Setting(
+        "SODA_CALLS_911_DATASET",
+        "3k2p-39jp",
+        "Dataset id of SPD 911 Incident Response (CAD events). `none` = read "
+        "CALLS_911_SOURCES even when SODA_BASE_URL is set.",
+    ),
+    Setting(
+        "SODA_CALLS_911_WHERE",
+        "",
+        "Optional fixed SoQL filter for the 911 dataset, e.g. "
+        "`zone_beat in ('D1', 'M1', 'E1', 'E2', 'M2', 'M3')`.",
+    ),
+    Setting(
+        "SODA_CSR_DATASET",
+        "5ngg-rpne",
+        "Dataset id of Customer Service Requests (Find It, Fix It). `none` = read "
+        "CSR_SOURCES even when SODA_BASE_URL is set.",
+    ),
+    Setting(
+        "SODA_CSR_WHERE",
+        "",
+        "Optional fixed SoQL filter for service requests, e.g. a list of request types.",
     ),
     Setting(
         "RAW_CACHE_DIR",

@@ -3,7 +3,9 @@
 **No real extract has been seen.** The module is written against the columns the portal
 publishes as reported by public clients (``etl/sample_data/seattle/FORMATS.md`` §2d) and is
 tested on a synthetic fixture written in that format
-(``etl/sample_data/seattle_csr_fixture/``), so :data:`INFO` says ``is_synthetic=True``.
+(``etl/sample_data/seattle_csr_fixture/``); rows read from that folder carry
+:data:`SYNTHETIC_INFO` (``is_synthetic=True``), so the site labels them synthetic, while a
+real export or the live dataset carries :data:`INFO`.
 Check a real download (``?$limit=1``) before relying on it; headers marked UNCONFIRMED
 below have not been seen in any export.
 
@@ -29,10 +31,12 @@ rename ``Abandoned Vehicle`` -> ``Abandoned Vehicle/72hr Parking Ordinance`` is 
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
 
+from etl.settings import SAMPLE_DATA_DIR
 from etl.sources.common import (
     FileContext,
     Rejection,
@@ -50,18 +54,35 @@ from etl.sources.spd_nibrs import (
 
 INFO = SourceInfo(
     source_id="seattle_csr",
+    title="Customer Service Requests (Find It, Fix It)",
+    publisher="City of Seattle (Customer Service Bureau)",
+    url="https://data.seattle.gov/City-Administration/Customer-Service-Requests/5ngg-rpne",
+    licence="City of Seattle open data (data.seattle.gov); see the dataset's About page.",
+)
+# The bundled fixture is synthetic, and everything read from its folder says so.
+FIXTURE_DIR = SAMPLE_DATA_DIR / "seattle_csr_fixture"
+SYNTHETIC_INFO = SourceInfo(
+    source_id=INFO.source_id,
     title="Customer Service Requests (Find It, Fix It) (synthetic fixture)",
     publisher=(
         "Synthetic: written for this project in the format of the City of Seattle's "
         "Customer Service Requests dataset; not City data"
     ),
-    url="https://data.seattle.gov/City-Administration/Customer-Service-Requests/5ngg-rpne",
+    url=INFO.url,
     licence=(
         "The synthetic fixture is part of this project. The real dataset is City of Seattle "
         "open data (data.seattle.gov); check its About page before republishing."
     ),
     is_synthetic=True,
 )
+
+
+def info_for(location: str) -> SourceInfo:
+    """:data:`SYNTHETIC_INFO` for a file of the bundled fixture, else :data:`INFO`."""
+    if location.startswith(("http://", "https://")):
+        return INFO
+    return SYNTHETIC_INFO if Path(location).resolve().is_relative_to(FIXTURE_DIR) else INFO
+
 
 # Portal CSV export (display names). "Service Request Number" is UNCONFIRMED; the headers
 # after "Neighborhood" were never seen in an export and are guesses (UNCONFIRMED).
@@ -153,7 +174,7 @@ def run(location: str, timeout_seconds: int, now: datetime | None = None) -> Sou
         location,
         timeout_seconds,
         now,
-        info=INFO,
+        info=info_for(location),
         rename_columns=rename_columns,
         parse_types=parse_types,
         schema_for=normalized_schema,

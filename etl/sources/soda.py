@@ -458,6 +458,38 @@ NIBRS = SodaDataset(
     key="offense_id",
     date_fields=("report_date_time", "report_datetime"),
 )
+# The older crime format: report numbers repeat only as errors (the source module
+# quarantines them); ``reported_date`` is an UNCONFIRMED API name (FORMATS.md 2e).
+LEGACY_CRIME = SodaDataset(
+    source_id="spd_crime_legacy",
+    dataset_id="4fs7-3vj5",
+    key="report_number",
+    date_fields=("reported_date",),
+)
+# 911 Incident Response (older CAD): one row per CAD record, ``cad_cdw_id`` unique.
+CALLS_911 = SodaDataset(
+    source_id="spd_911_incident_response",
+    dataset_id="3k2p-39jp",
+    key="cad_cdw_id",
+    date_fields=("event_clearance_date",),
+)
+# Customer Service Requests: one row per request; ``createddate`` is the only date.
+CSR = SodaDataset(
+    source_id="seattle_csr",
+    dataset_id="5ngg-rpne",
+    key="servicerequestnumber",
+    date_fields=("createddate",),
+)
+
+
+def with_dataset_id(dataset: SodaDataset, dataset_id: str) -> SodaDataset:
+    """``dataset`` read from another portal id (a settings override), checked for shape."""
+    if not re.fullmatch(r"[a-z0-9]{4}-[a-z0-9]{4}", dataset_id):
+        raise ValueError(
+            f"{dataset_id!r} is not a Socrata dataset id (four characters, a hyphen, four "
+            f"characters, like {dataset.dataset_id})"
+        )
+    return SodaDataset(dataset.source_id, dataset_id, dataset.key, dataset.date_fields)
 
 
 @dataclass(frozen=True)

@@ -138,6 +138,11 @@ DATE_REASON = "not a date and time (expected MM/DD/YYYY hh:mm:ss AM/PM)"
 NUMBER = r"(-?\d+(?:\.\d+)?)"
 LOCATION_PAIR = rf"^\(\s*{NUMBER}\s*,\s*{NUMBER}\s*\)$"  # "(lat, lon)", portal export
 LOCATION_POINT = rf"^POINT\s*\(\s*{NUMBER}\s+{NUMBER}\s*\)$"  # WKT "POINT (lon lat)", UNCONFIRMED
+# SODA JSON sends a location column as an object; the live reader keeps it as compact JSON:
+# the 2.0 form {"latitude": "47.6", "longitude": "-122.3", ...} or GeoJSON coordinates.
+LOCATION_JSON_LATITUDE = rf'"latitude":"?{NUMBER}"?'
+LOCATION_JSON_LONGITUDE = rf'"longitude":"?{NUMBER}"?'
+LOCATION_GEOJSON = rf'"coordinates":\[\s*{NUMBER}\s*,\s*{NUMBER}\s*\]'
 
 
 def normalized_schema(now: pd.Timestamp) -> pa.DataFrameSchema:
@@ -202,14 +207,18 @@ def derive_area(census_tract: pd.Series, beat: pd.Series) -> pd.Series:
 
 
 def parse_incident_location(values: pd.Series) -> pd.DataFrame:
-    """``"(lat, lon)"`` or WKT ``"POINT (lon lat)"`` as float ``latitude``/``longitude``."""
+    """``"(lat, lon)"``, WKT ``"POINT (lon lat)"`` or a SODA JSON location object as float
+    ``latitude``/``longitude``; anything else is NaN."""
     text = values.str.strip()
     pair = text.str.extract(LOCATION_PAIR).astype(float)
     point = text.str.extract(LOCATION_POINT).astype(float)
+    geojson = text.str.extract(LOCATION_GEOJSON).astype(float)
+    json_latitude = text.str.extract(LOCATION_JSON_LATITUDE)[0].astype(float)
+    json_longitude = text.str.extract(LOCATION_JSON_LONGITUDE)[0].astype(float)
     return pd.DataFrame(
         {
-            "latitude": pair[0].fillna(point[1]),
-            "longitude": pair[1].fillna(point[0]),
+            "latitude": pair[0].fillna(point[1]).fillna(geojson[1]).fillna(json_latitude),
+            "longitude": pair[1].fillna(point[0]).fillna(geojson[0]).fillna(json_longitude),
         },
         index=values.index,
     )

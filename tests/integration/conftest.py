@@ -16,6 +16,7 @@ from etl.settings import SAMPLE_DATA_DIR
 if TYPE_CHECKING:
     import dash
 
+LIVE_OTHER_DATASETS = ("SODA_LEGACY_CRIME_DATASET", "SODA_CALLS_911_DATASET", "SODA_CSR_DATASET")
 SAMPLE_NIBRS = sorted(str(p) for p in (SAMPLE_DATA_DIR / "seattle").glob("spd_crime_nibrs_*.csv"))
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -50,6 +51,9 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # Tests that want program data pass program_extract_dir explicitly.
     monkeypatch.setenv("PROGRAM_EXTRACT_DIR", "none")
     for name in ("LEGACY_CRIME_SOURCES", "CALLS_911_SOURCES", "CSR_SOURCES"):
+        monkeypatch.setenv(name, "none")
+    # Live runs fetch only NIBRS unless a test opts in (LIVE_OTHER_DATASETS).
+    for name in LIVE_OTHER_DATASETS:
         monkeypatch.setenv(name, "none")
     monkeypatch.setenv("ETL_LOCK_FILE", str(tmp_path / "etl.lock"))
     monkeypatch.setenv("RAW_CACHE_DIR", str(tmp_path / "raw"))

@@ -1,17 +1,29 @@
-"""The whole ETL with SPD NIBRS read live from a local SODA server, and the run lock."""
+"""The whole ETL with the public sources read live from a local SODA server, and the run
+lock."""
 
 from __future__ import annotations
 
+import csv
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Response
 
 from etl import cli, pipeline, settings
 from etl.lock import LockHeld, run_lock
-from tests.integration.conftest import SAMPLE_NIBRS
-from tests.integration.helpers import published, query, runs
-from tests.integration.test_soda_http import FakeSoda, base_url, server  # noqa: F401 -- fixtures
+from etl.settings import SAMPLE_DATA_DIR
+from etl.sources import seattle_csr, spd_911, spd_legacy
+from tests.integration.conftest import LIVE_OTHER_DATASETS, SAMPLE_NIBRS
+from tests.integration.helpers import latest_succeeded_run, published, query, runs
+from tests.integration.test_soda_http import (  # noqa: F401 -- fixtures
+    FakeSoda,
+    base_url,
+    sample_records,
+    server,
+)
 
 BELLTOWN_FILE = next(p for p in SAMPLE_NIBRS if "belltown" in p)
 
@@ -65,3 +77,187 @@ def _has_tables(database_url: str) -> bool:
     except Exception:  # noqa: BLE001 -- no schema yet means nothing was recorded
         return False
     return True
+
+
+# --- every public source live ----------------------------------------------------------------
+
+SEATTLE = SAMPLE_DATA_DIR / "seattle"
+LEGACY_FILES = sorted(str(p) for p in SEATTLE.glob("spd_crime_data_legacy_*.csv"))
+CALLS_FILES = sorted(str(p) for p in SEATTLE.glob("spd_911_incident_response_*.csv"))
+CSR_FILE = str(
+    SAMPLE_DATA_DIR / "seattle_csr_fixture" / "customer_service_requests_synthetic_fixture.csv"
+)
+AM_PM = "%m/%d/%Y %I:%M:%S %p"
+ISO = "%Y-%m-%dT%H:%M:%S.000"
+
+
+def _api_records(
+    paths: list[str], rename: dict[str, str], api: dict[str, str], convert: dict[str, str]
+) -> list[dict[str, str]]:
+    """Portal CSV rows in the SODA JSON shape, with the standard library only: API field
+    names (display header -> our name -> API name), ISO floating timestamps, null fields
+    left out. ``convert``: display header -> strptime format of its dates."""
+    to_api = {header: {o: a for a, o in api.items()}[ours] for header, ours in rename.items()}
+    records: list[dict[str, str]] = []
+    for path in paths:
+        with Path(path).open(encoding="utf-8-sig", newline="") as handle:
+            for row in csv.DictReader(handle):
+                record: dict[str, str] = {}
+                for header, value in row.items():
+                    if not value.strip():
+                        continue
+                    if header in convert:
+                        value = datetime.strptime(value, convert[header]).strftime(ISO)
+                    record[to_api[header]] = value
+                records.append(record)
+    return records
+
+
+def _calls_records() -> list[dict[str, object]]:
+    records: list[dict[str, object]] = []
+    dates = {"Event Clearance Date": AM_PM, "At Scene Time": AM_PM}
+    for record in _api_records(CALLS_FILES, spd_911.RENAME_CSV, spd_911.RENAME_API, dates):
+        point = record.pop("incident_location", "")
+        item: dict[str, object] = dict(record)
+        if point:  # a SODA 2.0 location column is a JSON object, not the export's "(lat, lon)"
+            latitude, longitude = point.strip("()").split(",")
+            item["incident_location"] = {
+                "latitude": latitude.strip(),
+                "longitude": longitude.strip(),
+                "human_address": '{"address": "", "city": "", "state": "", "zip": ""}',
+            }
+        records.append(item)
+    return records
+
+
+@pytest.fixture
+def portal(httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> dict[str, FakeSoda]:
+    """One local SODA look-alike serving all four datasets from the bundled samples."""
+    datasets = {
+        "tazs-3rd5": FakeSoda(sample_records()),
+        "4fs7-3vj5": FakeSoda(
+            _api_records(  # type: ignore[arg-type]
+                LEGACY_FILES,
+                spd_legacy.RENAME_CSV,
+                spd_legacy.RENAME_API,
+                {"Occurred Date": "%m/%d/%Y", "Reported Date": "%m/%d/%Y"},
+            )
+        ),
+        "3k2p-39jp": FakeSoda(_calls_records()),  # type: ignore[arg-type]
+        "5ngg-rpne": FakeSoda(
+            _api_records(
+                [CSR_FILE],
+                seattle_csr.RENAME_CSV,
+                seattle_csr.RENAME_API,
+                {"Created Date": AM_PM},
+            )
+        ),
+    }
+    for name in LIVE_OTHER_DATASETS:
+        monkeypatch.delenv(name)  # back to the real dataset ids
+    for dataset_id, fake in datasets.items():
+        path = f"/resource/{dataset_id}.json"
+        httpserver.expect_request(path, method="GET").respond_with_handler(fake.handle)
+    return datasets
+
+
+def test_every_public_source_read_live_publishes_what_its_files_publish_incrementally(
+    database_url: str,
+    portal: dict[str, FakeSoda],
+    base_url: str,  # noqa: F811 -- the fixture imported above
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LEGACY_CRIME_SOURCES", ",".join(LEGACY_FILES))
+    monkeypatch.setenv("CALLS_911_SOURCES", ",".join(CALLS_FILES))
+    monkeypatch.setenv("CSR_SOURCES", CSR_FILE)
+    from_files = pipeline.run(database_url=database_url, nibrs_sources=[BELLTOWN_FILE])
+    monkeypatch.setenv("SODA_BASE_URL", base_url)
+    monkeypatch.setenv("SODA_PAGE_SIZE", "100")
+
+    first = pipeline.run(database_url=database_url)
+    second = pipeline.run(database_url=database_url)
+
+    pd.testing.assert_frame_equal(
+        published(database_url, from_files.run_id), published(database_url, first.run_id)
+    )
+    pd.testing.assert_frame_equal(
+        published(database_url, first.run_id), published(database_url, second.run_id)
+    )
+    sources = query(
+        database_url,
+        "SELECT source_id, location, rows_read, is_synthetic FROM etl_run_source "
+        "WHERE run_id = :run_id ORDER BY source_id",
+        run_id=second.run_id,
+    )
+    assert dict(zip(sources["source_id"], sources["location"], strict=True)) == {
+        "seattle_csr": f"{base_url}/resource/5ngg-rpne.json",
+        "spd_911_incident_response": f"{base_url}/resource/3k2p-39jp.json",
+        "spd_crime_legacy": f"{base_url}/resource/4fs7-3vj5.json",
+        "spd_crime_nibrs": f"{base_url}/resource/tazs-3rd5.json",
+    }
+    # The live service requests are the portal's, not the bundled synthetic fixture.
+    assert not sources["is_synthetic"].astype(bool).any()
+    for dataset_id, fake in portal.items():
+        served = len(fake.records)
+        assert "$where" not in fake.queries[0], f"{dataset_id}: the first run is a full load"
+        assert "$where" in fake.queries[-1], f"{dataset_id}: the second run is incremental"
+        cache = load_cache_rows(dataset_id)
+        assert cache == served, f"{dataset_id}: cached {cache} records, served {served}"
+    assert portal["5ngg-rpne"].queries[-1]["$where"].startswith("createddate >= '")
+    assert portal["3k2p-39jp"].queries[-1]["$where"].startswith("event_clearance_date >= '")
+    assert portal["4fs7-3vj5"].queries[-1]["$where"].startswith("reported_date >= '")
+
+
+def load_cache_rows(dataset_id: str) -> int:
+    source_id = {
+        "tazs-3rd5": "spd_crime_nibrs",
+        "4fs7-3vj5": "spd_crime_legacy",
+        "3k2p-39jp": "spd_911_incident_response",
+        "5ngg-rpne": "seattle_csr",
+    }[dataset_id]
+    with (Path(settings.get("RAW_CACHE_DIR")) / f"{source_id}.csv").open(newline="") as handle:
+        return sum(1 for _ in csv.DictReader(handle))
+
+
+def test_a_truncated_page_from_one_live_source_fails_the_run_and_publishes_nothing_new(
+    database_url: str,
+    portal: dict[str, FakeSoda],
+    base_url: str,  # noqa: F811 -- the fixture imported above
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SODA_BASE_URL", base_url)
+    monkeypatch.setenv("SODA_PAGE_SIZE", "100")
+    good = pipeline.run(database_url=database_url)
+    before = published(database_url, good.run_id)
+    portal["3k2p-39jp"].faults[(0, 2)] = lambda body: Response(
+        body[: len(body) // 2], status=200, content_type="application/json"
+    )
+    cache = Path(settings.get("RAW_CACHE_DIR")) / "spd_911_incident_response.csv"
+    cached = cache.read_bytes()
+
+    with pytest.raises(pipeline.RunFailed, match="truncated or invalid response on page 1"):
+        pipeline.run(database_url=database_url)
+
+    assert latest_succeeded_run(database_url) == good.run_id
+    pd.testing.assert_frame_equal(before, published(database_url, good.run_id))
+    assert cache.read_bytes() == cached, "a failed fetch leaves the raw cache as it was"
+
+
+def test_a_dataset_set_to_none_is_read_from_its_files_even_with_a_portal(
+    database_url: str,
+    portal: dict[str, FakeSoda],
+    base_url: str,  # noqa: F811 -- the fixture imported above
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SODA_BASE_URL", base_url)
+    monkeypatch.setenv("SODA_CSR_DATASET", "none")
+    monkeypatch.setenv("CSR_SOURCES", CSR_FILE)
+    summary = pipeline.run(database_url=database_url)
+    sources = query(
+        database_url,
+        "SELECT source_id, location, is_synthetic FROM etl_run_source WHERE run_id = :run_id",
+        run_id=summary.run_id,
+    ).set_index("source_id")
+    assert sources.loc["seattle_csr", "location"].endswith(Path(CSR_FILE).name)
+    assert bool(sources.loc["seattle_csr", "is_synthetic"]) is True
+    assert portal["5ngg-rpne"].queries == []

@@ -79,13 +79,27 @@ def fixture_result() -> SourceResult:
 
 
 def test_fixture_is_labelled_synthetic(fixture_result: SourceResult) -> None:
-    assert seattle_csr.INFO.is_synthetic is True
-    assert "(synthetic fixture)" in seattle_csr.INFO.title
-    assert fixture_result.info is seattle_csr.INFO
+    assert seattle_csr.SYNTHETIC_INFO.is_synthetic is True
+    assert "(synthetic fixture)" in seattle_csr.SYNTHETIC_INFO.title
+    assert fixture_result.info is seattle_csr.SYNTHETIC_INFO
     provenance = (FIXTURE_DIR / "PROVENANCE.md").read_text(encoding="utf-8")
     assert "**This data is synthetic. It is not City of Seattle data" in provenance
     assert hashlib.sha256(FIXTURE.read_bytes()).hexdigest() in provenance
     assert fixture_result.sha256 in provenance
+
+
+def test_a_copy_outside_the_fixture_folder_or_the_portal_is_not_labelled_synthetic(
+    tmp_path: Path,
+) -> None:
+    copy = tmp_path / FIXTURE.name
+    copy.write_bytes(FIXTURE.read_bytes())
+    result = seattle_csr.run(str(copy), timeout_seconds=5, now=NOW)
+    assert result.info is seattle_csr.INFO
+    assert seattle_csr.INFO.is_synthetic is False
+    assert "synthetic" not in seattle_csr.INFO.title.lower()
+    assert seattle_csr.info_for("https://data.seattle.gov/resource/5ngg-rpne.json") is (
+        seattle_csr.INFO
+    )
 
 
 def test_fixture_uses_the_portal_export_header() -> None:

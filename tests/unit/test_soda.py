@@ -511,3 +511,21 @@ def test_an_empty_dataset_with_no_cache_fails(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="no records at all"):
         soda.sync_to_cache(BASE, soda.NIBRS, tmp_path / "c.csv", lookback_days=1, session=session)
     assert not (tmp_path / "c.csv").exists()
+
+
+def test_every_public_source_has_a_portal_dataset_keyed_on_its_record_id() -> None:
+    datasets = {d.source_id: d for d in (soda.NIBRS, soda.LEGACY_CRIME, soda.CALLS_911, soda.CSR)}
+    assert {k: (d.dataset_id, d.key, d.date_fields[0]) for k, d in datasets.items()} == {
+        "spd_crime_nibrs": ("tazs-3rd5", "offense_id", "report_date_time"),
+        "spd_crime_legacy": ("4fs7-3vj5", "report_number", "reported_date"),
+        "spd_911_incident_response": ("3k2p-39jp", "cad_cdw_id", "event_clearance_date"),
+        "seattle_csr": ("5ngg-rpne", "servicerequestnumber", "createddate"),
+    }
+
+
+def test_a_dataset_id_override_is_checked_for_the_socrata_shape() -> None:
+    assert soda.with_dataset_id(soda.CSR, "abcd-1234").dataset_id == "abcd-1234"
+    assert soda.with_dataset_id(soda.CSR, "abcd-1234").key == "servicerequestnumber"
+    for bad in ("5ngg-rpne.json", "../x", "ABCD-1234", "abcd1234", ""):
+        with pytest.raises(ValueError, match="not a Socrata dataset id"):
+            soda.with_dataset_id(soda.CSR, bad)

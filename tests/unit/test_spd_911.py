@@ -296,6 +296,13 @@ def test_area_definitions_are_constants() -> None:
         ("(47.611347, -122.3411)", (47.611347, -122.3411)),
         (" (47.6,-122.3) ", (47.6, -122.3)),
         ("POINT (-122.3411 47.611347)", (47.611347, -122.3411)),
+        # SODA JSON location objects, as the live reader keeps them (compact JSON text)
+        ('{"latitude":"47.611347","longitude":"-122.3411"}', (47.611347, -122.3411)),
+        (
+            '{"human_address":"{}","latitude":"47.6","longitude":"-122.3","needs_recoding":false}',
+            (47.6, -122.3),
+        ),
+        ('{"coordinates":[-122.3411,47.611347],"type":"Point"}', (47.611347, -122.3411)),
     ],
 )
 def test_parse_incident_location(text: str, point: tuple[float, float]) -> None:
