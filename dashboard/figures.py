@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import theme
+from dashboard.boundaries import Outline
 
 
 def trend_figure(
@@ -456,9 +457,12 @@ def empty_figure(message: str) -> go.Figure:
     return figure
 
 
-def grid_map_figure(frame: pd.DataFrame, value_label: str) -> go.Figure:
-    """Grid cells as squares at their centres, sized and shaded by count; no map tiles
-    (nothing is fetched from a third party), equal distances on both axes.
+def grid_map_figure(
+    frame: pd.DataFrame, value_label: str, outline: Outline | None = None
+) -> go.Figure:
+    """Grid cells as squares at their centres, sized and shaded by count, inside the area's
+    outline when one is given; no map tiles (nothing is fetched from a third party), equal
+    distances on both axes.
 
     ``frame`` has ``cell_latitude``, ``cell_longitude``, ``value`` and ``is_suppressed``.
     """
@@ -466,6 +470,17 @@ def grid_map_figure(frame: pd.DataFrame, value_label: str) -> go.Figure:
     shown = frame[~frame["is_suppressed"].astype(bool)]
     withheld = frame[frame["is_suppressed"].astype(bool)]
     figure = go.Figure()
+    if outline is not None:
+        figure.add_trace(
+            go.Scatter(
+                x=outline.longitudes,
+                y=outline.latitudes,
+                mode="lines",
+                line={"color": theme.TEXT_COLOUR, "width": 2, "dash": "dash"},
+                name=f"{outline.mcpp.title()} boundary (SPD MCPP area)",
+                hoverinfo="skip",
+            )
+        )
     if not shown.empty:
         largest = float(shown["value"].max())
         figure.add_trace(

@@ -10,7 +10,7 @@ from dash import Input, callback, html
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
-from dashboard import data, figures, summaries
+from dashboard import boundaries, data, figures, summaries
 from dashboard.components.chart_card import (
     CardIds,
     card_parts,
@@ -491,10 +491,13 @@ def map_parts(run: data.PublishedRun, group: str) -> tuple[object, str, Componen
     frame = frame.assign(
         cell_latitude=centres[0].astype(float), cell_longitude=centres[1].astype(float)
     )
-    figure = figures.grid_map_figure(frame, "reports")
+    area = boundaries.outline(settings.get("FOCUS_AREA"))
+    figure = figures.grid_map_figure(frame, "reports", area)
     summary = summaries.grid_summary(
         frame, offence_phrase(group), settings.get("SUPPRESSION_THRESHOLD")
     )
+    if area is not None:
+        summary += f" The dashed line is the {area.mcpp.title()} SPD policing-plan area."
     ordered = frame.sort_values("value", ascending=False, na_position="last")
     table_frame = pd.DataFrame(
         {
@@ -513,4 +516,6 @@ def map_parts(run: data.PublishedRun, group: str) -> tuple[object, str, Componen
     table = data_table(table_frame, caption=f"{meta['title']}: {category_label(group)}")
     first = frame["period_start_date"].min()
     footer = indicator_footer(run, GRID_ID, f"from {first:%B %Y}, all months in the extract", frame)
+    if area is not None:
+        footer.append(html.P([html.Strong("Map outline: "), boundaries.SOURCE_NOTE]))
     return figure, summary, table, footer
