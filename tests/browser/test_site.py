@@ -199,7 +199,13 @@ def test_methods_page_lists_the_category_map_the_pipeline_uses(page: Page, base_
 
 def test_map_shows_grid_cells_and_withheld_ones(page: Page, base_url: str) -> None:
     open_quality_of_life(page, base_url)
-    expect(page.locator("#qol-map-graph .scatterlayer .trace")).to_have_count(2, timeout=20_000)
+    # The Belltown outline, the shown cells and the withheld ones.
+    expect(page.locator("#qol-map-graph .scatterlayer .trace")).to_have_count(3, timeout=20_000)
+    expect(page.locator("#qol-map-graph .legendtext").first).to_have_text(
+        "Belltown boundary (SPD MCPP area)"
+    )
     expect(page.locator("#qol-map-summary")).to_contain_text("cells had fewer than 11 reports")
+    expect(page.locator("#qol-map-summary")).to_contain_text("dashed line is the Belltown")
     expect(page.locator("#qol-map-footer")).to_contain_text("cannot point at one address")
+    expect(page.locator("#qol-map-footer")).to_contain_text("seattle-boundaries-data (CC0)")
     assert page.console_errors == []
