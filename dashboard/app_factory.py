@@ -15,7 +15,7 @@ from flask import Flask, Response, request
 from flask_compress import Compress
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 
-from dashboard import data, layout, theme
+from dashboard import api, data, layout, theme
 from dashboard.pages import (
     briefing,
     data_page,
@@ -91,6 +91,7 @@ def create_app() -> dash.Dash:
     Compress(server)
     _install_validation_layout(app)
     _install_http_handling(app, {m.PATH for m in PAGE_MODULES})
+    api.install(server)
     return app
 
 
@@ -142,6 +143,11 @@ def _install_http_handling(app: dash.Dash, page_paths: set[str]) -> None:
             if not isinstance(body, dict) or body.get("output") not in app.callback_map:
                 raise BadRequest("unknown or malformed callback request")
             return
+        if api.is_api_path(request.path):
+            rule = request.url_rule
+            if rule is None or not rule.endpoint.startswith(f"{api.api.name}."):
+                raise NotFound("no such API endpoint; see /api/v1/openapi.json")
+            return
         if path in page_paths or request.path.startswith(INTERNAL_PREFIXES):
             return
         raise NotFound()
@@ -149,12 +155,17 @@ def _install_http_handling(app: dash.Dash, page_paths: set[str]) -> None:
     @server.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response:
         code = error.code or 500
+        if api.is_api_path(request.path):
+            parameter = getattr(error, "parameter", None)
+            return api.error_response(code, error.description or error.name, parameter)
         body = _ERROR_PAGE.format(code=code, name=error.name)
         return Response(body, status=code, mimetype="text/html")
 
     @server.errorhandler(Exception)
     def _unexpected_error(error: Exception) -> Response:
         logging.getLogger(__name__).exception("unhandled error: %s", type(error).__name__)
+        if api.is_api_path(request.path):
+            return api.error_response(500, "something went wrong on our side")
         body = _ERROR_PAGE.format(code=500, name="Something went wrong on our side")
         return Response(body, status=500, mimetype="text/html")
 

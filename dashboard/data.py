@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 from flask import Flask
 from flask_caching import Cache
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, case, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from etl import settings
@@ -99,32 +99,56 @@ def published_run() -> PublishedRun | None:
             ).first()
             if run is None:
                 return None
-            sources = conn.execute(
-                select(EtlRunSource)
-                .where(EtlRunSource.run_id == run.run_id)
-                .order_by(EtlRunSource.source_id, EtlRunSource.location)
-            ).all()
-            records = tuple(
-                SourceRecord(
-                    source_id=s.source_id,
-                    title=s.title,
-                    publisher=s.publisher,
-                    location=s.location,
-                    licence=s.licence,
-                    is_synthetic=s.is_synthetic,
-                    rows_accepted=s.rows_accepted,
-                    watermark=s.watermark,
-                )
-                for s in sources
-            )
+            return _with_sources(conn, run.run_id, run.finished_at)
     except SQLAlchemyError as exc:
         # A missing or unreadable database is a "no data yet" page, not an error page.
         logger.warning("published database not readable: %s", type(exc).__name__)
         return None
-    finished = run.finished_at
+
+
+@cache.memoize(timeout=RUN_LOOKUP_SECONDS)
+def retained_run(run_id: str) -> PublishedRun | None:
+    """A succeeded run whose tables are still retained (for links pinned to a version)."""
+    try:
+        with engine().connect() as conn:
+            run = conn.execute(
+                select(EtlRun.run_id, EtlRun.finished_at).where(
+                    EtlRun.run_id == run_id, EtlRun.status == "succeeded"
+                )
+            ).first()
+            if run is None:
+                return None
+            has_rows = conn.execute(
+                select(Indicator.indicator_id).where(Indicator.run_id == run_id).limit(1)
+            ).first()
+            return None if has_rows is None else _with_sources(conn, run.run_id, run.finished_at)
+    except SQLAlchemyError as exc:
+        logger.warning("published database not readable: %s", type(exc).__name__)
+        return None
+
+
+def _with_sources(conn: Connection, run_id: str, finished: datetime) -> PublishedRun:
+    sources = conn.execute(
+        select(EtlRunSource)
+        .where(EtlRunSource.run_id == run_id)
+        .order_by(EtlRunSource.source_id, EtlRunSource.location)
+    ).all()
+    records = tuple(
+        SourceRecord(
+            source_id=s.source_id,
+            title=s.title,
+            publisher=s.publisher,
+            location=s.location,
+            licence=s.licence,
+            is_synthetic=s.is_synthetic,
+            rows_accepted=s.rows_accepted,
+            watermark=s.watermark,
+        )
+        for s in sources
+    )
     if finished.tzinfo is None:
         finished = finished.replace(tzinfo=UTC)
-    return PublishedRun(run_id=run.run_id, finished_at=finished, sources=records)
+    return PublishedRun(run_id=run_id, finished_at=finished, sources=records)
 
 
 INDICATOR_FIELDS = (
@@ -229,3 +253,127 @@ def latest_run_failed_after_publication() -> bool:
     except SQLAlchemyError:
         return False
     return latest is not None and latest.status == "failed"
+
+
+@cache.memoize()
+def coverage(run_id: str, indicator_id: str) -> dict[str, Any]:
+    """First and last period, areas, breakdowns and row counts of one indicator."""
+    with engine().connect() as conn:
+        row = conn.execute(
+            select(
+                func.min(Observation.period_start_date),
+                func.max(Observation.period_start_date),
+                func.count(),
+                func.sum(case((Observation.is_suppressed, 1), else_=0)),
+                func.min(Observation.period_grain),
+            ).where(Observation.run_id == run_id, Observation.indicator_id == indicator_id)
+        ).one()
+    first, last, rows, withheld, grain = row
+    return {
+        "first_period": pd.Timestamp(first).date().isoformat() if first is not None else None,
+        "last_period": pd.Timestamp(last).date().isoformat() if last is not None else None,
+        "period_grain": grain,
+        "areas": areas(run_id, indicator_id),
+        "breakdown_values": breakdown_values(run_id, indicator_id),
+        "observations": int(rows or 0),
+        "withheld": int(withheld or 0),
+    }
+
+
+@cache.memoize(timeout=RUN_LOOKUP_SECONDS)
+def run_history() -> list[dict[str, Any]]:
+    """Every recorded ETL run, newest first: status and times (messages stay in the logs)."""
+    with engine().connect() as conn:
+        rows = conn.execute(
+            select(EtlRun.run_id, EtlRun.status, EtlRun.started_at, EtlRun.finished_at).order_by(
+                EtlRun.started_at.desc()
+            )
+        ).all()
+        kept = {r[0] for r in conn.execute(select(Indicator.run_id).distinct()).all()}
+    return [
+        {
+            "run_id": run_id,
+            "status": status,
+            "started_at": _iso(started),
+            "finished_at": _iso(finished),
+            "tables_retained": run_id in kept,
+        }
+        for run_id, status, started, finished in rows
+    ]
+
+
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+
+
+CHANGE_KEY = ["indicator_id", "area", "period_start_date", "breakdown_value"]
+
+
+@cache.memoize()
+def changes(run_id: str) -> dict[str, Any]:
+    """What ``run_id`` changed in the published numbers against the retained succeeded run
+    before it: per indicator, cells added, removed and revised (value, interval or withheld
+    status), and the months affected. Counts of cells only, never values."""
+    with engine().connect() as conn:
+        earlier = conn.execute(
+            select(EtlRun.run_id)
+            .join(Indicator, Indicator.run_id == EtlRun.run_id)
+            .where(
+                EtlRun.status == "succeeded",
+                EtlRun.finished_at
+                < select(EtlRun.finished_at).where(EtlRun.run_id == run_id).scalar_subquery(),
+            )
+            .order_by(EtlRun.finished_at.desc())
+            .limit(1)
+        ).first()
+    previous = earlier[0] if earlier else None
+    new = _all_observations(run_id)
+    old = _all_observations(previous) if previous else new.iloc[0:0]
+    merged = new.merge(old, on=CHANGE_KEY, how="outer", suffixes=("", "_old"), indicator=True)
+    compared = ["value", "lower_bound", "upper_bound", "is_suppressed"]
+    both = merged["_merge"] == "both"
+    revised = pd.Series(False, index=merged.index)
+    for column in compared:
+        a, b = merged[column], merged[f"{column}_old"]
+        same = (a == b) | (a.isna() & b.isna())
+        revised |= both & ~same
+    merged["change"] = "unchanged"
+    merged.loc[merged["_merge"] == "left_only", "change"] = "added"
+    merged.loc[merged["_merge"] == "right_only", "change"] = "removed"
+    merged.loc[revised, "change"] = "revised"
+    summary = []
+    for indicator_id, group in merged.groupby("indicator_id", sort=True):
+        counts = group["change"].value_counts()
+
+        def months(kind: str, rows: pd.DataFrame = group) -> list[str]:
+            picked = rows.loc[rows["change"] == kind, "period_start_date"]
+            return sorted({pd.Timestamp(d).strftime("%Y-%m") for d in picked})
+
+        summary.append(
+            {
+                "indicator_id": indicator_id,
+                "added": int(counts.get("added", 0)),
+                "removed": int(counts.get("removed", 0)),
+                "revised": int(counts.get("revised", 0)),
+                "unchanged": int(counts.get("unchanged", 0)),
+                "added_periods": months("added"),
+                "revised_periods": months("revised"),
+            }
+        )
+    return {"run_id": run_id, "compared_with": previous, "indicators": summary}
+
+
+def _all_observations(run_id: str) -> pd.DataFrame:
+    columns = [*CHANGE_KEY, "value", "lower_bound", "upper_bound", "is_suppressed"]
+    with engine().connect() as conn:
+        rows = conn.execute(
+            select(*(getattr(Observation, c) for c in columns)).where(Observation.run_id == run_id)
+        ).all()
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["period_start_date"] = pd.to_datetime(frame["period_start_date"])
+    for column in ("value", "lower_bound", "upper_bound"):
+        frame[column] = frame[column].astype(float)
+    frame["is_suppressed"] = frame["is_suppressed"].astype(bool)
+    return frame

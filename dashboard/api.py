@@ -1,0 +1,588 @@
+"""The read-only open-data API (``/api/v1/``) and the downloads (``/download/``).
+
+Every view of the published tables is also JSON and CSV (Datasette's rule), and every
+download carries what a citation needs: source, licence, definitions, data version and
+refresh time. Only published rows are ever read: a withheld value is NULL in the database
+and goes out as an empty cell / ``null`` with ``is_suppressed`` true, never as a zero.
+
+Parameters are checked against an allow-list; a bad one gets a 400 with a JSON body naming
+it, an unknown indicator or run a 404, and nothing ever returns a traceback. Results are
+paged (``limit`` at most :data:`MAX_LIMIT`). GET responses are open to any origin (CORS)
+and carry ``Cache-Control`` and an ``ETag`` (the data only change with a new run).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+import pandas as pd
+from flask import Blueprint, Flask, Response, request
+from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
+
+from dashboard import data
+from dashboard.citation import citation_texts
+from etl.models import Observation
+from etl.sources.common import display_name
+
+API_PREFIX = "/api/v1"
+DOWNLOAD_PREFIX = "/download"
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+CACHE_SECONDS = 300
+PUBLISHER = "Belltown LEAD transparency dashboard"
+LICENCE_NOTE = (
+    "Aggregates published by this dashboard. Neighbourhood figures derive from City of "
+    "Seattle open data; check each source's licence below before republishing."
+)
+# The API's name for each published observation column (``denominator_n`` -> ``n``).
+FIELDS = (
+    ("indicator_id", "indicator_id", "string", "The indicator this value belongs to."),
+    ("area", "area", "string", "Area (e.g. a neighbourhood) or group (e.g. LEAD, control)."),
+    ("period_start", "period_start_date", "date", "First day of the period."),
+    ("period_grain", "period_grain", "string", "Length of the period (month, year, ...)."),
+    ("breakdown_name", "breakdown_name", "string", "Name of the breakdown, empty if none."),
+    ("breakdown_value", "breakdown_value", "string", "Breakdown category, empty = all."),
+    ("value", "value", "number", "The value; empty when withheld (is_suppressed true)."),
+    ("lower_bound", "lower_bound", "number", "Lower end of the 95% interval, if any."),
+    ("upper_bound", "upper_bound", "number", "Upper end of the 95% interval, if any."),
+    ("n", "denominator_n", "integer", "Number of people or records behind the value."),
+    ("is_suppressed", "is_suppressed", "boolean", "True when withheld to protect privacy."),
+)
+FIELD_NAMES = tuple(name for name, *_ in FIELDS)
+INDICATOR_ID = re.compile(r"[a-z0-9_]{1,96}")
+RUN_ID = re.compile(r"[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}")
+PERIOD = re.compile(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
+TEXT_VALUE = re.compile(r"[^\x00-\x1f]{1,128}")
+
+api = Blueprint("api", __name__)
+Args = MultiDict[str, str]
+
+
+class ApiError(HTTPException):
+    """A client error answered as JSON: ``{"error": {"status", "message", "parameter"}}``."""
+
+    def __init__(self, status: int, message: str, parameter: str | None = None) -> None:
+        super().__init__(description=message)
+        self.code = status
+        self.parameter = parameter
+
+
+def error_response(status: int, message: str, parameter: str | None = None) -> Response:
+    body: dict[str, Any] = {"status": status, "message": message}
+    if parameter is not None:
+        body["parameter"] = parameter
+    response = Response(json.dumps({"error": body}), status=status, mimetype="application/json")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- parameters ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ObservationQuery:
+    indicator_id: str
+    areas: tuple[str, ...] = ()
+    breakdowns: tuple[str, ...] = ()
+    start: date | None = None
+    end: date | None = None
+    limit: int | None = DEFAULT_LIMIT  # None = every row (downloads)
+    offset: int = 0
+
+    def as_params(self) -> dict[str, str]:
+        """The query string that gives this selection (for links and ``next``)."""
+        params = {"indicator": self.indicator_id}
+        if self.areas:
+            params["area"] = ",".join(self.areas)
+        if self.breakdowns:
+            params["breakdown"] = ",".join(self.breakdowns)
+        if self.start:
+            params["from"] = self.start.isoformat()
+        if self.end:
+            params["to"] = self.end.isoformat()
+        return params
+
+
+def _check_names(allowed: Iterable[str], args: Args | None = None) -> None:
+    args = request.args if args is None else args
+    unknown = sorted(set(args) - set(allowed))
+    if unknown:
+        raise ApiError(
+            400,
+            f"unknown parameter {unknown[0]!r}; allowed: {', '.join(sorted(allowed))}",
+            unknown[0],
+        )
+    for name in args:
+        if len(args.getlist(name)) > 1:
+            raise ApiError(400, f"{name!r} given more than once; use commas instead", name)
+
+
+def _text_list(args: Args, name: str) -> tuple[str, ...]:
+    raw = args.get(name)
+    if raw is None:
+        return ()
+    values = tuple(v.strip() for v in raw.split(","))
+    if not values or any(not TEXT_VALUE.fullmatch(v) for v in values) or len(values) > 50:
+        raise ApiError(400, f"{name!r} must be a comma-separated list of values", name)
+    return values
+
+
+def _period(args: Args, name: str, *, end: bool) -> date | None:
+    raw = args.get(name)
+    if raw is None:
+        return None
+    match = PERIOD.fullmatch(raw.strip())
+    try:
+        if match is None:
+            raise ValueError(raw)
+        year, month, day = match.groups()
+        if month is None:
+            return date(int(year), 12 if end else 1, 31 if end else 1)
+        if day is None:
+            first = date(int(year), int(month), 1)
+            return (pd.Timestamp(first) + pd.offsets.MonthEnd(0)).date() if end else first
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        raise ApiError(400, f"{name!r} must be a date: YYYY, YYYY-MM or YYYY-MM-DD", name) from None
+
+
+def _integer(args: Args, name: str, default: int, low: int, high: int) -> int:
+    raw = args.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise ApiError(400, f"{name!r} must be a whole number from {low} to {high}", name)
+    return int(raw)
+
+
+def _run() -> data.PublishedRun:
+    """The run asked for (``run=``, while it is retained) or the published one."""
+    raw = request.args.get("run")
+    if raw is None:
+        run = data.published_run()
+        if run is None:
+            raise ApiError(503, "no data has been published yet")
+        return run
+    if not RUN_ID.fullmatch(raw):
+        raise ApiError(400, "'run' must be a data version like 20261128T194119Z-e4fbaf", "run")
+    run = data.retained_run(raw)
+    if run is None:
+        raise ApiError(404, f"data version {raw} is not (or no longer) available", "run")
+    return run
+
+
+def _indicator(run: data.PublishedRun, indicator_id: str, parameter: str | None) -> dict[str, str]:
+    if not INDICATOR_ID.fullmatch(indicator_id):
+        raise ApiError(400 if parameter else 404, "not an indicator id", parameter)
+    meta = data.indicator(run.run_id, indicator_id)
+    if meta is None:
+        raise ApiError(
+            400 if parameter else 404,
+            f"no indicator {indicator_id!r} in data version {run.run_id}; "
+            f"see {API_PREFIX}/indicators",
+            parameter,
+        )
+    return meta
+
+
+def observation_query(args: Args, paged: bool) -> ObservationQuery:
+    allowed = {"indicator", "area", "breakdown", "from", "to", "run"}
+    if paged:
+        allowed |= {"limit", "offset", "format"}
+    _check_names(allowed, args)
+    indicator_id = args.get("indicator")
+    if indicator_id is None:
+        raise ApiError(400, "'indicator' is required", "indicator")
+    start = _period(args, "from", end=False)
+    end = _period(args, "to", end=True)
+    if start and end and start > end:
+        raise ApiError(400, "'from' is after 'to'", "from")
+    return ObservationQuery(
+        indicator_id=indicator_id,
+        areas=_text_list(args, "area"),
+        breakdowns=_text_list(args, "breakdown"),
+        start=start,
+        end=end,
+        limit=_integer(args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT) if paged else None,
+        offset=_integer(args, "offset", 0, 0, 10_000_000) if paged else 0,
+    )
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def select_observations(run_id: str, query: ObservationQuery) -> tuple[pd.DataFrame, int]:
+    """The selected rows (API field names, in a stable order) and how many match in all."""
+    where = [Observation.run_id == run_id, Observation.indicator_id == query.indicator_id]
+    # Case does not matter: ``area=BELLTOWN`` and ``area=belltown`` are the same filter.
+    if query.areas:
+        where.append(func.lower(Observation.area).in_([a.lower() for a in query.areas]))
+    if query.breakdowns:
+        lowered = [b.lower() for b in query.breakdowns]
+        where.append(func.lower(Observation.breakdown_value).in_(lowered))
+    if query.start:
+        where.append(Observation.period_start_date >= query.start)
+    if query.end:
+        where.append(Observation.period_start_date <= query.end)
+    columns = [getattr(Observation, column) for _, column, *_ in FIELDS]
+    statement = (
+        select(*columns)
+        .where(*where)
+        .order_by(
+            Observation.area,
+            Observation.breakdown_value,
+            Observation.period_start_date,
+            Observation.observation_id,
+        )
+    )
+    if query.limit is not None:
+        statement = statement.limit(query.limit).offset(query.offset)
+    with data.engine().connect() as conn:
+        total = conn.execute(select(func.count()).select_from(Observation).where(*where)).scalar()
+        frame = pd.DataFrame(conn.execute(statement).all(), columns=list(FIELD_NAMES))
+    frame["period_start"] = pd.to_datetime(frame["period_start"]).dt.date
+    frame["is_suppressed"] = frame["is_suppressed"].astype(bool)
+    return frame, int(total or 0)
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as JSON-ready dicts: NaN -> null, dates ISO, counts as integers."""
+    out: list[dict[str, Any]] = []
+    for row in frame.itertuples(index=False):
+        item: dict[str, Any] = {}
+        for name, value in zip(FIELD_NAMES, row, strict=True):
+            if value is None or (isinstance(value, float) and pd.isna(value)):
+                item[name] = None
+            elif isinstance(value, date):
+                item[name] = value.isoformat()
+            elif name == "n":
+                item[name] = int(value)
+            elif name == "is_suppressed":
+                item[name] = bool(value)
+            elif name in ("value", "lower_bound", "upper_bound"):
+                item[name] = float(value)
+            else:
+                item[name] = str(value)
+        out.append(item)
+    return out
+
+
+def source_rows(run: data.PublishedRun, meta: Mapping[str, str]) -> list[dict[str, Any]]:
+    wanted = set(meta["source_ids"].split(","))
+    return [
+        {
+            "source_id": s.source_id,
+            "title": s.title,
+            "publisher": s.publisher,
+            "location": display_name(s.location),
+            "licence": s.licence,
+            "is_synthetic": s.is_synthetic,
+        }
+        for s in run.sources
+        if s.source_id in wanted
+    ]
+
+
+def indicator_document(run: data.PublishedRun, meta: Mapping[str, str]) -> dict[str, Any]:
+    """An indicator's metadata, coverage and links, as the API and datapackage give it."""
+    indicator_id = meta["indicator_id"]
+    coverage = data.coverage(run.run_id, indicator_id)
+    query = urlencode({"indicator": indicator_id, "run": run.run_id})
+    return {
+        "indicator_id": indicator_id,
+        "title": meta["title"],
+        "unit": meta["unit"],
+        "description": meta["description"],
+        "methodology": meta["methodology"],
+        "caveats": meta["caveats"],
+        "suppression_rule": meta["suppression_rule"],
+        "sources": source_rows(run, meta),
+        "is_synthetic": any(s["is_synthetic"] for s in source_rows(run, meta)),
+        "coverage": coverage,
+        "links": {
+            "observations": f"{API_PREFIX}/observations?{query}",
+            "csv": f"{DOWNLOAD_PREFIX}/{indicator_id}.csv?run={run.run_id}",
+            "xlsx": f"{DOWNLOAD_PREFIX}/{indicator_id}.xlsx?run={run.run_id}",
+        },
+    }
+
+
+def run_document(run: data.PublishedRun) -> dict[str, Any]:
+    return {
+        "run_id": run.run_id,
+        "published_at": run.finished_at.isoformat(),
+        "is_synthetic": run.is_synthetic,
+        "sources": [
+            {
+                "source_id": s.source_id,
+                "title": s.title,
+                "publisher": s.publisher,
+                "location": display_name(s.location),
+                "licence": s.licence,
+                "is_synthetic": s.is_synthetic,
+                "rows_accepted": s.rows_accepted,
+                "latest_record": s.watermark.date().isoformat() if s.watermark else None,
+            }
+            for s in run.sources
+        ],
+    }
+
+
+# --- responses -------------------------------------------------------------------------------
+
+
+def _json(document: Any, status: int = 200) -> Response:
+    response = Response(
+        json.dumps(document, ensure_ascii=False, separators=(",", ":")),
+        status=status,
+        mimetype="application/json",
+    )
+    return _cacheable(response)
+
+
+def _cacheable(response: Response) -> Response:
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
+    response.add_etag()
+    response.make_conditional(request)
+    return response
+
+
+def csv_text(
+    frame: pd.DataFrame, header_lines: Iterable[str] = (), columns: Iterable[str] = FIELD_NAMES
+) -> str:
+    """CSV of API fields; withheld values are empty cells (with ``is_suppressed`` true).
+
+    ``header_lines`` go first as ``# `` comment lines (read with ``comment="#"``).
+    """
+    buffer = io.StringIO(newline="")
+    for line in header_lines:
+        buffer.write(f"# {line}\n")
+    writer = csv.writer(buffer, lineterminator="\n")
+    names = list(columns)
+    writer.writerow(names)
+    for row in records(frame):
+        writer.writerow(["" if row[n] is None else _csv_value(row[n]) for n in names])
+    return buffer.getvalue()
+
+
+def _csv_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.10g}"
+    return str(value)
+
+
+def provenance_lines(
+    run: data.PublishedRun, meta: Mapping[str, str], query: ObservationQuery, url: str
+) -> list[str]:
+    """The sidecar a download carries: what, from where, under which terms, which version."""
+    sources = source_rows(run, meta)
+    lines = [
+        f"{meta['title']} ({meta['indicator_id']}); unit: {meta['unit']}",
+        f"Definition: {meta['description']}",
+        f"Method: {meta['methodology']}",
+        f"Caveats: {meta['caveats'] or 'none recorded'}",
+        f"Privacy: {meta['suppression_rule']} Withheld values are empty, with is_suppressed=true.",
+        *(
+            f"Source: {s['publisher']}: {s['title']} ({s['location']}). {s['licence']}"
+            for s in sources
+        ),
+        f"Data version: {run.run_id}, refreshed {run.finished_at:%Y-%m-%d %H:%M} UTC",
+        f"Selection: {urlencode(query.as_params()) or 'everything'}",
+        f"Cite as: {citation_texts(meta['title'], url, run)['short']}",
+    ]
+    if any(s["is_synthetic"] for s in sources):
+        lines.insert(0, "SYNTHETIC DEMONSTRATION DATA: not real people or records.")
+    return [line.replace("\n", " ") for line in lines]
+
+
+def xlsx_bytes(frame: pd.DataFrame, lines: list[str]) -> bytes:
+    """A workbook: sheet "data" (API fields, withheld = empty) and sheet "about"."""
+    buffer = io.BytesIO()
+    table = pd.DataFrame(records(frame), columns=list(FIELD_NAMES))
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        table.to_excel(writer, sheet_name="data", index=False)
+        pd.DataFrame({"about": lines}).to_excel(writer, sheet_name="about", index=False)
+    return buffer.getvalue()
+
+
+def _download_name(meta: Mapping[str, str], run: data.PublishedRun, extension: str) -> str:
+    return f"belltown-lead_{meta['indicator_id']}_{run.run_id}.{extension}"
+
+
+# --- routes ----------------------------------------------------------------------------------
+
+
+@api.route(f"{API_PREFIX}/", methods=["GET"])
+@api.route(API_PREFIX, methods=["GET"])
+def index() -> Response:
+    _check_names(())
+    return _json(
+        {
+            "name": PUBLISHER,
+            "version": "1",
+            "documentation": "/api",
+            "openapi": f"{API_PREFIX}/openapi.json",
+            "endpoints": {
+                "indicators": f"{API_PREFIX}/indicators",
+                "observations": f"{API_PREFIX}/observations?indicator=<id>",
+                "runs": f"{API_PREFIX}/runs",
+                "bundle": f"{DOWNLOAD_PREFIX}/bundle.zip",
+            },
+        }
+    )
+
+
+@api.route(f"{API_PREFIX}/openapi.json", methods=["GET"])
+def openapi_spec() -> Response:
+    from dashboard.openapi import spec  # noqa: PLC0415 -- keeps the spec out of page loads
+
+    _check_names(())
+    return _json(spec())
+
+
+@api.route(f"{API_PREFIX}/indicators", methods=["GET"])
+def list_indicators() -> Response:
+    _check_names({"run"})
+    run = _run()
+    return _json(
+        {
+            "run": {"run_id": run.run_id, "published_at": run.finished_at.isoformat()},
+            "indicators": [indicator_document(run, m) for m in data.indicators(run.run_id)],
+        }
+    )
+
+
+@api.route(f"{API_PREFIX}/indicators/<indicator_id>", methods=["GET"])
+def one_indicator(indicator_id: str) -> Response:
+    _check_names({"run"})
+    run = _run()
+    return _json(indicator_document(run, _indicator(run, indicator_id, None)))
+
+
+@api.route(f"{API_PREFIX}/observations", methods=["GET"])
+def list_observations() -> Response:
+    query = observation_query(request.args, paged=True)
+    output = request.args.get("format", "json")
+    if output not in ("json", "csv"):
+        raise ApiError(400, "'format' must be json or csv", "format")
+    run = _run()
+    meta = _indicator(run, query.indicator_id, "indicator")
+    frame, total = select_observations(run.run_id, query)
+    if output == "csv":
+        response = Response(csv_text(frame), mimetype="text/csv")
+        response.headers["X-Total-Count"] = str(total)
+        return _cacheable(response)
+    following = None
+    if query.limit is not None and query.offset + query.limit < total:
+        params = {
+            **query.as_params(),
+            "run": run.run_id,
+            "limit": str(query.limit),
+            "offset": str(query.offset + query.limit),
+        }
+        following = f"{API_PREFIX}/observations?{urlencode(params)}"
+    return _json(
+        {
+            "indicator_id": meta["indicator_id"],
+            "run_id": run.run_id,
+            "total": total,
+            "limit": query.limit,
+            "offset": query.offset,
+            "next": following,
+            "observations": records(frame),
+        }
+    )
+
+
+@api.route(f"{API_PREFIX}/runs", methods=["GET"])
+def list_runs() -> Response:
+    _check_names(())
+    return _json({"runs": data.run_history()})
+
+
+@api.route(f"{API_PREFIX}/runs/<run_id>", methods=["GET"])
+def one_run(run_id: str) -> Response:
+    _check_names(())
+    if not RUN_ID.fullmatch(run_id):
+        raise ApiError(404, "not a data version id")
+    run = data.retained_run(run_id)
+    if run is None:
+        raise ApiError(404, f"data version {run_id} is not (or no longer) available")
+    return _json(run_document(run))
+
+
+@api.route(f"{API_PREFIX}/runs/<run_id>/changes", methods=["GET"])
+def run_changes(run_id: str) -> Response:
+    _check_names(())
+    if not RUN_ID.fullmatch(run_id) or data.retained_run(run_id) is None:
+        raise ApiError(404, f"data version {run_id} is not (or no longer) available")
+    return _json(data.changes(run_id))
+
+
+@api.route(f"{DOWNLOAD_PREFIX}/<indicator_id>.<extension>", methods=["GET"])
+def download(indicator_id: str, extension: str) -> Response:
+    if extension not in ("csv", "xlsx"):
+        raise ApiError(404, "downloads are .csv or .xlsx")
+    if not INDICATOR_ID.fullmatch(indicator_id):
+        raise ApiError(404, "not an indicator id")
+    args = MultiDict(request.args)
+    if "indicator" in args:
+        raise ApiError(400, "the indicator is in the path; drop 'indicator'", "indicator")
+    args["indicator"] = indicator_id
+    query = observation_query(args, paged=False)
+    run = _run()
+    meta = _indicator(run, indicator_id, None)
+    frame, _ = select_observations(run.run_id, query)
+    lines = provenance_lines(run, meta, query, request.url)
+    if extension == "csv":
+        response = Response(csv_text(frame, lines), mimetype="text/csv")
+    else:
+        response = Response(
+            xlsx_bytes(frame, lines),
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{_download_name(meta, run, extension)}"'
+    )
+    return _cacheable(response)
+
+
+@api.route(f"{DOWNLOAD_PREFIX}/bundle.zip", methods=["GET"])
+def bundle() -> Response:
+    _check_names({"run"})
+    run = _run()
+    from dashboard.datapackage import bundle_bytes  # noqa: PLC0415 -- only for this route
+
+    response = Response(bundle_bytes(run, request.host_url.rstrip("/")), mimetype="application/zip")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="belltown-lead_{run.run_id}.zip"'
+    )
+    return _cacheable(response)
+
+
+def is_api_path(path: str) -> bool:
+    return path == API_PREFIX or path.startswith((f"{API_PREFIX}/", f"{DOWNLOAD_PREFIX}/"))
+
+
+def install(server: Flask) -> None:
+    """Register the API and download routes and their JSON error handling."""
+    server.register_blueprint(api)
+
+    @server.after_request
+    def _no_sniff(response: Response) -> Response:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
