@@ -95,6 +95,7 @@ class ObservationQuery:
     indicator_id: str
     areas: tuple[str, ...] = ()
     breakdowns: tuple[str, ...] = ()
+    breakdown_prefix: str = ""
     start: date | None = None
     end: date | None = None
     limit: int | None = DEFAULT_LIMIT  # None = every row (downloads)
@@ -107,6 +108,8 @@ class ObservationQuery:
             params["area"] = ",".join(self.areas)
         if self.breakdowns:
             params["breakdown"] = ",".join(self.breakdowns)
+        if self.breakdown_prefix:
+            params["breakdown_prefix"] = self.breakdown_prefix
         if self.start:
             params["from"] = self.start.isoformat()
         if self.end:
@@ -157,6 +160,15 @@ def _period(args: Args, name: str, *, end: bool) -> date | None:
         raise ApiError(400, f"{name!r} must be a date: YYYY, YYYY-MM or YYYY-MM-DD", name) from None
 
 
+def _prefix(args: Args) -> str:
+    raw = args.get("breakdown_prefix")
+    if raw is None:
+        return ""
+    if not TEXT_VALUE.fullmatch(raw):
+        raise ApiError(400, "'breakdown_prefix' must be 1 to 128 characters", "breakdown_prefix")
+    return raw
+
+
 def _integer(args: Args, name: str, default: int, low: int, high: int) -> int:
     raw = args.get(name)
     if raw is None:
@@ -197,7 +209,7 @@ def _indicator(run: data.PublishedRun, indicator_id: str, parameter: str | None)
 
 
 def observation_query(args: Args, paged: bool) -> ObservationQuery:
-    allowed = {"indicator", "area", "breakdown", "from", "to", "run"}
+    allowed = {"indicator", "area", "breakdown", "breakdown_prefix", "from", "to", "run"}
     if paged:
         allowed |= {"limit", "offset", "format"}
     _check_names(allowed, args)
@@ -212,6 +224,7 @@ def observation_query(args: Args, paged: bool) -> ObservationQuery:
         indicator_id=indicator_id,
         areas=_text_list(args, "area"),
         breakdowns=_text_list(args, "breakdown"),
+        breakdown_prefix=_prefix(args),
         start=start,
         end=end,
         limit=_integer(args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT) if paged else None,
@@ -231,6 +244,10 @@ def select_observations(run_id: str, query: ObservationQuery) -> tuple[pd.DataFr
     if query.breakdowns:
         lowered = [b.lower() for b in query.breakdowns]
         where.append(func.lower(Observation.breakdown_value).in_(lowered))
+    if query.breakdown_prefix:
+        where.append(
+            Observation.breakdown_value.startswith(query.breakdown_prefix, autoescape=True)
+        )
     if query.start:
         where.append(Observation.period_start_date >= query.start)
     if query.end:

@@ -19,6 +19,7 @@ from dashboard import api, data, layout, theme
 from dashboard.pages import (
     briefing,
     data_page,
+    embed,
     enrollment,
     methods,
     overview,
@@ -36,6 +37,8 @@ PAGE_MODULES: tuple[ModuleType, ...] = (
     briefing,
     methods,
 )
+# Registered as pages but kept out of the navigation and the page-path list.
+TEMPLATE_PAGES: tuple[ModuleType, ...] = (embed,)
 # Paths Dash and Flask serve besides the pages themselves.
 INTERNAL_PREFIXES = ("/_dash", "/_reload", "/_favicon", "/assets/", "/static/")
 
@@ -83,6 +86,16 @@ def create_app() -> dash.Dash:
             title=f"{module.TITLE} | Belltown LEAD transparency dashboard",
             description=module.DESCRIPTION,
             order=order,
+            layout=module.layout,
+        )
+    for module in TEMPLATE_PAGES:
+        dash.register_page(
+            module.__name__,
+            path_template=module.PATH_TEMPLATE,
+            name=module.TITLE,
+            title=f"{module.TITLE} | Belltown LEAD transparency dashboard",
+            description=module.DESCRIPTION,
+            order=len(PAGE_MODULES),
             layout=module.layout,
         )
     app.layout = layout.shell
@@ -149,6 +162,8 @@ def _install_http_handling(app: dash.Dash, page_paths: set[str]) -> None:
                 raise NotFound("no such API endpoint; see /api/v1/openapi.json")
             return
         if path in page_paths or request.path.startswith(INTERNAL_PREFIXES):
+            return
+        if path.startswith(f"{embed.PATH}/") and embed.is_embeddable(path.split("/", 2)[2]):
             return
         raise NotFound()
 

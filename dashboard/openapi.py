@@ -61,6 +61,11 @@ FILTERS = [
     _param("indicator", "Indicator id (see /indicators).", {"type": "string"}, required=True),
     _param("area", "Comma-separated areas or groups.", {"type": "string"}),
     _param("breakdown", "Comma-separated breakdown values.", {"type": "string"}),
+    _param(
+        "breakdown_prefix",
+        "Breakdown values starting with this text (e.g. 'robbery|' for map cells).",
+        {"type": "string"},
+    ),
     _param("from", "First period: YYYY, YYYY-MM or YYYY-MM-DD.", {"type": "string"}),
     _param("to", "Last period: YYYY, YYYY-MM or YYYY-MM-DD.", {"type": "string"}),
     RUN_PARAM,

@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 from dash import Output, dcc, html
 from dash.development.base_component import Component
 
+from dashboard.components.share import Share, share_panel
 from dashboard.data import SourceRecord
 
 WITHHELD_TEXT = "withheld"
@@ -30,9 +31,19 @@ SYNTHETIC_SAMPLE_LABEL = "Synthetic sample data, not real records"
 
 @dataclass(frozen=True)
 class CardIds:
-    """Component ids of one card, derived from its ``card_id`` (one place, no typos)."""
+    """One card: its id, heading and subheading, and the component ids derived from the
+    id (one place, no typos). Every card is registered in :data:`CARDS` by id (embeds)."""
 
     card_id: str
+    heading: str = ""
+    subheading: str = ""
+
+    def __post_init__(self) -> None:
+        CARDS[self.card_id] = self
+
+    @property
+    def share(self) -> str:
+        return f"{self.card_id}-share"
 
     @property
     def title(self) -> str:
@@ -66,19 +77,22 @@ class CardIds:
             Output(self.table, "children"),
             Output(self.footer, "children"),
             Output(self.notice, "children"),
+            Output(self.share, "children"),
         ]
 
 
-def chart_card(
-    ids: CardIds, title: str, subtitle: str, controls: Sequence[Component] = ()
-) -> html.Section:
+CARDS: dict[str, CardIds] = {}
+
+
+def chart_card(ids: CardIds, controls: Sequence[Component] = ()) -> html.Section:
     """The card's static shell; a callback fills it with :func:`card_parts`."""
     return html.Section(
+        id=ids.card_id,
         className="chart-card",
         **aria(labelledby=ids.title),
         children=[
-            html.H2(title, id=ids.title, className="chart-card__title"),
-            html.P(subtitle, className="chart-card__subtitle"),
+            html.H2(ids.heading, id=ids.title, className="chart-card__title"),
+            html.P(ids.subheading, className="chart-card__subtitle"),
             html.Div(list(controls), className="chart-card__controls") if controls else None,
             html.Div(id=ids.notice, className="chart-card__notice", role="status"),
             html.Figure(
@@ -103,9 +117,10 @@ def chart_card(
                 className="chart-card__table",
                 children=[
                     html.Summary("Show data table"),
-                    scroll_region(f"Data table: {title}", id=ids.table),
+                    scroll_region(f"Data table: {ids.heading}", id=ids.table),
                 ],
             ),
+            html.Div(id=ids.share, className="chart-card__share"),
             html.Footer(id=ids.footer, className="chart-card__footer"),
         ],
     )
@@ -134,9 +149,13 @@ def card_parts(
     table: Component,
     footer: Sequence[Component],
     notice: str | None = None,
-) -> tuple[go.Figure, str, Component, Sequence[Component], Component | None]:
+    share: Share | None = None,
+) -> tuple[go.Figure, str, Component, Sequence[Component], Component | None, Component | None]:
+    """What a card callback returns, in :meth:`CardIds.outputs` order. With ``share``, the
+    card gets its download, link, embed and citation panel for the view just drawn."""
     notice_component = html.P(notice) if notice else None
-    return figure, summary, table, footer, notice_component
+    panel = share_panel(share, footer) if share is not None else None
+    return figure, summary, table, footer, notice_component, panel
 
 
 def data_table(frame: pd.DataFrame, caption: str, value_format: str = "{:,.0f}") -> html.Table:

@@ -57,3 +57,67 @@ def published_run_or_stop() -> data.PublishedRun:
     if run is None:
         raise PreventUpdate
     return run
+
+
+# --- The view's state in the URL (permalinks) -----------------------------------------------
+
+QUERY_VALUE_LIMIT = 200
+
+
+def apply_view_state(page: Component, query: dict[str, str]) -> Component:
+    """Set the page's controls from a permalink's query string (control id -> value).
+
+    A value a control does not offer, or a parameter naming no control, is ignored and the
+    page says so at the top (a visible notice, never an error page). Lists (a checklist)
+    are comma-separated.
+    """
+    controls: dict[str, Component] = {}
+    _collect_controls(page, controls)
+    problems: list[str] = []
+    for name, raw in query.items():
+        text = str(raw)[:QUERY_VALUE_LIMIT]
+        control = controls.get(name)
+        if control is None:
+            problems.append(f"“{name[:40]}” is not a setting of this page")
+            continue
+        allowed = [str(option["value"]) for option in getattr(control, "options", [])]
+        if isinstance(control, dbc.Checklist):
+            chosen = [v for v in text.split(",") if v]
+            if chosen and all(v in allowed for v in chosen):
+                control.value = chosen
+                continue
+        elif text in allowed:
+            control.value = text  # type: ignore[attr-defined]
+            continue
+        problems.append(f"“{text[:60]}” is not a choice for “{name[:40]}”")
+    if problems:
+        notice = html.Div(
+            className="notice page-notice",
+            role="status",
+            children=[
+                html.P(
+                    "This link asked for settings this page does not have, so the default "
+                    "view is shown for them: " + "; ".join(problems) + "."
+                )
+            ],
+        )
+        children = list(getattr(page, "children", None) or [])
+        position = 1 if children and isinstance(children[0], html.H1) else 0
+        children.insert(position, notice)
+        page.children = children
+    return page
+
+
+def _collect_controls(node: object, found: dict[str, Component]) -> None:
+    if isinstance(node, list | tuple):
+        for child in node:
+            _collect_controls(child, found)
+        return
+    if not isinstance(node, Component):
+        return
+    identifier = getattr(node, "id", None)
+    if isinstance(identifier, str) and isinstance(
+        node, dbc.Select | dbc.RadioItems | dbc.Checklist
+    ):
+        found[identifier] = node
+    _collect_controls(getattr(node, "children", None), found)

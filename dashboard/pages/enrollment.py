@@ -24,10 +24,12 @@ from dashboard.components.chart_card import (
     data_table,
 )
 from dashboard.components.controls import (
+    apply_view_state,
     indicator_footer,
     published_run_or_stop,
     radio_group,
 )
+from dashboard.components.share import Share
 from dashboard.pages.placeholder import not_yet_published
 from dashboard.summaries import quarter_label
 from dashboard.validation import choose
@@ -46,12 +48,36 @@ class Ids:
     PERIOD = "enr-period"
     REFERRAL_TYPE = "enr-referral-type"
     DIMENSION = "enr-dimension"
-    REFERRALS = CardIds("enr-referrals")
-    PARTICIPANTS = CardIds("enr-participants")
-    EXITS = CardIds("enr-exits")
-    DEMOGRAPHICS = CardIds("enr-demographics")
-    SERVICES = CardIds("enr-services")
-    COST = CardIds("enr-cost")
+    REFERRALS = CardIds(
+        "enr-referrals",
+        "Referrals to LEAD per quarter",
+        "People referred each quarter; use ‘Referral type’ above to see one type.",
+    )
+    PARTICIPANTS = CardIds(
+        "enr-participants",
+        "Active participants",
+        "People enrolled in LEAD at the end of each quarter.",
+    )
+    EXITS = CardIds(
+        "enr-exits",
+        "Why people left LEAD",
+        "Enrolments that ended, by the reason recorded, all quarters to date.",
+    )
+    DEMOGRAPHICS = CardIds(
+        "enr-demographics",
+        "Who is in the LEAD and comparison groups",
+        "Share of each group, all referrals to date.",
+    )
+    SERVICES = CardIds(
+        "enr-services",
+        "Service contacts per quarter",
+        "Contacts between participants and LEAD case managers and partners.",
+    )
+    COST = CardIds(
+        "enr-cost",
+        "Program cost per participant-month",
+        "Recorded service costs divided by the months participants were enrolled.",
+    )
 
 
 EVALUATION = (pd.Timestamp("2011-10-01"), pd.Timestamp("2014-07-01"))
@@ -83,7 +109,12 @@ def code_label(code: str) -> str:
     return code.replace("_", " ").capitalize()
 
 
-def layout(**_query: str) -> Component:
+def layout(**query: str) -> Component:
+    """The page, its controls set from a permalink's query string when it has one."""
+    return apply_view_state(page(), query)
+
+
+def page() -> Component:
     run = data.published_run()
     if run is None or data.indicator(run.run_id, "referrals") is None:
         return not_yet_published(TITLE, DESCRIPTION)
@@ -121,25 +152,15 @@ def layout(**_query: str) -> Component:
                 ),
             ],
         ),
-        chart_card(
-            Ids.REFERRALS,
-            "Referrals to LEAD per quarter",
-            "People referred each quarter; use ‘Referral type’ above to see one type.",
-        ),
+        chart_card(Ids.REFERRALS),
         chart_card(
             Ids.PARTICIPANTS,
-            "Active participants",
-            "People enrolled in LEAD at the end of each quarter.",
         ),
         chart_card(
             Ids.EXITS,
-            "Why people left LEAD",
-            "Enrolments that ended, by the reason recorded, all quarters to date.",
         ),
         chart_card(
             Ids.DEMOGRAPHICS,
-            "Who is in the LEAD and comparison groups",
-            "Share of each group, all referrals to date.",
             controls=[
                 radio_group(
                     Ids.DIMENSION,
@@ -151,13 +172,9 @@ def layout(**_query: str) -> Component:
         ),
         chart_card(
             Ids.SERVICES,
-            "Service contacts per quarter",
-            "Contacts between participants and LEAD case managers and partners.",
         ),
         chart_card(
             Ids.COST,
-            "Program cost per participant-month",
-            "Recorded service costs divided by the months participants were enrolled.",
         ),
     ]
     return html.Div(children, className="page")
@@ -207,6 +224,14 @@ def _in_period(frame: pd.DataFrame, period: str) -> pd.DataFrame:
         return frame
     start, end = EVALUATION
     return frame[(frame["period_start_date"] >= start) & (frame["period_start_date"] <= end)]
+
+
+def _period_filters(period: str) -> dict[str, str]:
+    """API filters for the quarters a card shows (see :func:`_in_period`)."""
+    if period != "evaluation":
+        return {}
+    start, end = EVALUATION
+    return {"from": start.date().isoformat(), "to": end.date().isoformat()}
 
 
 def _period_text(frame: pd.DataFrame) -> str:
@@ -441,18 +466,31 @@ def _validated(period: object, referral_type: object) -> tuple[str, str, str | N
 @callback(*Ids.REFERRALS.outputs(), Input(Ids.PERIOD, "value"), Input(Ids.REFERRAL_TYPE, "value"))
 def update_referrals(period: object, referral_type: object) -> tuple[object, ...]:
     period_value, type_value, notice = _validated(period, referral_type)
-    return card_parts(*referrals_card(published_run_or_stop(), period_value, type_value), notice)
+    filters = _period_filters(period_value)
+    if type_value != "all":
+        filters["breakdown"] = type_value
+    share = Share(Ids.REFERRALS.card_id, Ids.REFERRALS.heading, ("referrals",), filters)
+    return card_parts(
+        *referrals_card(published_run_or_stop(), period_value, type_value), notice, share
+    )
 
 
 @callback(*Ids.PARTICIPANTS.outputs(), Input(Ids.PERIOD, "value"))
 def update_participants(period: object) -> tuple[object, ...]:
     period_value, _type, notice = _validated(period, "all")
-    return card_parts(*participants_card(published_run_or_stop(), period_value), notice)
+    share = Share(
+        Ids.PARTICIPANTS.card_id,
+        Ids.PARTICIPANTS.heading,
+        ("participants_active", "referrals_cumulative"),
+        _period_filters(period_value),
+    )
+    return card_parts(*participants_card(published_run_or_stop(), period_value), notice, share)
 
 
 @callback(*Ids.EXITS.outputs(), Input(Ids.PERIOD, "value"))
 def update_exits(_period: object) -> tuple[object, ...]:
-    return card_parts(*exits_card(published_run_or_stop()), None)
+    share = Share(Ids.EXITS.card_id, Ids.EXITS.heading, ("exits",))
+    return card_parts(*exits_card(published_run_or_stop()), None, share)
 
 
 @callback(*Ids.DEMOGRAPHICS.outputs(), Input(Ids.DIMENSION, "value"))
@@ -460,16 +498,34 @@ def update_demographics(dimension: object) -> tuple[object, ...]:
     value, notice = choose(
         dimension, list(DIMENSIONS), "gender", "comparison", lambda d: DIMENSIONS[d][1]
     )
-    return card_parts(*demographics_card(published_run_or_stop(), value), notice)
+    indicator_id = DIMENSIONS[value][0]
+    share = Share(
+        Ids.DEMOGRAPHICS.card_id,
+        Ids.DEMOGRAPHICS.heading,
+        (f"{indicator_id}_pct", indicator_id),
+    )
+    return card_parts(*demographics_card(published_run_or_stop(), value), notice, share)
 
 
 @callback(*Ids.SERVICES.outputs(), Input(Ids.PERIOD, "value"))
 def update_services(period: object) -> tuple[object, ...]:
     period_value, _type, notice = _validated(period, "all")
-    return card_parts(*services_card(published_run_or_stop(), period_value), notice)
+    share = Share(
+        Ids.SERVICES.card_id,
+        Ids.SERVICES.heading,
+        ("service_contacts",),
+        _period_filters(period_value),
+    )
+    return card_parts(*services_card(published_run_or_stop(), period_value), notice, share)
 
 
 @callback(*Ids.COST.outputs(), Input(Ids.PERIOD, "value"))
 def update_cost(period: object) -> tuple[object, ...]:
     period_value, _type, notice = _validated(period, "all")
-    return card_parts(*cost_card(published_run_or_stop(), period_value), notice)
+    share = Share(
+        Ids.COST.card_id,
+        Ids.COST.heading,
+        ("program_cost_per_participant_month",),
+        _period_filters(period_value),
+    )
+    return card_parts(*cost_card(published_run_or_stop(), period_value), notice, share)

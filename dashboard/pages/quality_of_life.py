@@ -18,10 +18,12 @@ from dashboard.components.chart_card import (
     data_table,
 )
 from dashboard.components.controls import (
+    apply_view_state,
     indicator_footer,
     published_run_or_stop,
     radio_group,
 )
+from dashboard.components.share import Share
 from dashboard.labels import area_label, category_label, offence_phrase
 from dashboard.pages.placeholder import not_yet_published
 from dashboard.validation import choose
@@ -43,9 +45,24 @@ class Ids:
     AREAS = "qol-areas"
     FROM_YEAR = "qol-from-year"
     TO_YEAR = "qol-to-year"
-    TREND = CardIds("qol-trend")
-    BEFORE_AFTER = CardIds("qol-before-after")
-    MAP = CardIds("qol-map")
+    TREND = CardIds(
+        "qol-trend",
+        "Reported offences: Belltown and comparison neighbourhoods",
+        "Offences reported to Seattle Police each month, by neighbourhood. "
+        "The dashed line marks LEAD's start in October 2011.",
+    )
+    BEFORE_AFTER = CardIds(
+        "qol-before-after",
+        "Before and after LEAD began: Belltown compared with each comparison area",
+        "The 24 months before October 2011 against the 24 months after; the offence "
+        "group chosen above. Descriptive, not proof of cause.",
+    )
+    MAP = CardIds(
+        "qol-map",
+        "Where offences were reported in Belltown",
+        "Reports per grid cell (about 330 by 225 metres) over all months in the "
+        "extract; the offence group chosen above. Exact locations are never shown.",
+    )
 
 
 MEASURES: dict[str, str] = {
@@ -58,7 +75,12 @@ SMOOTHING = {"month": "Each month", "rolling": "12-month average"}
 NO_DATA = "No data for this period in the current extract."
 
 
-def layout(**_query: str) -> Component:
+def layout(**query: str) -> Component:
+    """The page, its controls set from a permalink's query string when it has one."""
+    return apply_view_state(page(), query)
+
+
+def page() -> Component:
     run = data.published_run()
     if run is None:
         return not_yet_published(TITLE, DESCRIPTION)
@@ -95,26 +117,12 @@ def layout(**_query: str) -> Component:
         children=[
             html.H1(TITLE),
             html.P(DESCRIPTION, className="lede"),
-            chart_card(
-                Ids.TREND,
-                title="Reported offences: Belltown and comparison neighbourhoods",
-                subtitle=(
-                    "Offences reported to Seattle Police each month, by neighbourhood. "
-                    "The dashed line marks LEAD's start in October 2011."
-                ),
-                controls=controls,
-            ),
+            chart_card(Ids.TREND, controls=controls),
             chart_card(
                 Ids.BEFORE_AFTER,
-                "Before and after LEAD began: Belltown compared with each comparison area",
-                "The 24 months before October 2011 against the 24 months after; the offence "
-                "group chosen above. Descriptive, not proof of cause.",
             ),
             chart_card(
                 Ids.MAP,
-                "Where offences were reported in Belltown",
-                "Reports per grid cell (about 330 by 225 metres) over all months in the "
-                "extract; the offence group chosen above. Exact locations are never shown.",
             ),
             *other_source_sections(run),
         ],
@@ -185,7 +193,19 @@ def update_trend(
         or last_notice
         or fallback_notice
     )
-    return card_parts(figure, summary, table, footer, notice)
+    filters = {"breakdown": group_value, "from": first, "to": last}
+    if chosen_areas:
+        filters["area"] = ",".join(chosen_areas)
+    share = Share(
+        Ids.TREND.card_id,
+        Ids.TREND.heading,
+        (MEASURES[measure_value],),
+        filters,
+        "The chart shows 12-month averages of these monthly figures."
+        if smoothing_value == "rolling"
+        else "",
+    )
+    return card_parts(figure, summary, table, footer, notice, share)
 
 
 @data.cache.memoize()
@@ -327,24 +347,30 @@ def _baseline_year(unit: str) -> int:
 # Other neighbourhood sources: (card id, indicator, title, subtitle)
 OTHER_SOURCES = (
     (
-        CardIds("qol-legacy"),
+        CardIds(
+            "qol-legacy",
+            "Reported offences in SPD's older 'Crime Data' format",
+            "Offences reported each month by neighbourhood, older dataset (property crime and "
+            "robbery in the bundled extract).",
+        ),
         "reported_offenses_legacy",
-        "Reported offences in SPD's older 'Crime Data' format",
-        "Offences reported each month by neighbourhood, older dataset (property crime and "
-        "robbery in the bundled extract).",
     ),
     (
-        CardIds("qol-calls"),
+        CardIds(
+            "qol-calls",
+            "911 calls and officer-initiated events",
+            "Events cleared each month, by clearance group (Belltown = census tracts 80.01-80.02).",
+        ),
         "calls_for_service",
-        "911 calls and officer-initiated events",
-        "Events cleared each month, by clearance group (Belltown = census tracts 80.01-80.02).",
     ),
     (
-        CardIds("qol-requests"),
+        CardIds(
+            "qol-requests",
+            "Service requests (Find It, Fix It)",
+            "Requests each month: illegal dumping and needles, graffiti, encampments, abandoned "
+            "vehicles.",
+        ),
         "service_requests",
-        "Service requests (Find It, Fix It)",
-        "Requests each month: illegal dumping and needles, graffiti, encampments, abandoned "
-        "vehicles.",
     ),
 )
 
@@ -352,13 +378,11 @@ OTHER_SOURCES = (
 def other_source_sections(run: data.PublishedRun) -> list[Component]:
     """A card per other neighbourhood source (the card says so when it has no data)."""
     sections: list[Component] = []
-    for ids, indicator_id, title, subtitle in OTHER_SOURCES:
+    for ids, indicator_id in OTHER_SOURCES:
         categories = data.breakdown_values(run.run_id, indicator_id)
         sections.append(
             chart_card(
                 ids,
-                title,
-                subtitle,
                 controls=[
                     _select(
                         f"{ids.card_id}-category",
@@ -405,10 +429,11 @@ def _register_other_source_callback(ids: CardIds, indicator_id: str) -> None:
         value, notice = choose(
             category, categories, categories[0] if categories else "", "category"
         )
-        return card_parts(*other_source_parts(run, indicator_id, value), notice)
+        share = Share(ids.card_id, ids.heading, (indicator_id,), {"breakdown": value})
+        return card_parts(*other_source_parts(run, indicator_id, value), notice, share)
 
 
-for _ids, _indicator_id, _title, _subtitle in OTHER_SOURCES:
+for _ids, _indicator_id in OTHER_SOURCES:
     _register_other_source_callback(_ids, _indicator_id)
 
 
@@ -421,7 +446,10 @@ def update_before_after(group: object) -> tuple[object, ...]:
     groups = data.breakdown_values(run.run_id, MEASURES["count"])
     default_group = DEFAULT_GROUP if DEFAULT_GROUP in groups else (groups or [""])[0]
     value, notice = choose(group, groups, default_group, "offence group", category_label)
-    return card_parts(*before_after_parts(run, value), notice)
+    share = Share(
+        Ids.BEFORE_AFTER.card_id, Ids.BEFORE_AFTER.heading, (BEFORE_AFTER_ID,), {"breakdown": value}
+    )
+    return card_parts(*before_after_parts(run, value), notice, share)
 
 
 @data.cache.memoize()
@@ -476,7 +504,10 @@ def update_map(group: object) -> tuple[object, ...]:
     groups = data.breakdown_values(run.run_id, MEASURES["count"])
     default_group = DEFAULT_GROUP if DEFAULT_GROUP in groups else (groups or [""])[0]
     value, notice = choose(group, groups, default_group, "offence group", category_label)
-    return card_parts(*map_parts(run, value), notice)
+    # Grid cells are keyed "group|latitude,longitude": the rows drawn are all the group's.
+    prefix = {"breakdown_prefix": f"{value}|"}
+    share = Share(Ids.MAP.card_id, Ids.MAP.heading, (GRID_ID,), prefix)
+    return card_parts(*map_parts(run, value), notice, share)
 
 
 @data.cache.memoize()

@@ -25,10 +25,12 @@ from dashboard.components.chart_card import (
     scroll_region,
 )
 from dashboard.components.controls import (
+    apply_view_state,
     indicator_footer,
     published_run_or_stop,
     radio_group,
 )
+from dashboard.components.share import Share
 from dashboard.pages.placeholder import not_yet_published
 from dashboard.validation import choose
 from etl import settings
@@ -51,12 +53,36 @@ class Ids:
     JAIL_MEASURE = "rec-jail-measure"
     OUTCOME = "rec-outcome"
     HEADLINE = "rec-headline"
-    SHARES = CardIds("rec-shares")
-    EFFECTS = CardIds("rec-effects")
-    SURVIVAL = CardIds("rec-survival")
-    JAIL = CardIds("rec-jail")
-    COSTS = CardIds("rec-costs")
-    OUTCOMES = CardIds("rec-outcomes")
+    SHARES = CardIds(
+        "rec-shares",
+        "People arrested or charged, six months before and after entry",
+        "Share of each group with at least one event; bars show 95% confidence intervals.",
+    )
+    EFFECTS = CardIds(
+        "rec-effects",
+        "Effect estimates: LEAD compared with the comparison group",
+        "Below 1 means the LEAD group improved more than the comparison group after entry.",
+    )
+    SURVIVAL = CardIds(
+        "rec-survival",
+        "Time to first arrest after entry",
+        "Estimated share of each group not yet arrested, by months since entry.",
+    )
+    JAIL = CardIds(
+        "rec-jail",
+        "Jail use per person-year, before and after entry",
+        "12 months before entry and up to 12 months after; 95% confidence intervals.",
+    )
+    COSTS = CardIds(
+        "rec-costs",
+        "Criminal legal system cost per person-year",
+        "Bookings, jail days, prosecution, defence and court, at the unit costs under Methods.",
+    )
+    OUTCOMES = CardIds(
+        "rec-outcomes",
+        "Housing, work and income after referral (LEAD participants)",
+        "Share of assessed participants in each month, from the month before referral.",
+    )
 
 
 SHARE_EVENTS = {"arrest": "Arrested", "felony": "Charged with a felony"}
@@ -81,7 +107,12 @@ COHORTS = {"lead": "LEAD group", "control": "Comparison group"}
 PERIODS = {"before": "Before entry", "after": "After entry"}
 
 
-def layout(**_query: str) -> Component:
+def layout(**query: str) -> Component:
+    """The page, its controls set from a permalink's query string when it has one."""
+    return apply_view_state(page(), query)
+
+
+def page() -> Component:
     run = data.published_run()
     if run is None or data.indicator(run.run_id, "arrest_odds_ratio") is None:
         return not_yet_published(TITLE, DESCRIPTION)
@@ -102,35 +133,23 @@ def layout(**_query: str) -> Component:
         headline(run, threshold),
         chart_card(
             Ids.SHARES,
-            "People arrested or charged, six months before and after entry",
-            "Share of each group with at least one event; bars show 95% confidence intervals.",
             controls=[radio_group(Ids.SHARE_EVENT, "Show", SHARE_EVENTS, "arrest")],
         ),
         chart_card(
             Ids.EFFECTS,
-            "Effect estimates: LEAD compared with the comparison group",
-            "Below 1 means the LEAD group improved more than the comparison group after entry.",
         ),
         chart_card(
             Ids.SURVIVAL,
-            "Time to first arrest after entry",
-            "Estimated share of each group not yet arrested, by months since entry.",
         ),
         chart_card(
             Ids.JAIL,
-            "Jail use per person-year, before and after entry",
-            "12 months before entry and up to 12 months after; 95% confidence intervals.",
             controls=[radio_group(Ids.JAIL_MEASURE, "Show", JAIL_MEASURES, "bookings")],
         ),
         chart_card(
             Ids.COSTS,
-            "Criminal legal system cost per person-year",
-            "Bookings, jail days, prosecution, defence and court, at the unit costs under Methods.",
         ),
         chart_card(
             Ids.OUTCOMES,
-            "Housing, work and income after referral (LEAD participants)",
-            "Share of assessed participants in each month, from the month before referral.",
             controls=[radio_group(Ids.OUTCOME, "Show", OUTCOMES, "housed")],
         ),
         published_panel(run),
@@ -556,17 +575,20 @@ def outcomes_card(run: data.PublishedRun, outcome: str) -> CardContent:
 @callback(*Ids.SHARES.outputs(), Input(Ids.SHARE_EVENT, "value"))
 def update_shares(event: object) -> tuple[object, ...]:
     value, notice = choose(event, list(SHARE_EVENTS), "arrest", "event", SHARE_EVENTS.__getitem__)
-    return card_parts(*shares_card(published_run_or_stop(), value), notice)
+    share = Share(Ids.SHARES.card_id, Ids.SHARES.heading, (SHARE_INDICATORS[value],))
+    return card_parts(*shares_card(published_run_or_stop(), value), notice, share)
 
 
 @callback(*Ids.EFFECTS.outputs(), Input(Ids.SHARE_EVENT, "id"))
 def update_effects(_trigger: object) -> tuple[object, ...]:
-    return card_parts(*effects_card(published_run_or_stop()), None)
+    share = Share(Ids.EFFECTS.card_id, Ids.EFFECTS.heading, tuple(EFFECTS))
+    return card_parts(*effects_card(published_run_or_stop()), None, share)
 
 
 @callback(*Ids.SURVIVAL.outputs(), Input(Ids.SHARE_EVENT, "id"))
 def update_survival(_trigger: object) -> tuple[object, ...]:
-    return card_parts(*survival_card(published_run_or_stop()), None)
+    share = Share(Ids.SURVIVAL.card_id, Ids.SURVIVAL.heading, ("no_arrest_since_entry_pct",))
+    return card_parts(*survival_card(published_run_or_stop()), None, share)
 
 
 @callback(*Ids.JAIL.outputs(), Input(Ids.JAIL_MEASURE, "value"))
@@ -574,15 +596,18 @@ def update_jail(measure: object) -> tuple[object, ...]:
     value, notice = choose(
         measure, list(JAIL_MEASURES), "bookings", "measure", JAIL_MEASURES.__getitem__
     )
-    return card_parts(*jail_card(published_run_or_stop(), value), notice)
+    share = Share(Ids.JAIL.card_id, Ids.JAIL.heading, (JAIL_INDICATORS[value],))
+    return card_parts(*jail_card(published_run_or_stop(), value), notice, share)
 
 
 @callback(*Ids.COSTS.outputs(), Input(Ids.SHARE_EVENT, "id"))
 def update_costs(_trigger: object) -> tuple[object, ...]:
-    return card_parts(*costs_card(published_run_or_stop()), None)
+    share = Share(Ids.COSTS.card_id, Ids.COSTS.heading, ("legal_cost_per_person_year",))
+    return card_parts(*costs_card(published_run_or_stop()), None, share)
 
 
 @callback(*Ids.OUTCOMES.outputs(), Input(Ids.OUTCOME, "value"))
 def update_outcomes(outcome: object) -> tuple[object, ...]:
     value, notice = choose(outcome, list(OUTCOMES), "housed", "outcome", OUTCOMES.__getitem__)
-    return card_parts(*outcomes_card(published_run_or_stop(), value), notice)
+    share = Share(Ids.OUTCOMES.card_id, Ids.OUTCOMES.heading, (f"{value}_share",))
+    return card_parts(*outcomes_card(published_run_or_stop(), value), notice, share)

@@ -19,7 +19,7 @@ from tests.integration.conftest import SAMPLE_NIBRS
 
 TREND_OUTPUT = (
     "..qol-trend-graph.figure...qol-trend-summary.children...qol-trend-table.children"
-    "...qol-trend-footer.children...qol-trend-notice.children.."
+    "...qol-trend-footer.children...qol-trend-notice.children...qol-trend-share.children.."
 )
 
 
@@ -41,8 +41,8 @@ def trend_request(
     from_year: object = "2008",
     to_year: object = "2021",
 ) -> dict[str, object]:
-    ids = ["graph", "summary", "table", "footer", "notice"]
-    props = ["figure", "children", "children", "children", "children"]
+    ids = ["graph", "summary", "table", "footer", "notice", "share"]
+    props = ["figure", "children", "children", "children", "children", "children"]
     return {
         "output": TREND_OUTPUT,
         "outputs": [

@@ -1,0 +1,87 @@
+"""``/embed/<card>``: one chart card alone, for an ``<iframe>`` on another site.
+
+The card is rendered inside its own page's layout (so every control its callbacks read is
+there, set from the query string like a permalink); everything else on that page is hidden
+and the site's header and footer are hidden by ``assets/site.css``. A credit line links to
+the full page. An unknown card is a 404 (``app_factory``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from dash import html
+from dash.development.base_component import Component
+
+from dashboard.components.chart_card import CARDS
+from dashboard.components.share import page_path
+from dashboard.pages import enrollment, quality_of_life, recidivism
+
+PATH = "/embed"
+PATH_TEMPLATE = "/embed/<card>"
+TITLE = "Embedded chart"
+DESCRIPTION = "One chart from the Belltown LEAD transparency dashboard, for embedding."
+PAGE_LAYOUTS: dict[str, Callable[..., Component]] = {
+    quality_of_life.PATH: quality_of_life.layout,
+    enrollment.PATH: enrollment.layout,
+    recidivism.PATH: recidivism.layout,
+}
+
+
+def is_embeddable(card: str) -> bool:
+    return card in CARDS and page_path(card) in PAGE_LAYOUTS
+
+
+def layout(card: str | None = None, **query: str) -> Component:
+    if card is None or not is_embeddable(card):
+        return html.Div(
+            className="embed-page",
+            children=[html.P("There is no chart with this name.", className="notice")],
+        )
+    path = page_path(card)
+    page = PAGE_LAYOUTS[path](**query)
+    _show_only(page, card)
+    link = f"{path}?{urlencode(query)}#{card}" if query else f"{path}#{card}"
+    return html.Div(
+        className="embed-page",
+        children=[
+            page,
+            html.P(
+                [
+                    "From the ",
+                    html.A("Belltown LEAD transparency dashboard", href=link, target="_blank"),
+                    ", where the full page, methods and data downloads are.",
+                ],
+                className="embed-page__credit",
+            ),
+        ],
+    )
+
+
+def _show_only(page: Component, card: str) -> None:
+    """Hide every part of the page but the card (and any notice about the link)."""
+    children: list[Any] = list(getattr(page, "children", None) or [])
+    for child in children:
+        if not isinstance(child, Component):
+            continue
+        classes = str(getattr(child, "className", "") or "")
+        if getattr(child, "id", None) == card or "page-notice" in classes:
+            continue
+        if _contains(child, card):
+            _show_only(child, card)
+            continue
+        style = dict(getattr(child, "style", None) or {})
+        style["display"] = "none"
+        child.style = style  # type: ignore[attr-defined]
+
+
+def _contains(node: object, card: str) -> bool:
+    if isinstance(node, list | tuple):
+        return any(_contains(child, card) for child in node)
+    if not isinstance(node, Component):
+        return False
+    if getattr(node, "id", None) == card:
+        return True
+    return _contains(getattr(node, "children", None), card)
