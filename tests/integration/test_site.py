@@ -231,3 +231,72 @@ def test_stale_and_failed_refresh_notices(
     with pytest.raises(pipeline.RunFailed):
         pipeline.run(database_url=database_url, nibrs_sources=["/nonexistent/spd.csv"])
     assert "The latest data refresh did not complete" in _footer_and_notice(client)
+
+
+def _links(component: object) -> list[str]:
+    """Every href in a rendered component tree (the JSON a callback returns)."""
+    found: list[str] = []
+    if isinstance(component, list):
+        for child in component:
+            found += _links(child)
+    elif isinstance(component, dict):
+        props = component.get("props", {})
+        if isinstance(props.get("href"), str):
+            found.append(props["href"])
+        found += _links(props.get("children"))
+    return found
+
+
+def _values(array: object) -> list:
+    """A figure array as a list: Plotly sends numeric arrays as base64 typed arrays."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(array, dict) and "bdata" in array:
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
+    assert isinstance(array, list)
+    return array
+
+
+def test_the_card_csv_holds_exactly_the_rows_the_chart_draws(client: FlaskClient) -> None:
+    import csv
+    import io
+
+    request = trend_request(
+        "robbery", "count", areas=["belltown", "capitol-hill"], from_year="2011", to_year="2012"
+    )
+    payload = client.post("/_dash-update-component", json=request).get_json()["response"]
+    traces = payload["qol-trend-graph"]["figure"]["data"]
+    drawn = {
+        (trace["name"], x[:7], float(y))
+        for trace in traces
+        if trace.get("type", "scatter") == "scatter"
+        and trace["name"] in ("Belltown", "Capitol Hill")
+        for x, y in zip(_values(trace["x"]), _values(trace["y"]), strict=True)
+    }
+    links = _links(payload["qol-trend-share"]["children"])
+    csv_link = next(link for link in links if link.startswith("/download/reported_offenses.csv?"))
+    assert "breakdown=robbery" in csv_link and "run=" in csv_link
+    text = client.get(csv_link).get_data(as_text=True)
+    rows = list(
+        csv.DictReader(io.StringIO("\n".join(x for x in text.splitlines() if x[:1] != "#")))
+    )
+    names = {"belltown": "Belltown", "capitol-hill": "Capitol Hill"}
+    exported = {(names[r["area"]], r["period_start"][:7], float(r["value"])) for r in rows}
+    assert len(rows) == 48  # 2 areas x 24 months
+    assert exported == drawn
+    assert {link.split("?")[0] for link in links} == {
+        "/download/reported_offenses.csv",
+        "/download/reported_offenses.xlsx",
+        "/api/v1/observations",
+    }
+
+
+def test_embed_routes_exist_only_for_known_cards(client: FlaskClient) -> None:
+    assert client.get("/embed/qol-map").status_code == 200
+    assert client.get("/embed/rec-effects?rec-share-event=felony").status_code == 200
+    for path in ("/embed/nope", "/embed/", "/embed", "/embed/qol-map/extra", "/embed/qol-group"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert "Traceback" not in response.get_data(as_text=True)
