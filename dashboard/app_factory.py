@@ -17,6 +17,7 @@ from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 
 from dashboard import api, data, layout, theme
 from dashboard.pages import (
+    api_docs,
     briefing,
     data_page,
     embed,
@@ -36,6 +37,7 @@ PAGE_MODULES: tuple[ModuleType, ...] = (
     data_page,
     briefing,
     methods,
+    api_docs,
 )
 # Registered as pages but kept out of the navigation and the page-path list.
 TEMPLATE_PAGES: tuple[ModuleType, ...] = (embed,)
@@ -74,7 +76,6 @@ def create_app() -> dash.Dash:
         suppress_callback_exceptions=False,
         meta_tags=[
             {"name": "viewport", "content": "width=device-width, initial-scale=1"},
-            {"name": "description", "content": overview.DESCRIPTION},
         ],
     )
     app.index_string = INDEX_STRING

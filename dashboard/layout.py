@@ -137,4 +137,13 @@ def footer_contents() -> list[Component]:
             "Figures from program records are aggregates only; any figure based on fewer "
             "people than the suppression threshold is withheld."
         ),
+        html.P(
+            [
+                dcc.Link("Data downloads", href="/data"),
+                " · ",
+                dcc.Link("Open-data API", href="/api"),
+                " · ",
+                dcc.Link("Methods", href="/methods"),
+            ]
+        ),
     ]

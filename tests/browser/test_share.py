@@ -7,8 +7,10 @@ import csv
 import io
 import re
 import struct
+import zipfile
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_site import axe_violations, open_quality_of_life
@@ -142,3 +144,23 @@ def test_the_share_panel_is_keyboard_reachable_and_passes_axe(page: Page, base_u
         re.compile("^Belltown LEAD transparency dashboard, “Reported offences")
     )
     assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "heading"), [("/data", "Download everything"), ("/api", "Endpoints")]
+)
+def test_data_and_api_pages_pass_axe(page: Page, base_url: str, path: str, heading: str) -> None:
+    page.goto(base_url + path)
+    expect(page.locator("h2", has_text=heading)).to_be_visible(timeout=20_000)
+    assert axe_violations(page) == []
+    assert page.console_errors == []
+
+
+def test_the_bundle_downloads_from_the_data_page(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/data")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="All indicators (zip)").click()
+    archive = zipfile.ZipFile(download.value.path())
+    names = archive.namelist()
+    assert "datapackage.json" in names and "README.md" in names
+    assert "data/reported_offenses.csv" in names

@@ -300,3 +300,45 @@ def test_embed_routes_exist_only_for_known_cards(client: FlaskClient) -> None:
         response = client.get(path)
         assert response.status_code == 404, path
         assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_every_page_has_a_social_preview(client: FlaskClient) -> None:
+    import re
+
+    for module in PAGE_MODULES:
+        html = client.get(module.PATH).get_data(as_text=True)
+        meta = dict(re.findall(r'<meta property="(og:[a-z]+)" content="([^"]*)"', html))
+        assert meta["og:title"].startswith(module.TITLE), module.PATH
+        assert meta["og:description"], module.PATH
+        assert meta["og:image"].endswith("/assets/app.png"), module.PATH
+        assert len(re.findall(r'<meta name="description"', html)) == 1, module.PATH
+    image = client.get("/assets/app.png")
+    assert image.status_code == 200 and image.mimetype == "image/png"
+    assert image.data[16:24] == (1200).to_bytes(4, "big") + (630).to_bytes(4, "big")
+
+
+def test_the_data_and_api_pages_link_every_download(client: FlaskClient) -> None:
+    data_page = client.get("/data")
+    assert data_page.status_code == 200
+    layout = client.post(
+        "/_dash-update-component",
+        json={
+            "output": ".._pages_content.children..._pages_store.data..",
+            "outputs": [
+                {"id": "_pages_content", "property": "children"},
+                {"id": "_pages_store", "property": "data"},
+            ],
+            "inputs": [
+                {"id": "_pages_location", "property": "pathname", "value": "/data"},
+                {"id": "_pages_location", "property": "search", "value": ""},
+            ],
+            "changedPropIds": ["_pages_location.pathname"],
+        },
+    ).get_json()["response"]["_pages_content"]["children"]
+    links = _links(layout)
+    assert any(link.startswith("/download/bundle.zip?run=") for link in links)
+    assert any(link.startswith("/download/reported_offenses.csv?run=") for link in links)
+    assert any(link.startswith("/download/reported_offenses.xlsx?run=") for link in links)
+    for link in links:
+        if link.startswith(("/download/", "/api/v1/")):
+            assert client.get(link).status_code == 200, link
