@@ -38,6 +38,7 @@ API_PREFIX = "/api/v1"
 DOWNLOAD_PREFIX = "/download"
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
+PROGRAM_SOURCE_PREFIX = "program_"
 CACHE_SECONDS = 300
 PUBLISHER = "Belltown LEAD transparency dashboard"
 LICENCE_NOTE = (
@@ -194,10 +195,35 @@ def _run() -> data.PublishedRun:
     return run
 
 
+def servable(run: data.PublishedRun, meta: Mapping[str, str]) -> bool:
+    """Whether an indicator of ``run`` may be served.
+
+    The published version: every indicator. An earlier retained version: neighbourhood
+    indicators only. Program figures of two versions could be differenced (a count that
+    rose by 3 names 3 new people), and each version is suppressed on its own, so earlier
+    versions of program figures are never served.
+    """
+    published = data.published_run()
+    if published is not None and run.run_id == published.run_id:
+        return True
+    return not any(s.startswith(PROGRAM_SOURCE_PREFIX) for s in meta["source_ids"].split(","))
+
+
+def servable_indicators(run: data.PublishedRun) -> list[dict[str, str]]:
+    return [meta for meta in data.indicators(run.run_id) if servable(run, meta)]
+
+
 def _indicator(run: data.PublishedRun, indicator_id: str, parameter: str | None) -> dict[str, str]:
     if not INDICATOR_ID.fullmatch(indicator_id):
         raise ApiError(400 if parameter else 404, "not an indicator id", parameter)
     meta = data.indicator(run.run_id, indicator_id)
+    if meta is not None and not servable(run, meta):
+        raise ApiError(
+            404,
+            f"program figures are served for the published data version only, not for "
+            f"{run.run_id} (two versions could be compared to reveal withheld counts)",
+            "run",
+        )
     if meta is None:
         raise ApiError(
             400 if parameter else 404,
@@ -478,7 +504,7 @@ def list_indicators() -> Response:
     return _json(
         {
             "run": {"run_id": run.run_id, "published_at": run.finished_at.isoformat()},
-            "indicators": [indicator_document(run, m) for m in data.indicators(run.run_id)],
+            "indicators": [indicator_document(run, m) for m in servable_indicators(run)],
         }
     )
 

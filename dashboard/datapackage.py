@@ -16,6 +16,7 @@ from dashboard.api import (
     csv_text,
     indicator_document,
     select_observations,
+    servable_indicators,
 )
 from dashboard.citation import PUBLISHER, citation_texts
 from etl.sources.common import display_name
@@ -38,7 +39,7 @@ def table_schema() -> dict[str, Any]:
 
 def descriptor(run: data.PublishedRun, base_url: str) -> dict[str, Any]:
     """``datapackage.json`` (Frictionless Data Package v1) for ``run``."""
-    documents = [indicator_document(run, m) for m in data.indicators(run.run_id)]
+    documents = [indicator_document(run, m) for m in servable_indicators(run)]
     url = f"{base_url}{DOWNLOAD_PREFIX}/bundle.zip?run={run.run_id}"
     return {
         "profile": "tabular-data-package",

@@ -330,3 +330,29 @@ def test_a_link_pinned_to_an_earlier_version_keeps_its_numbers(
     by_id = {c["indicator_id"]: c for c in changes["indicators"]}
     assert by_id["reported_offenses"]["removed"] > 0
     assert by_id["participants_by_race_ethnicity"]["removed"] > 0  # no program data now
+
+
+def test_program_figures_of_an_earlier_version_are_never_served(
+    demo_client: tuple[FlaskClient, str], database_url: str, demo_extract: Path
+) -> None:
+    client, first_run = demo_client
+    pipeline.run(
+        database_url=database_url,
+        nibrs_sources=SAMPLE_NIBRS,
+        program_extract_dir=str(demo_extract),
+    )
+    earlier = f"run={first_run}"
+    refused = client.get(f"/api/v1/observations?indicator=referrals&{earlier}")
+    assert refused.status_code == 404
+    assert refused.get_json()["error"]["parameter"] == "run"
+    assert client.get(f"/download/referrals.csv?{earlier}").status_code == 404
+    assert client.get(f"/api/v1/indicators/referrals?{earlier}").status_code == 404
+    listed = client.get(f"/api/v1/indicators?{earlier}").get_json()["indicators"]
+    assert {i["indicator_id"] for i in listed} >= {"reported_offenses"}
+    assert not any(s["source_id"].startswith("program_") for i in listed for s in i["sources"])
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/download/bundle.zip?{earlier}").data))
+    assert "data/referrals.csv" not in archive.namelist()
+    assert "data/reported_offenses.csv" in archive.namelist()
+    pinned = client.get(f"/api/v1/observations?indicator=reported_offenses&{earlier}")
+    assert pinned.status_code == 200
+    assert client.get("/api/v1/observations?indicator=referrals").status_code == 200
