@@ -114,7 +114,7 @@ def test_keyboard_reaches_skip_link_navigation_and_table_toggle(page: Page, base
     page.keyboard.press("Enter")
     expect(page.locator("#qol-trend-table table")).to_be_visible()
 
-    nav_link = page.get_by_role("link", name="Methods")
+    nav_link = page.get_by_role("navigation", name="Main").get_by_role("link", name="Methods")
     nav_link.focus()
     page.keyboard.press("Enter")
     expect(page.locator("#main h1")).to_have_text("Methods")
