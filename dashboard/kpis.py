@@ -1,0 +1,310 @@
+"""The key figures of the Overview tiles and the Briefing, for a quarter or a year.
+
+Every figure is read from the published tables (the same rows the pages draw), so a number
+on the brief matches its page. A figure that is withheld is reported as withheld; a sum over
+a period with any withheld part is withheld too (never a partial total).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from dashboard import data, narrative
+from etl import settings
+
+QUARTER_KEY = re.compile(r"(\d{4})-Q([1-4])")
+YEAR_KEY = re.compile(r"(\d{4})")
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+QOL_GROUP = "robbery"
+
+
+@dataclass(frozen=True)
+class Period:
+    """A calendar quarter (``2014-Q3``) or year (``2014``)."""
+
+    key: str
+    start: pd.Timestamp  # first day
+    end: pd.Timestamp  # first day of the last month
+
+    @property
+    def is_quarter(self) -> bool:
+        return "Q" in self.key
+
+    @property
+    def label(self) -> str:
+        """``Q3 2014`` or ``2014``."""
+        if self.is_quarter:
+            year, quarter = self.key.split("-")
+            return f"{quarter} {year}"
+        return self.key
+
+    @property
+    def long_label(self) -> str:
+        """``July to September 2014`` or ``January to December 2014``."""
+        return f"{MONTHS[self.start.month - 1]} to {MONTHS[self.end.month - 1]} {self.end.year}"
+
+    def prior(self) -> Period:
+        """The period of the same length just before."""
+        if self.is_quarter:
+            start = self.start - pd.DateOffset(months=3)
+            return quarter(start.year, (start.month - 1) // 3 + 1)
+        return year(self.start.year - 1)
+
+    def months(self) -> pd.DatetimeIndex:
+        return pd.date_range(self.start, self.end, freq="MS")
+
+
+def quarter(year_number: int, quarter_number: int) -> Period:
+    start = pd.Timestamp(year_number, 3 * (quarter_number - 1) + 1, 1)
+    return Period(f"{year_number}-Q{quarter_number}", start, start + pd.DateOffset(months=2))
+
+
+def year(year_number: int) -> Period:
+    return Period(
+        str(year_number), pd.Timestamp(year_number, 1, 1), pd.Timestamp(year_number, 12, 1)
+    )
+
+
+def parse_period(key: str | None) -> Period | None:
+    """``"2014-Q3"`` or ``"2014"`` (years 2000-2100); anything else is None."""
+    if not key:
+        return None
+    text = key.strip()
+    if match := QUARTER_KEY.fullmatch(text):
+        number = int(match[1])
+        return quarter(number, int(match[2])) if 2000 <= number <= 2100 else None
+    if match := YEAR_KEY.fullmatch(text):
+        number = int(match[1])
+        return year(number) if 2000 <= number <= 2100 else None
+    return None
+
+
+def available_periods(run: data.PublishedRun) -> list[Period]:
+    """Quarters with program figures (or, without program data, complete quarters of the
+    neighbourhood data), then complete years; newest first."""
+    quarters = _program_quarters(run) or _neighbourhood_quarters(run)
+    years: dict[int, int] = {}
+    for period in quarters:
+        years[period.start.year] = years.get(period.start.year, 0) + 1
+    complete_years = [year(y) for y, count in years.items() if count == 4]
+    ordered_quarters = sorted(quarters, key=lambda p: p.start, reverse=True)
+    return ordered_quarters + sorted(complete_years, key=lambda p: p.start, reverse=True)
+
+
+def default_period(run: data.PublishedRun) -> Period | None:
+    """The latest complete quarter the data cover."""
+    periods = [p for p in available_periods(run) if p.is_quarter]
+    return periods[0] if periods else None
+
+
+def _program_quarters(run: data.PublishedRun) -> list[Period]:
+    frame = data.observations(run.run_id, "referrals")
+    starts = sorted(set(frame["period_start_date"]))
+    return [quarter(s.year, (s.month - 1) // 3 + 1) for s in starts]
+
+
+def _neighbourhood_quarters(run: data.PublishedRun) -> list[Period]:
+    months = set(data.observations(run.run_id, "reported_offenses")["period_start_date"])
+    found = []
+    for start in sorted({pd.Timestamp(m.year, 3 * ((m.month - 1) // 3) + 1, 1) for m in months}):
+        period = quarter(start.year, (start.month - 1) // 3 + 1)
+        if all(m in months for m in period.months()):
+            found.append(period)
+    return found
+
+
+@dataclass(frozen=True)
+class Kpi:
+    key: str
+    label: str  # "People referred"
+    value: str  # "25" / "Not shown" / "No data"
+    detail: str  # "Q3 2014; up 25% from Q2 2014"
+    sentence: str  # the plain-language sentence (narrative)
+    href: str
+    withheld: bool = False
+
+
+def kpis(run: data.PublishedRun, period: Period) -> list[Kpi]:
+    """The key figures for ``period`` that the published data hold (4 to 5)."""
+    threshold = settings.get("SUPPRESSION_THRESHOLD")
+    tiles: list[Kpi] = []
+    if data.indicator(run.run_id, "referrals") is not None:
+        tiles.append(_sum_kpi(run, period, "referrals", "People referred", "people", threshold))
+        tiles.append(_active_kpi(run, period, threshold))
+        tiles.append(
+            _sum_kpi(
+                run, period, "service_contacts", "Service contacts", "contacts", threshold,
+                href="/enrollment#enr-services",
+            )
+        )  # fmt: skip
+    if data.indicator(run.run_id, "arrest_odds_ratio") is not None:
+        tiles.append(_effect_kpi(run, threshold))
+    if data.indicator(run.run_id, "reported_offenses") is not None:
+        tiles.append(_offences_kpi(run, period))
+    return tiles
+
+
+def _quarter_values(frame: pd.DataFrame, period: Period) -> pd.DataFrame:
+    starts = {p.start for p in _quarters_of(period)}
+    return frame[frame["period_start_date"].isin(starts)]
+
+
+def _quarters_of(period: Period) -> list[Period]:
+    if period.is_quarter:
+        return [period]
+    return [quarter(period.start.year, q) for q in range(1, 5)]
+
+
+def period_total(frame: pd.DataFrame, period: Period) -> float | None:
+    """The period's total of quarterly rows; None if any quarter is withheld or missing."""
+    rows = _quarter_values(frame, period)
+    if len(rows) != len(_quarters_of(period)) or rows["is_suppressed"].any():
+        return None
+    return float(rows["value"].sum())
+
+
+def _sum_kpi(
+    run: data.PublishedRun,
+    period: Period,
+    indicator_id: str,
+    label: str,
+    unit: str,
+    threshold: int,
+    href: str = "/enrollment#enr-referrals",
+) -> Kpi:
+    frame = data.observations(run.run_id, indicator_id)
+    frame = frame[frame["breakdown_value"] == ""]
+    now = period_total(frame, period)
+    before = period_total(frame, period.prior())
+    sentence = narrative.change_sentence(
+        label,
+        unit,
+        narrative.Figure(now, period.label),
+        narrative.Figure(before, period.prior().label),
+        threshold,
+    )
+    return Kpi(
+        key=indicator_id,
+        label=label,
+        value="Not shown" if now is None else f"{now:,.0f}",
+        detail=_detail(now, before, period),
+        sentence=sentence,
+        href=href,
+        withheld=now is None,
+    )
+
+
+def _active_kpi(run: data.PublishedRun, period: Period, threshold: int) -> Kpi:
+    frame = data.observations(run.run_id, "participants_active")
+    frame = frame[frame["breakdown_value"] == ""]
+    last = _quarters_of(period)[-1]
+    now = period_total(frame, last)
+    earlier = period.prior() if period.is_quarter else _last_quarter(period)
+    before = period_total(frame, earlier)
+    sentence = narrative.change_sentence(
+        "Active participants",
+        "people",
+        narrative.Figure(now, last.label),
+        narrative.Figure(before, earlier.label),
+        threshold,
+        preposition="at the end of",
+    )
+    return Kpi(
+        key="participants_active",
+        label="Active participants",
+        value="Not shown" if now is None else f"{now:,.0f}",
+        detail=f"at the end of {last.label}; " + _change_words(now, before, earlier.label),
+        sentence=sentence,
+        href="/enrollment#enr-participants",
+        withheld=now is None,
+    )
+
+
+def _last_quarter(period: Period) -> Period:
+    prior = period.prior()
+    return _quarters_of(prior)[-1]
+
+
+def _effect_kpi(run: data.PublishedRun, threshold: int) -> Kpi:
+    frame = data.observations(run.run_id, "arrest_odds_ratio")
+    row = frame.iloc[0] if not frame.empty else None
+    when = "in the six months after entry"
+    if row is None or bool(row["is_suppressed"]):
+        sentence = narrative.effect_sentence("odds of arrest", when, None, None, None, threshold)
+        return Kpi("arrest_odds_ratio", "Arrests after entry", "Not shown", "LEAD vs comparison",
+                   sentence, "/recidivism", withheld=True)  # fmt: skip
+    estimate, lower, upper = (float(row[c]) for c in ("value", "lower_bound", "upper_bound"))
+    size, _sureness = narrative.effect_parts(estimate, lower, upper)
+    sentence = narrative.effect_sentence("odds of arrest", when, estimate, lower, upper, threshold)
+    interval = f"95% interval {lower:.2f} to {upper:.2f} (odds ratio {estimate:.2f})"
+    return Kpi(
+        key="arrest_odds_ratio",
+        label="Odds of arrest, LEAD vs comparison",
+        value=size[0].upper() + size[1:],
+        detail=f"six months after entry; {interval}",
+        sentence=sentence,
+        href="/recidivism",
+    )
+
+
+def _offences_kpi(run: data.PublishedRun, period: Period) -> Kpi:
+    focus = settings.get("FOCUS_AREA").strip().lower().replace(" ", "-")
+    frame = data.observations(run.run_id, "reported_offenses", (focus,), QOL_GROUP)
+    now = _month_total(frame, period)
+    before = _month_total(frame, period.prior())
+    label = f"Reported {QOL_GROUP} offences in Belltown"
+    if now is None:
+        return Kpi(
+            key="reported_offenses",
+            label=label,
+            value="No data",
+            detail=f"the current extract has no complete data for {period.label}",
+            sentence=f"Reported {QOL_GROUP} offences in Belltown in {period.label}: no data for "
+            "this period in the current extract.",
+            href="/quality-of-life",
+        )
+    sentence = narrative.change_sentence(
+        f"Reported {QOL_GROUP} offences in Belltown",
+        "offences",
+        narrative.Figure(now, period.label),
+        narrative.Figure(before, period.prior().label),
+        settings.get("SUPPRESSION_THRESHOLD"),
+    )
+    return Kpi(
+        key="reported_offenses",
+        label=label,
+        value=f"{now:,.0f}",
+        detail=_detail(now, before, period),
+        sentence=sentence,
+        href="/quality-of-life",
+    )
+
+
+def _month_total(frame: pd.DataFrame, period: Period) -> float | None:
+    rows = frame[frame["period_start_date"].isin(period.months())]
+    if len(rows) != len(period.months()) or rows["is_suppressed"].any():
+        return None
+    return float(rows["value"].sum())
+
+
+def _detail(now: float | None, before: float | None, period: Period) -> str:
+    return f"{period.label}; " + _change_words(now, before, period.prior().label)
+
+
+def _change_words(now: float | None, before: float | None, prior_label: str) -> str:
+    if now is None:
+        return "fewer than the privacy threshold"
+    if before is None:
+        return f"no comparison with {prior_label}"
+    if before == 0:
+        return f"none in {prior_label}" if now else f"also none in {prior_label}"
+    share = (now - before) / before
+    if abs(share) < narrative.FLAT_SHARE:
+        return f"about the same as {prior_label}"
+    return f"{'up' if share > 0 else 'down'} {round(abs(share) * 100)}% from {prior_label}"

@@ -1,0 +1,145 @@
+"""Plain-language sentences for the Overview and the Briefing, generated from numbers.
+
+Written for about a grade-8 reader: short sentences; each says what the number is, the
+period, what it is compared with and how sure it is. A withheld figure is explained, never
+shown as zero. No figure is ever typed into a sentence by hand: every number here comes
+from an argument.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+# A change smaller than this (in either direction) is called "about the same".
+FLAT_SHARE = 0.05
+
+
+def withheld_phrase(threshold: int) -> str:
+    """``not shown to protect privacy (fewer than 11 people)``"""
+    return f"not shown to protect privacy (fewer than {threshold} people)"
+
+
+def count_text(value: float, unit: str) -> str:
+    """``1,234 people``; ``1 person``; decimals kept to one place."""
+    if float(value).is_integer():
+        number = f"{int(value):,}"
+        if unit == "people" and int(value) == 1:
+            return "1 person"
+        return f"{number} {unit}"
+    return f"{value:,.1f} {unit}"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One published figure for one period: ``value`` is None when withheld."""
+
+    value: float | None
+    period: str  # e.g. "July to September 2014"
+
+    @property
+    def withheld(self) -> bool:
+        return self.value is None or (isinstance(self.value, float) and math.isnan(self.value))
+
+
+def change_sentence(
+    subject: str,
+    unit: str,
+    current: Figure,
+    prior: Figure,
+    threshold: int,
+    preposition: str = "in",
+) -> str:
+    """The latest figure against the period before, in words.
+
+    ``change_sentence("People referred to LEAD", "people", Figure(25, "Q3 2014"),
+    Figure(20, "Q2 2014"), 11)`` is ``"People referred to LEAD in Q3 2014: 25 people, up
+    from 20 in Q2 2014 (25% more)."``
+    """
+    at = f"{preposition} {current.period}"
+    then = f"{preposition} {prior.period}"
+    if current.withheld:
+        return f"{subject} {at}: {withheld_phrase(threshold)}."
+    now = count_text(float(current.value or 0), unit)
+    if prior.withheld:
+        return (
+            f"{subject} {at}: {now}. The {prior.period} figure is "
+            f"{withheld_phrase(threshold)}, so there is no comparison."
+        )
+    before = float(prior.value or 0)
+    after = float(current.value or 0)
+    before_text = f"{int(before):,}" if before.is_integer() else f"{before:,.1f}"
+    if before == 0:
+        if after == 0:
+            return f"{subject} {at}: none, the same as {then}."
+        return f"{subject} {at}: {now}, up from none {then}."
+    share = (after - before) / before
+    if abs(share) < FLAT_SHARE:
+        return f"{subject} {at}: {now}, about the same as {then} ({before_text})."
+    direction = "up" if share > 0 else "down"
+    more = "more" if share > 0 else "fewer"
+    return (
+        f"{subject} {at}: {now}, {direction} from {before_text} {then} "
+        f"({round(abs(share) * 100)}% {more})."
+    )
+
+
+def _percent(ratio: float) -> int:
+    return round(abs(1 - ratio) * 100)
+
+
+def effect_parts(estimate: float, lower: float, upper: float) -> tuple[str, str]:
+    """(size, how sure): ``("about 40% lower", "though it could be as little as 20% lower or
+    as much as 55% lower")``; an interval that includes 1 says the data cannot tell."""
+    if upper < 1:
+        return (
+            f"about {_percent(estimate)}% lower",
+            f"though it could be as little as {_percent(upper)}% lower or as much as "
+            f"{_percent(lower)}% lower",
+        )
+    if lower > 1:
+        return (
+            f"about {_percent(estimate)}% higher",
+            f"though it could be as little as {_percent(lower)}% higher or as much as "
+            f"{_percent(upper)}% higher",
+        )
+    if round(estimate, 2) == 1:
+        size = "about the same"
+    else:
+        size = f"about {_percent(estimate)}% {'lower' if estimate < 1 else 'higher'}"
+    return (
+        size,
+        f"but the likely range runs from {_percent(lower)}% lower to {_percent(upper)}% "
+        "higher, so these data cannot tell whether there is a real difference",
+    )
+
+
+def effect_phrase(estimate: float, lower: float, upper: float) -> str:
+    """0.6 (0.45 to 0.8) -> ``about 40% lower, though it could be as little as 20% lower or
+    as much as 55% lower``."""
+    size, sureness = effect_parts(estimate, lower, upper)
+    return f"{size}, {sureness}"
+
+
+def effect_sentence(
+    measure: str,
+    when: str,
+    estimate: float | None,
+    lower: float | None,
+    upper: float | None,
+    threshold: int,
+) -> str:
+    """``"For people referred to LEAD, the odds of arrest in the six months after entry were
+    about 60% lower than for the comparison group, though it could be as little as 35%
+    lower or as much as 75% lower."``"""
+    if estimate is None or lower is None or upper is None:
+        return (
+            f"The comparison of {measure} {when} is not shown to protect privacy: one of "
+            f"the groups has fewer than {threshold} people."
+        )
+    size, sureness = effect_parts(estimate, lower, upper)
+    comparator = "as for" if size == "about the same" else "than for"
+    return (
+        f"For people referred to LEAD, the {measure} {when} were {size} {comparator} the "
+        f"comparison group, {sureness}."
+    )

@@ -1,0 +1,128 @@
+"""Plain-language sentences from known inputs (exact text): rising, falling, flat,
+withheld, and effects whose interval does or does not include no difference."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard.narrative import Figure, change_sentence, effect_phrase, effect_sentence
+
+REFERRED = "People referred to LEAD"
+
+
+@pytest.mark.parametrize(
+    ("current", "prior", "expected"),
+    [
+        (
+            Figure(25, "Q3 2014"),
+            Figure(20, "Q2 2014"),
+            "People referred to LEAD in Q3 2014: 25 people, up from 20 in Q2 2014 (25% more).",
+        ),
+        (
+            Figure(15, "Q3 2014"),
+            Figure(20, "Q2 2014"),
+            "People referred to LEAD in Q3 2014: 15 people, down from 20 in Q2 2014 (25% fewer).",
+        ),
+        (
+            Figure(20, "Q3 2014"),
+            Figure(20.5, "Q2 2014"),
+            "People referred to LEAD in Q3 2014: 20 people, about the same as in Q2 2014 (20.5).",
+        ),
+        (
+            Figure(None, "Q3 2014"),
+            Figure(20, "Q2 2014"),
+            "People referred to LEAD in Q3 2014: not shown to protect privacy (fewer than "
+            "11 people).",
+        ),
+        (
+            Figure(20, "Q3 2014"),
+            Figure(None, "Q2 2014"),
+            "People referred to LEAD in Q3 2014: 20 people. The Q2 2014 figure is not shown "
+            "to protect privacy (fewer than 11 people), so there is no comparison.",
+        ),
+        (
+            Figure(12, "2014"),
+            Figure(0, "2013"),
+            "People referred to LEAD in 2014: 12 people, up from none in 2013.",
+        ),
+        (
+            Figure(1, "2014"),
+            Figure(1, "2013"),
+            "People referred to LEAD in 2014: 1 person, about the same as in 2013 (1).",
+        ),
+    ],
+)
+def test_change_sentences(current: Figure, prior: Figure, expected: str) -> None:
+    assert change_sentence(REFERRED, "people", current, prior, 11) == expected
+
+
+def test_a_nan_value_is_withheld_not_zero() -> None:
+    assert Figure(float("nan"), "Q1 2012").withheld
+    assert not Figure(0.0, "Q1 2012").withheld
+
+
+@pytest.mark.parametrize(
+    ("estimate", "lower", "upper", "expected"),
+    [
+        (
+            0.6,
+            0.45,
+            0.8,
+            "about 40% lower, though it could be as little as 20% lower or as much as 55% lower",
+        ),
+        (
+            1.3,
+            1.05,
+            1.6,
+            "about 30% higher, though it could be as little as 5% higher or as much as 60% higher",
+        ),
+        (
+            0.9,
+            0.7,
+            1.15,
+            "about 10% lower, but the likely range runs from 30% lower to 15% higher, so these "
+            "data cannot tell whether there is a real difference",
+        ),
+        (
+            1.0,
+            0.8,
+            1.2,
+            "about the same, but the likely range runs from 20% lower to 20% higher, so these "
+            "data cannot tell whether there is a real difference",
+        ),
+    ],
+)
+def test_effect_phrases(estimate: float, lower: float, upper: float, expected: str) -> None:
+    assert effect_phrase(estimate, lower, upper) == expected
+
+
+def test_effect_sentences_including_withheld() -> None:
+    when = "in the six months after entry"
+    assert effect_sentence("odds of arrest", when, 0.4, 0.25, 0.65, 11) == (
+        "For people referred to LEAD, the odds of arrest in the six months after entry were "
+        "about 60% lower than for the comparison group, though it could be as little as 35% "
+        "lower or as much as 75% lower."
+    )
+    assert effect_sentence("odds of arrest", when, 1.0, 0.8, 1.2, 11) == (
+        "For people referred to LEAD, the odds of arrest in the six months after entry were "
+        "about the same as for the comparison group, but the likely range runs from 20% lower "
+        "to 20% higher, so these data cannot tell whether there is a real difference."
+    )
+    assert effect_sentence("odds of arrest", when, None, None, None, 11) == (
+        "The comparison of odds of arrest in the six months after entry is not shown to "
+        "protect privacy: one of the groups has fewer than 11 people."
+    )
+
+
+def test_a_point_in_time_figure_uses_its_own_preposition() -> None:
+    assert change_sentence(
+        "Active participants",
+        "people",
+        Figure(250, "Q4 2016"),
+        Figure(229, "Q3 2016"),
+        11,
+        preposition="at the end of",
+    ) == (
+        "Active participants at the end of Q4 2016: 250 people, up from 229 at the end of "
+        "Q3 2016 (9% more)."
+    )
