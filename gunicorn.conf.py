@@ -9,7 +9,10 @@ from etl import settings
 
 bind = f"{settings.get('HOST')}:{settings.get('PORT')}"
 workers = settings.get("WEB_CONCURRENCY")
-worker_class = "sync"
+# Threads: the briefing PDF route opens the site in headless Chromium, whose requests must be
+# served while the route waits (dashboard/pdf.py).
+worker_class = "gthread"
+threads = settings.get("WEB_THREADS")
 timeout = 30
 graceful_timeout = 20
 keepalive = 5

@@ -5,6 +5,7 @@ Nothing here reads data: the database is first touched when a page is requested.
 
 from __future__ import annotations
 
+import html as html_text
 import logging
 from types import ModuleType
 
@@ -15,13 +16,14 @@ from flask import Flask, Response, request
 from flask_compress import Compress
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 
-from dashboard import api, data, layout, theme
+from dashboard import api, data, layout, pdf, theme
 from dashboard.pages import (
     api_docs,
     briefing,
     data_page,
     embed,
     enrollment,
+    glossary_page,
     methods,
     overview,
     quality_of_life,
@@ -37,6 +39,7 @@ PAGE_MODULES: tuple[ModuleType, ...] = (
     data_page,
     briefing,
     methods,
+    glossary_page,
     api_docs,
 )
 # Registered as pages but kept out of the navigation and the page-path list.
@@ -106,6 +109,7 @@ def create_app() -> dash.Dash:
     _install_validation_layout(app)
     _install_http_handling(app, {m.PATH for m in PAGE_MODULES})
     api.install(server)
+    pdf.install(server)
     return app
 
 
@@ -162,7 +166,7 @@ def _install_http_handling(app: dash.Dash, page_paths: set[str]) -> None:
             if rule is None or not rule.endpoint.startswith(f"{api.api.name}."):
                 raise NotFound("no such API endpoint; see /api/v1/openapi.json")
             return
-        if path in page_paths or request.path.startswith(INTERNAL_PREFIXES):
+        if path in page_paths or path == pdf.PDF_PATH or request.path.startswith(INTERNAL_PREFIXES):
             return
         if path.startswith(f"{embed.PATH}/") and embed.is_embeddable(path.split("/", 2)[2]):
             return
@@ -174,7 +178,11 @@ def _install_http_handling(app: dash.Dash, page_paths: set[str]) -> None:
         if api.is_api_path(request.path):
             parameter = getattr(error, "parameter", None)
             return api.error_response(code, error.description or error.name, parameter)
-        body = _ERROR_PAGE.format(code=code, name=error.name)
+        body = _ERROR_PAGE.format(
+            code=code,
+            name=html_text.escape(error.name),
+            description=html_text.escape(error.description or ""),
+        )
         return Response(body, status=code, mimetype="text/html")
 
     @server.errorhandler(Exception)
@@ -182,7 +190,7 @@ def _install_http_handling(app: dash.Dash, page_paths: set[str]) -> None:
         logging.getLogger(__name__).exception("unhandled error: %s", type(error).__name__)
         if api.is_api_path(request.path):
             return api.error_response(500, "something went wrong on our side")
-        body = _ERROR_PAGE.format(code=500, name="Something went wrong on our side")
+        body = _ERROR_PAGE.format(code=500, name="Something went wrong on our side", description="")
         return Response(body, status=500, mimetype="text/html")
 
 
@@ -190,4 +198,5 @@ _ERROR_PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{code} | Belltown LEAD dashboard</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
 <body><main><h1>{code}: {name}</h1>
+<p>{description}</p>
 <p><a href="/">Go to the Belltown LEAD transparency dashboard</a></p></main></body></html>"""

@@ -144,6 +144,8 @@ def footer_contents() -> list[Component]:
                 dcc.Link("Open-data API", href="/api"),
                 " · ",
                 dcc.Link("Methods", href="/methods"),
+                " · ",
+                dcc.Link("Glossary", href="/glossary"),
             ]
         ),
     ]

@@ -286,6 +286,19 @@ SETTINGS: tuple[Setting, ...] = (
         "PostgreSQL a database advisory lock also guards against other machines.",
     ),
     Setting(
+        "CHROMIUM_PATH",
+        "/usr/bin/chromium",
+        "Headless Chromium that prints the briefing PDF (Debian's chromium package). "
+        "Without it, /briefing.pdf answers 503 and says to use the browser's Print.",
+    ),
+    Setting(
+        "WEB_THREADS",
+        "4",
+        "Threads per gunicorn worker (gthread), so a worker printing the briefing PDF can "
+        "still serve the page it prints.",
+        _as_int,
+    ),
+    Setting(
         "STALE_AFTER_HOURS",
         "48",
         "The site shows a stale-data notice when the last successful ETL run finished more "

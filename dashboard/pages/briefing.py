@@ -1,18 +1,336 @@
-"""Briefing page (not yet published: see the project's open issues)."""
+"""Briefing (``/briefing?period=2014-Q3``): one page for a council briefing.
+
+Title, as-of date and data version; the key figures with their change against the period
+before; three charts (enrollment, the arrest comparison with its interval, reported
+offences); a narrative generated from the same numbers; caveats, privacy note, sources;
+a permalink and QR code back to the live page. The same page prints on one US Letter or A4
+sheet (``assets/print.css``), downloads as a PDF made by headless Chromium
+(``/briefing.pdf``, :mod:`dashboard.pdf`) and runs as a slide show (``assets/present.js``).
+"""
 
 from __future__ import annotations
 
-from dash import html
+from typing import Any
+from urllib.parse import urlencode
 
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+import segno
+from dash import Input, Output, callback, dcc, html
+from dash.development.base_component import Component
+from dash.exceptions import PreventUpdate
+
+from dashboard import data, figures, kpis, summaries
+from dashboard.components.chart_card import DEMO_LABEL, aria
+from dashboard.components.share import base_url
+from dashboard.glossary import term
+from dashboard.pages import quality_of_life, recidivism
 from dashboard.pages.placeholder import not_yet_published
+from etl import settings
 
 PATH = "/briefing"
 TITLE = "Briefing"
 DESCRIPTION = (
-    "A one-page, printable brief for council members: the key figures for a chosen quarter, "
-    "with sources and caveats."
+    "A one-page brief for council members: the key figures for a chosen quarter or year, "
+    "three charts, plain-language findings, caveats and sources; print, PDF or present."
+)
+PERIOD_ID = "brief-period"
+CHART_HEIGHT = 280
+BAR_QUARTERS = 8  # the enrollment chart shows the last two years to the chosen period
+CAVEATS = (
+    "LEAD and comparison participants were not assigned at random, so differences may "
+    "partly reflect who was referred. Reported crime depends on reporting and policing, not "
+    "only on crime. Effects are for the evaluation groups (entries October 2011 to July 2014)."
 )
 
 
-def layout(**_query: str) -> html.Div:
-    return not_yet_published(TITLE, DESCRIPTION)
+def layout(period: str | None = None, **_query: str) -> Component:
+    run = data.published_run()
+    if run is None:
+        return not_yet_published(TITLE, DESCRIPTION)
+    periods = kpis.available_periods(run)
+    if not periods:
+        return not_yet_published(TITLE, DESCRIPTION)
+    chosen = kpis.parse_period(period)
+    notices: list[Component] = []
+    if period is not None and (chosen is None or chosen.key not in {p.key for p in periods}):
+        notices.append(
+            html.P(
+                f"“{str(period)[:40]}” is not a period this data version covers; showing the "
+                "latest complete quarter instead.",
+                className="notice page-notice",
+                role="status",
+            )
+        )
+        chosen = None
+    chosen = chosen or kpis.default_period(run) or periods[0]
+    return brief(run, chosen, periods, notices)
+
+
+def brief(
+    run: data.PublishedRun,
+    period: kpis.Period,
+    periods: list[kpis.Period],
+    notices: list[Component],
+) -> Component:
+    threshold = settings.get("SUPPRESSION_THRESHOLD")
+    tiles = kpis.kpis(run, period)
+    link = f"{base_url()}{PATH}?{urlencode({'period': period.key})}"
+    as_of = f"{run.finished_at:%B %-d, %Y}"
+    header = html.Header(
+        className="brief__header",
+        children=[
+            html.H1(f"LEAD in Belltown: council briefing, {period.label}"),
+            html.P(
+                [
+                    f"{period.long_label}. As of {as_of}; data version ",
+                    html.Code(run.run_id, className="brief__run"),
+                    ".",
+                ],
+                className="brief__asof",
+            ),
+            *(
+                [
+                    html.P(
+                        html.Strong(f"{DEMO_LABEL}: program figures are synthetic."),
+                        className="demo-label",
+                    )
+                ]
+                if run.program_is_synthetic
+                else []
+            ),  # fmt: skip
+        ],
+    )
+    return html.Div(
+        className="page brief",
+        id="brief",
+        **_data(period=period.key, run=run.run_id),
+        children=[
+            *notices,
+            _controls(period, periods),
+            html.Section(
+                className="brief-slide brief__summary",
+                **aria(label="Key figures and findings"),
+                children=[
+                    header,
+                    html.Ul(
+                        [_tile(k) for k in tiles],
+                        className="brief__kpis",
+                        **aria(label="Key figures"),
+                    ),
+                    html.H2("In brief", className="brief__heading"),
+                    html.Ul([html.Li(k.sentence) for k in tiles], className="brief__narrative"),
+                ],
+            ),
+            html.Div(
+                className="brief__charts",
+                children=[
+                    _chart_slide(*_enrollment_chart(run, period)),
+                    _chart_slide(*_effects_chart(run)),
+                    _chart_slide(*_offences_chart(run, period)),
+                ],
+            ),
+            html.Footer(
+                className="brief__footer",
+                children=[
+                    html.P(
+                        [
+                            html.Strong("Keep in mind: "),
+                            CAVEATS,
+                            " Ranges are 95% ",
+                            term("confidence intervals", "confidence-interval"),
+                            ".",
+                        ]
+                    ),
+                    html.P(
+                        [
+                            html.Strong("Privacy: "),
+                            f"program figures based on fewer than {threshold} people are ",
+                            term("withheld", "suppressed"),
+                            ", with others where needed so they cannot be worked out; no "
+                            "record about a person is published.",
+                        ]
+                    ),
+                    html.P([html.Strong("Sources: "), _sources(run)]),
+                    html.Div(
+                        className="brief__link",
+                        children=[
+                            html.Img(
+                                src=segno.make(link, error="m").svg_data_uri(scale=2, border=1),
+                                alt="QR code linking to this briefing online",
+                                className="brief__qr",
+                            ),
+                            html.P(
+                                [
+                                    "Live version and all data: ",
+                                    html.A(link, href=link, className="brief__url"),
+                                ]
+                            ),
+                        ],
+                    ),
+                ],
+            ),
+        ],
+    )
+
+
+def _controls(period: kpis.Period, periods: list[kpis.Period]) -> Component:
+    return html.Div(
+        className="brief__controls",
+        children=[
+            html.Div(
+                className="control",
+                children=[
+                    html.Label("Period", htmlFor=PERIOD_ID),
+                    dbc.Select(
+                        id=PERIOD_ID,
+                        options=[{"label": p.label, "value": p.key} for p in periods],
+                        value=period.key,
+                        className="select",
+                    ),
+                ],
+            ),
+            html.Div(
+                className="brief__actions",
+                children=[
+                    html.Button(
+                        "Print", type="button", className="share-button", **_data(print="1")
+                    ),
+                    html.A(
+                        "Download PDF",
+                        href=f"/briefing.pdf?{urlencode({'period': period.key})}",
+                        className="share-button brief__pdf",
+                    ),
+                    html.Button(
+                        "Present",
+                        type="button",
+                        className="share-button",
+                        **_data(present="brief"),
+                    ),
+                ],
+            ),
+        ],
+    )
+
+
+def _data(**attributes: str) -> dict[str, Any]:
+    return {f"data-{name}": value for name, value in attributes.items()}
+
+
+def _tile(kpi: kpis.Kpi) -> Component:
+    return html.Li(
+        className="brief__kpi" + (" brief__kpi--withheld" if kpi.withheld else ""),
+        children=[
+            html.Span(kpi.label, className="brief__kpi-label"),
+            html.Strong(kpi.value, className="brief__kpi-value"),
+            html.Span(kpi.detail, className="brief__kpi-detail"),
+        ],
+    )
+
+
+def _chart_slide(title: str, figure: go.Figure | None, caption: str) -> Component:
+    body: Component = (
+        dcc.Graph(
+            figure=figure,
+            config={"displayModeBar": False, "responsive": True},
+            className="brief__graph",
+        )
+        if figure is not None
+        else html.P("No data for this period in the current extract.", className="notice")
+    )
+    return html.Section(
+        className="brief-slide brief__chart",
+        **aria(label=title),
+        children=[html.H2(title, className="brief__heading"), html.Figure(
+            [body, html.Figcaption(caption, className="brief__caption")]
+        )],
+    )  # fmt: skip
+
+
+def _compact(figure: go.Figure) -> go.Figure:
+    figure.update_layout(
+        height=CHART_HEIGHT,
+        margin={"l": 48, "r": 8, "t": 8, "b": 40},
+        legend={"orientation": "h", "y": -0.25, "font": {"size": 10}},
+        font={"size": 11},
+        title=None,
+    )
+    figure.update_xaxes(tickfont={"size": 9}, title_font={"size": 10})
+    figure.update_yaxes(tickfont={"size": 9}, title_font={"size": 10})
+    return figure
+
+
+def _enrollment_chart(
+    run: data.PublishedRun, period: kpis.Period
+) -> tuple[str, go.Figure | None, str]:
+    title = "People referred each quarter"
+    frame = data.observations(run.run_id, "referrals")
+    totals = frame[(frame["breakdown_value"] == "") & (frame["period_start_date"] <= period.end)]
+    totals = totals.sort_values("period_start_date").tail(BAR_QUARTERS)
+    if totals.empty:
+        return title, None, "No referrals are published for this period."
+    figure = figures.category_bars_figure(
+        totals, "breakdown_value", lambda _c: "All referrals", "people", summaries.quarter_label
+    )
+    shown = totals[~totals["is_suppressed"]]
+    withheld = int(totals["is_suppressed"].sum())
+    caption = (
+        f"{len(totals)} quarters to {period.label}; {int(shown['value'].sum()):,} referrals in "
+        f"the quarters shown"
+        + (f", {withheld} quarter(s) withheld (fewer than 11 people)." if withheld else ".")
+    )
+    return title, _compact(figure), caption
+
+
+def _effects_chart(run: data.PublishedRun) -> tuple[str, go.Figure | None, str]:
+    title = "Arrests and jail after entry: LEAD vs comparison"
+    if data.indicator(run.run_id, "arrest_odds_ratio") is None:
+        return title, None, "The comparison is not published in this data version."
+    figure, _summary, _table, _footer = recidivism.effects_card(run)
+    caption = (
+        "Odds and rate ratios for the evaluation groups; below 1 means fewer events for LEAD; "
+        "lines are 95% intervals."
+    )
+    return title, _compact(figure), caption
+
+
+def _offences_chart(
+    run: data.PublishedRun, period: kpis.Period
+) -> tuple[str, go.Figure | None, str]:
+    title = f"Reported {kpis.QOL_GROUP} offences, 12-month average"
+    years = data.years(run.run_id, "reported_offenses")
+    if not years:
+        return title, None, "No offence data in this data version."
+    last = min(period.end.year, years[-1])
+    first = max(years[0], last - 9)
+    areas = tuple(data.areas(run.run_id, "reported_offenses"))
+    figure, summary, _table, _footer, _notice = quality_of_life.trend_parts(
+        run, kpis.QOL_GROUP, "count", "rolling", areas, first, last
+    )
+    return title, _compact(figure), f"{first} to {last}. " + summary.split(". ")[0] + "."
+
+
+def _sources(run: data.PublishedRun) -> str:
+    """One short line per publisher (program files are one source)."""
+    entries: dict[str, set[str]] = {}
+    for source in run.sources:
+        if source.source_id.startswith("program_"):
+            name = "LEAD program records" + (
+                " (synthetic demonstration extract)" if source.is_synthetic else ""
+            )
+            entries.setdefault(name, set())
+        else:
+            entries.setdefault(source.publisher, set()).add(source.title)
+    parts = [
+        f"{publisher} ({'; '.join(sorted(titles))})" if titles else publisher
+        for publisher, titles in entries.items()
+    ]
+    return "; ".join(parts) + ". Evaluation: Collins, Lonczak & Clifasefi (2017)."
+
+
+@callback(Output("url", "search"), Input(PERIOD_ID, "value"), prevent_initial_call=True)
+def choose_period(value: object) -> str:
+    """A new period reloads the brief for it (the URL is the brief's state)."""
+    if not isinstance(value, str) or kpis.parse_period(value) is None:
+        raise PreventUpdate
+    return f"?{urlencode({'period': value})}"

@@ -1,11 +1,14 @@
-"""Overview: what LEAD is and what this site shows (the landing page)."""
+"""Overview (the landing page): what LEAD is, the key figures, and what the latest refresh
+changed."""
 
 from __future__ import annotations
 
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from dashboard import data
+from dashboard import data, kpis
+from dashboard.components.chart_card import DEMO_LABEL, aria
+from dashboard.glossary import term
 
 PATH = "/"
 TITLE = "Overview"
@@ -13,74 +16,198 @@ DESCRIPTION = (
     "Public figures on Seattle's Law Enforcement Assisted Diversion (LEAD) program in "
     "Belltown: enrollment, re-arrest and neighbourhood quality of life."
 )
+INDICATOR_NAMES = {
+    "reported_offenses": "reported offences",
+    "reported_offenses_index": "the offence index",
+    "reported_offenses_grid": "the offence map",
+    "reported_offenses_before_after": "the before/after comparison",
+}
 
 
-def enrollment_note() -> list[Component | str]:
-    """Say what the Enrollment page is built from, as the published provenance says."""
-    run = data.published_run()
-    if run is None or not run.has_program_data:
-        return [" Not published yet."]
-    if run.program_is_synthetic:
-        return [
-            " ",
-            html.Strong("Demonstration data, not real participants"),
-            ": the program's own records are not loaded yet.",
-        ]
-    return []
+def about_lead() -> list[Component]:
+    """What LEAD is, in four sentences, and what this site shows."""
+    return [
+        html.P(
+            [
+                "LEAD (Law Enforcement Assisted Diversion) is a ",
+                term("pre-booking diversion", "diversion"),
+                " program: Seattle police officers can send people suspected of low-level "
+                "drug or prostitution offences to a case manager, housing and treatment "
+                "instead of ",
+                term("arresting", "arrest"),
+                " them. People are not eligible if, for example, they hold more than 3 grams "
+                "of drugs, are suspected of selling them, or exploit minors. The LEAD Policy "
+                "Coordinating Group oversees the program, and case managers work with each "
+                "person referred. It began in Belltown in October 2011, and the University of "
+                "Washington compared 203 people referred to LEAD with 115 people processed as "
+                "usual.",
+            ],
+            className="lede",
+        ),
+        html.P(
+            [
+                "This site shows who is referred and enrolled, whether people referred to LEAD "
+                "were arrested less than a ",
+                term("comparison group", "control-group"),
+                ", and how reported crime in Belltown changed against nearby neighbourhoods.",
+            ]
+        ),
+    ]
 
 
 def layout(**_query: str) -> html.Div:
-    return html.Div(
-        className="page",
+    run = data.published_run()
+    children: list[Component] = [
+        html.H1("LEAD in Belltown: what the public data show"),
+        *about_lead(),
+    ]
+    period = kpis.default_period(run) if run is not None else None
+    if run is not None and period is not None:
+        children += key_figures(run, period)
+        children += whats_new(run)
+    else:
+        children.append(html.P("No figures are published yet.", className="notice"))
+    children += [
+        html.H2("On this site"),
+        html.Ul(
+            [
+                html.Li(
+                    [
+                        dcc.Link("Enrollment", href="/enrollment"),
+                        ": referrals, participants, exits, who they are, services and cost.",
+                    ]
+                ),
+                html.Li(
+                    [
+                        dcc.Link("Recidivism", href="/recidivism"),
+                        ": arrests, charges "
+                        "and jail before and after entry, LEAD against the comparison group.",
+                    ]
+                ),
+                html.Li(
+                    [
+                        dcc.Link("Quality of life", href="/quality-of-life"),
+                        ": offences, 911 calls and service requests in Belltown and nearby.",
+                    ]
+                ),
+                html.Li(
+                    [
+                        dcc.Link("Briefing", href="/briefing"),
+                        ": one page to print, download as PDF or present, for any quarter or year.",
+                    ]
+                ),
+                html.Li(
+                    [
+                        dcc.Link("Data", href="/data"),
+                        ", ",
+                        dcc.Link("API", href="/api"),
+                        ", ",
+                        dcc.Link("Methods", href="/methods"),
+                        " and ",
+                        dcc.Link("Glossary", href="/glossary"),
+                        ": every figure's definition, source and download.",
+                    ]
+                ),
+            ]
+        ),  # fmt: skip
+        html.P(
+            "Sources: Collins, Lonczak & Clifasefi (2017), Evaluation and Program "
+            "Planning 64:49-56; LEAD Program Evaluation reports (University of "
+            "Washington, 2015-2016).",
+            className="citation",
+        ),
+    ]
+    return html.Div(className="page", children=children)
+
+
+def key_figures(run: data.PublishedRun, period: kpis.Period) -> list[Component]:
+    tiles = kpis.kpis(run, period)
+    notes: list[Component] = []
+    if run.program_is_synthetic:
+        notes.append(
+            html.P(
+                html.Strong(
+                    f"{DEMO_LABEL}: the program figures below come from a synthetic "
+                    "demonstration extract."
+                ),
+                className="demo-label",
+            )
+        )
+    return [
+        html.H2(f"Key figures: {period.label} ({period.long_label})", id="overview-kpis"),
+        *notes,
+        html.Ul(
+            [kpi_tile(k) for k in tiles],
+            className="kpi-tiles",
+            **aria(labelledby="overview-kpis"),
+        ),
+        html.P(
+            [
+                "Change is against the quarter before. A figure based on fewer than 11 people is ",
+                term("withheld", "suppressed"),
+                ". The arrest comparison covers the evaluation groups; its ",
+                term("likely range", "confidence-interval"),
+                " is the 95% confidence interval.",
+            ],
+            className="kpi-tiles__note",
+        ),
+    ]
+
+
+def kpi_tile(kpi: kpis.Kpi) -> Component:
+    return html.Li(
+        className="kpi-tile" + (" kpi-tile--withheld" if kpi.withheld else ""),
         children=[
-            html.H1("LEAD in Belltown: what the public data show"),
-            html.P(
-                [
-                    "LEAD (Law Enforcement Assisted Diversion) lets Seattle police officers "
-                    "send people suspected of low-level drug or prostitution offences to a "
-                    "case manager, housing and treatment instead of jail and prosecution. "
-                    "It began in the Belltown neighbourhood in October 2011. The University "
-                    "of Washington compared 203 people referred to LEAD with 115 people "
-                    "processed as usual (a non-randomised comparison group).",
-                ],
-                className="lede",
-            ),
-            html.H2("On this site"),
-            html.Ul(
-                [
-                    html.Li(
-                        [
-                            dcc.Link("Quality of life", href="/quality-of-life"),
-                            ": offences reported to Seattle Police in Belltown and nearby "
-                            "neighbourhoods, month by month, from the City's open data.",
-                        ]
-                    ),
-                    html.Li(
-                        [
-                            dcc.Link("Data", href="/data"),
-                            " and ",
-                            dcc.Link("Methods", href="/methods"),
-                            ": every published figure's definition, source and caveats.",
-                        ]
-                    ),
-                    html.Li(
-                        [
-                            dcc.Link("Enrollment", href="/enrollment"),
-                            ": referrals, participants and who they are.",
-                            *enrollment_note(),
-                        ]
-                    ),
-                    html.Li(
-                        "Recidivism and the council Briefing will follow as their figures "
-                        "are computed."
-                    ),
-                ]
-            ),
-            html.P(
-                "Sources: Collins, Lonczak & Clifasefi (2017), Evaluation and Program "
-                "Planning 64:49-56; LEAD Program Evaluation reports (University of "
-                "Washington, 2015-2016).",
-                className="citation",
-            ),
+            dcc.Link(kpi.label, href=kpi.href, className="kpi-tile__label"),
+            html.Strong(kpi.value, className="kpi-tile__value"),
+            html.Span(kpi.detail, className="kpi-tile__note"),
+            html.Span(kpi.sentence, className="visually-hidden"),
         ],
     )
+
+
+def whats_new(run: data.PublishedRun) -> list[Component]:
+    """What the latest refresh added or revised, from the run's own comparison."""
+    changes = data.changes(run.run_id)
+    heading = html.H2("What's new since the last refresh")
+    refreshed = f"{run.finished_at:%B %-d, %Y}"
+    if changes["compared_with"] is None:
+        return [heading, html.P(f"Data version {run.run_id} ({refreshed}) is the first one.")]
+    lines = []
+    for change in changes["indicators"]:
+        name = INDICATOR_NAMES.get(change["indicator_id"], change["indicator_id"].replace("_", " "))
+        parts = []
+        if change["added"]:
+            parts.append(f"{change['added']} new figures" + _span(change["added_periods"]))
+        if change["revised"]:
+            parts.append(f"{change['revised']} revised" + _span(change["revised_periods"]))
+        if change["removed"]:
+            parts.append(f"{change['removed']} removed")
+        if parts:
+            lines.append(html.Li(f"{name.capitalize()}: {'; '.join(parts)}."))
+    body: Component = (
+        html.Ul(lines[:8])
+        if lines
+        else html.P("No published number changed; the refresh confirmed the same figures.")
+    )
+    more = [html.P(f"And {len(lines) - 8} more indicators.")] if len(lines) > 8 else []
+    return [
+        heading,
+        html.P(
+            [
+                f"The latest refresh ({refreshed}, data version {run.run_id}) compared with "
+                f"the one before ({changes['compared_with']}): ",
+            ]
+        ),
+        body,
+        *more,
+        html.P(dcc.Link("All changes between versions", href="/data")),
+    ]
+
+
+def _span(periods: list[str]) -> str:
+    if not periods:
+        return ""
+    if len(periods) == 1:
+        return f" ({periods[0]})"
+    return f" ({periods[0]} to {periods[-1]})"

@@ -342,3 +342,47 @@ def test_the_data_and_api_pages_link_every_download(client: FlaskClient) -> None
     for link in links:
         if link.startswith(("/download/", "/api/v1/")):
             assert client.get(link).status_code == 200, link
+
+
+def test_the_briefing_pdf_says_clearly_when_chromium_is_missing(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CHROMIUM_PATH", "/nonexistent/chromium")
+    response = client.get("/briefing.pdf?period=2014-Q3")
+    assert response.status_code == 503
+    text = response.get_data(as_text=True)
+    assert "needs headless Chromium at /nonexistent/chromium, which is not installed" in text
+    assert "Print" in text and "Traceback" not in text
+    for bad in ("period=2014-Q5", "period=yesterday", "paper=legal", "size=big"):
+        response = client.get(f"/briefing.pdf?{bad}")
+        assert response.status_code == 400, bad
+        assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_the_briefing_layout_for_a_period_and_a_bad_period(client: FlaskClient) -> None:
+    def brief(search: str) -> str:
+        response = client.post(
+            "/_dash-update-component",
+            json={
+                "output": ".._pages_content.children..._pages_store.data..",
+                "outputs": [
+                    {"id": "_pages_content", "property": "children"},
+                    {"id": "_pages_store", "property": "data"},
+                ],
+                "inputs": [
+                    {"id": "_pages_location", "property": "pathname", "value": "/briefing"},
+                    {"id": "_pages_location", "property": "search", "value": search},
+                ],
+                "changedPropIds": ["_pages_location.pathname"],
+            },
+        )
+        assert response.status_code == 200
+        return json.dumps(response.get_json())
+
+    # The fixture publishes neighbourhood data only: periods are complete quarters of it.
+    text = brief("?period=2015-Q2")
+    assert "council briefing, Q2 2015" in text
+    assert "Reported robbery offences in Belltown in Q2 2015" in text
+    fallback = brief("?period=1999-Q1")
+    assert "is not a period this data version covers" in fallback
+    assert "council briefing, Q2 2021" in fallback  # the latest complete quarter

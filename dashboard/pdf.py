@@ -1,0 +1,86 @@
+"""``/briefing.pdf?period=…&paper=letter|a4``: the Briefing page printed by headless Chromium.
+
+The PDF is the page itself, printed with the print stylesheet, so it cannot differ from
+what the browser prints. Chromium comes from Debian's ``chromium`` package
+(``CHROMIUM_PATH``); where it is missing the route answers 503 with a message saying so.
+The web server must be able to serve a second request while this one waits (gunicorn runs
+threads per worker, ``WEB_THREADS``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlencode
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import BadRequest, HTTPException
+
+from dashboard import kpis
+from etl import settings
+
+PDF_PATH = "/briefing.pdf"
+PAPERS = {"letter": "Letter", "a4": "A4"}
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
+READY_TIMEOUT_MS = 20_000
+
+
+class PdfUnavailable(HTTPException):
+    code = 503
+
+
+def render_pdf(url: str, paper: str, chromium: str) -> bytes:
+    """Open ``url`` in headless Chromium, wait for every chart, print it to PDF."""
+    from playwright.sync_api import Error, sync_playwright  # noqa: PLC0415 -- heavy import
+
+    if not Path(chromium).exists():
+        raise PdfUnavailable(
+            f"PDF download needs headless Chromium at {chromium}, which is not installed "
+            "(apt-get install chromium, or set CHROMIUM_PATH). Use the browser's Print "
+            "instead: it gives the same one-page brief."
+        )
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page()
+                page.goto(url, wait_until="networkidle", timeout=READY_TIMEOUT_MS)
+                page.wait_for_function(
+                    """() => {
+                      const brief = document.querySelector('#brief');
+                      if (!brief) { return false; }
+                      const graphs = brief.querySelectorAll('.brief__graph');
+                      return [...graphs].every((g) => g.querySelector('.main-svg'));
+                    }""",
+                    timeout=READY_TIMEOUT_MS,
+                )
+                page.emulate_media(media="print")
+                return page.pdf(format=PAPERS[paper], print_background=True)
+            finally:
+                browser.close()
+    except Error as exc:
+        raise PdfUnavailable(
+            f"the briefing could not be printed to PDF ({type(exc).__name__}); use the "
+            "browser's Print instead"
+        ) from exc
+
+
+def install(server: Flask) -> None:
+    @server.route(PDF_PATH, methods=["GET"])
+    def briefing_pdf() -> Response:
+        unknown = sorted(set(request.args) - {"period", "paper"})
+        if unknown:
+            raise BadRequest(f"unknown parameter {unknown[0]!r}")
+        paper = request.args.get("paper", "letter")
+        if paper not in PAPERS:
+            raise BadRequest("paper must be letter or a4")
+        period = kpis.parse_period(request.args.get("period"))
+        if request.args.get("period") is not None and period is None:
+            raise BadRequest("period must look like 2014-Q3 or 2014")
+        query = urlencode({"period": period.key}) if period else ""
+        page_url = f"{request.host_url.rstrip('/')}/briefing" + (f"?{query}" if query else "")
+        content = render_pdf(page_url, paper, settings.get("CHROMIUM_PATH"))
+        name = f"belltown-lead-briefing_{period.key if period else 'latest'}_{paper}.pdf"
+        response = Response(content, mimetype="application/pdf")
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        response.headers["Cache-Control"] = "no-store"
+        return response

@@ -1,0 +1,54 @@
+"""Periods of the briefing and the totals of key figures (withheld parts withhold the sum)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from dashboard import kpis
+
+
+@pytest.mark.parametrize(
+    ("key", "label", "long_label", "prior"),
+    [
+        ("2014-Q3", "Q3 2014", "July to September 2014", "2014-Q2"),
+        ("2014-Q1", "Q1 2014", "January to March 2014", "2013-Q4"),
+        ("2014", "2014", "January to December 2014", "2013"),
+    ],
+)
+def test_periods(key: str, label: str, long_label: str, prior: str) -> None:
+    period = kpis.parse_period(key)
+    assert period is not None
+    assert (period.key, period.label, period.long_label, period.prior().key) == (
+        key,
+        label,
+        long_label,
+        prior,
+    )
+
+
+@pytest.mark.parametrize("key", ["2014-Q5", "2014-Q0", "14", "1999", "2014-Q3x", "", None, "Q3"])
+def test_unreadable_periods_are_none(key: str | None) -> None:
+    assert kpis.parse_period(key) is None
+
+
+def quarters(values: list[float | None]) -> pd.DataFrame:
+    starts = pd.date_range("2014-01-01", periods=len(values), freq="QS")
+    return pd.DataFrame(
+        {
+            "period_start_date": starts,
+            "value": [float("nan") if v is None else v for v in values],
+            "is_suppressed": [v is None for v in values],
+        }
+    )
+
+
+def test_a_year_total_is_the_sum_of_its_quarters_unless_one_is_withheld() -> None:
+    year = kpis.parse_period("2014")
+    assert year is not None
+    assert kpis.period_total(quarters([10, 20, 30, 40]), year) == 100
+    assert kpis.period_total(quarters([10, None, 30, 40]), year) is None
+    assert kpis.period_total(quarters([10, 20, 30]), year) is None  # a quarter is missing
+    q3 = kpis.parse_period("2014-Q3")
+    assert q3 is not None
+    assert kpis.period_total(quarters([10, None, 30, 40]), q3) == 30
