@@ -11,6 +11,8 @@ from typing import Any
 
 import pandas as pd
 
+from dashboard import narrative
+
 # A change smaller than this share is described as "about the same".
 FLAT_SHARE = 0.05
 
@@ -288,31 +290,9 @@ def ratio_sentence(
     when: str,
     threshold: int,
 ) -> str:
-    """Plain words for a ratio (odds or rate ratio) with its 95% interval.
-
-    ``"People referred to LEAD had 60% lower odds of arrest in the six months after entry
-    than the comparison group (95% confidence interval: 35% to 75% lower)."``
-    """
-    if estimate is None or lower is None or upper is None:
-        return (
-            f"The estimate for {quantity} is {WITHHELD_PHRASE.format(threshold=threshold)}: "
-            "one of the groups is too small."
-        )
-    size, direction = percent_change(estimate)
-    if upper < 1 or lower > 1:
-        near, near_dir = percent_change(upper if upper < 1 else lower)
-        far, _ = percent_change(lower if upper < 1 else upper)
-        return (
-            f"People referred to LEAD had {size}% {direction} {quantity} {when} than the "
-            f"comparison group (95% confidence interval: {near}% to {far}% {near_dir})."
-        )
-    low, low_dir = percent_change(lower)
-    high, high_dir = percent_change(upper)
-    return (
-        f"People referred to LEAD had {size}% {direction} {quantity} {when} than the "
-        f"comparison group, but the 95% confidence interval runs from {low}% {low_dir} to "
-        f"{high}% {high_dir}, so these data cannot rule out no difference."
-    )
+    """Plain words for a ratio (odds or rate ratio) with its 95% interval
+    (:func:`dashboard.narrative.effect_sentence`, shared with the Overview and Briefing)."""
+    return narrative.effect_sentence(quantity, when, estimate, lower, upper, threshold)
 
 
 def _cells(frame: pd.DataFrame) -> dict[tuple[str, str], dict[str, Any]]:

@@ -21,6 +21,7 @@ from dash.development.base_component import Component
 
 from dashboard.components.share import Share, share_panel
 from dashboard.data import SourceRecord
+from dashboard.glossary import term
 
 WITHHELD_TEXT = "withheld"
 # What a card shows: figure, summary sentence, data table, footer parts.
@@ -233,7 +234,9 @@ def source_footer(
                 [
                     html.Strong("Withheld values: "),
                     f"a value marked “{WITHHELD_TEXT}” (✕ on the chart) is based on fewer "
-                    f"than {threshold} people and is not shown, to protect privacy.",
+                    f"than {threshold} people and is not shown, to protect privacy (",
+                    term("why some figures are withheld", "suppressed"),
+                    ").",
                 ]
             )
         )

@@ -31,6 +31,7 @@ from dashboard.components.controls import (
     radio_group,
 )
 from dashboard.components.share import Share
+from dashboard.glossary import term
 from dashboard.pages.placeholder import not_yet_published
 from dashboard.validation import choose
 from etl import settings
@@ -187,7 +188,19 @@ def headline(run: data.PublishedRun, threshold: int) -> Component:
         children=[
             html.H2("The main result", id="rec-headline-title"),
             html.P(sentence, id=Ids.HEADLINE, className="headline__sentence"),
-            html.P([html.Strong("Keep in mind: "), DESIGN_CAVEAT]),
+            html.P(
+                [
+                    html.Strong("Keep in mind: "),
+                    DESIGN_CAVEAT,
+                    " See the glossary: ",
+                    term("comparison group", "control-group"),
+                    ", ",
+                    term("odds ratio", "odds-ratio"),
+                    ", ",
+                    term("confidence interval", "confidence-interval"),
+                    ".",
+                ]
+            ),
             html.P(f"Evaluation groups ({groups}); people who entered October 2011 to July 2014."),
         ],
     )

@@ -25,8 +25,8 @@ def test_recidivism_renders_the_headline_every_chart_and_the_published_panel(
 
     expect(page.locator("#rec-headline")).to_have_text(
         re.compile(
-            r"^People referred to LEAD had \d+% (lower|higher) odds of arrest in the six months "
-            r"after entry than the comparison group"
+            r"^For people referred to LEAD, the odds of arrest in the six months after entry were "
+            r"about \d+% (lower|higher) than for the comparison group"
         )
     )
     expect(page.locator(".headline")).to_contain_text("not a randomised trial")

@@ -223,8 +223,9 @@ def test_ratio_sentence_lower_with_interval_below_one() -> None:
     assert ratio_sentence(
         0.4, 0.25, 0.65, "odds of arrest", "in the six months after entry", 11
     ) == (
-        "People referred to LEAD had 60% lower odds of arrest in the six months after entry than "
-        "the comparison group (95% confidence interval: 35% to 75% lower)."
+        "For people referred to LEAD, the odds of arrest in the six months after entry were "
+        "about 60% lower than for the comparison group, though it could be as little as 35% "
+        "lower or as much as 75% lower."
     )
 
 
@@ -232,22 +233,23 @@ def test_ratio_sentence_interval_crossing_one() -> None:
     from dashboard.summaries import ratio_sentence
 
     assert ratio_sentence(0.8, 0.5, 1.3, "odds of arrest", "after entry", 11) == (
-        "People referred to LEAD had 20% lower odds of arrest after entry than the comparison "
-        "group, but the 95% confidence interval runs from 50% lower to 30% higher, so these data "
-        "cannot rule out no difference."
+        "For people referred to LEAD, the odds of arrest after entry were about 20% lower than "
+        "for the comparison group, but the likely range runs from 50% lower to 30% higher, so "
+        "these data cannot tell whether there is a real difference."
     )
 
 
 def test_ratio_sentence_higher_and_withheld() -> None:
     from dashboard.summaries import ratio_sentence
 
-    assert ratio_sentence(1.5, 1.2, 2.0, "bookings", "after entry", 11) == (
-        "People referred to LEAD had 50% higher bookings after entry than the comparison group "
-        "(95% confidence interval: 20% to 100% higher)."
+    assert ratio_sentence(1.5, 1.2, 2.0, "rates of jail booking", "after entry", 11) == (
+        "For people referred to LEAD, the rates of jail booking after entry were about 50% "
+        "higher than for the comparison group, though it could be as little as 20% higher or as "
+        "much as 100% higher."
     )
-    assert ratio_sentence(None, None, None, "bookings", "after entry", 11) == (
-        "The estimate for bookings is withheld to protect privacy (fewer than 11 people): one of "
-        "the groups is too small."
+    assert ratio_sentence(None, None, None, "rates of jail booking", "after entry", 11) == (
+        "The comparison of rates of jail booking after entry is not shown to protect privacy: "
+        "one of the groups has fewer than 11 people."
     )
 
 
