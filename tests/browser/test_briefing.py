@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 
 import pytest
 import requests
@@ -26,6 +27,11 @@ def open_brief(page: Page, base_url: str, path: str = BRIEF) -> None:
         }""",
         timeout=30_000,
     )
+
+
+def page_text(reader: PdfReader) -> str:
+    """The first page's text, ligatures (ﬁ) unfolded and whitespace collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", reader.pages[0].extract_text()).split())
 
 
 def pdf_pages(content: bytes) -> PdfReader:
@@ -67,7 +73,7 @@ def test_printing_the_brief_gives_exactly_one_page(page: Page, base_url: str, pa
     page.emulate_media(media="print")
     reader = pdf_pages(page.pdf(format=paper, print_background=True))
     assert len(reader.pages) == 1
-    text = reader.pages[0].extract_text()
+    text = page_text(reader)
     assert "council briefing, Q3 2014" in text
     assert "Belltown LEAD transparency dashboard" not in text  # no site chrome on the sheet
 
@@ -84,7 +90,7 @@ def test_the_pdf_download_is_one_page_with_the_as_of_date_and_data_version(
     with open(download.value.path(), "rb") as handle:
         reader = pdf_pages(handle.read())
     assert len(reader.pages) == 1
-    text = " ".join(reader.pages[0].extract_text().split())
+    text = page_text(reader)
     assert f"As of {as_of}" in text
     assert str(run_id) in text
     a4 = requests.get(f"{base_url}/briefing.pdf?period=2014&paper=a4", timeout=90)
