@@ -102,6 +102,25 @@ Monthly status (LEAD participants who enrolled)
   to be sheltered"). 3% of months are recorded as ``unknown``.
 * Employment and income/benefits improve modestly (small monthly transition
   probabilities, assumption; the published odds for these were not confirmed).
+
+Drug use, treatment and health events (contract 1.1). **No LEAD figures are published for
+these, so every number below is an assumption of this generator** (it is drawn from its
+own random stream, so adding it changed none of the files above):
+
+* Each enrolled LEAD participant has a main substance class: opioids 45%, stimulants 35%,
+  alcohol 20%. Days of use in the past 30 are binomial(30, p): p = 0.65 for the main class
+  and 0.08 for the others at baseline, falling by 4% a month after referral (about 50%
+  lower by month 18; :data:`DAYS_USE_MONTHLY_DECLINE`).
+* Drug use is assessed at baseline for 95% of participants and in 70% of later months
+  (:data:`ASSESSED_SHARE`); unassessed months have blank days and treatment. 70% of
+  assessments are by a case manager, the rest self-reported.
+* In treatment (any) in a month: 12% at baseline, rising linearly to 45% at month 18; of
+  those, people whose main class is opioids are on medication 60% of the time, others go
+  to outpatient (85%) or residential/detox (15%).
+* Non-fatal overdoses, emergency department visits and detox admissions follow Poisson
+  processes over the 12 months before referral and up to 18 months after (to exit or the
+  extract date): 0.6, 2.0 and 0.3 a year before referral; 0.35, 1.5 and 0.4 after
+  (:data:`HEALTH_EVENT_RATES`). They are written to the optional ``health_events.csv``.
 """
 
 from __future__ import annotations
@@ -316,7 +335,30 @@ STATUS_COLUMNS = (
     "housing_status",
     "employment_status",
     "has_income_or_benefits",
+    "days_use_opioids",
+    "days_use_stimulants",
+    "days_use_alcohol",
+    "days_use_other",
+    "treatment",
+    "assessment_source",
 )
+HEALTH_COLUMNS = ("person_id", "event_date", "event_type")
+# Drug use and health events: assumptions (module docstring), not published figures.
+MAIN_SUBSTANCE = {"opioids": 0.45, "stimulants": 0.35, "alcohol": 0.20}
+SUBSTANCE_CLASSES = ("opioids", "stimulants", "alcohol", "other")
+DAYS_USE_BASELINE_P = {"main": 0.65, "other": 0.08}
+DAYS_USE_MONTHLY_DECLINE = 0.04
+ASSESSED_SHARE = {"baseline": 0.95, "follow_up": 0.70}
+CASE_MANAGER_SHARE = 0.70
+TREATMENT_SHARE = {"baseline": 0.12, "month_18": 0.45}
+MEDICATION_SHARE_OPIOIDS = 0.60
+RESIDENTIAL_SHARE = 0.15
+HEALTH_EVENT_RATES = {
+    "overdose_nonfatal": (0.6, 0.35),
+    "emergency_department_visit": (2.0, 1.5),
+    "detox_admission": (0.3, 0.4),
+}
+HEALTH_STREAM = 8  # the drug-use and health draws use their own random stream
 EVENT_ORDER = {"arrest": 0, "booking": 1, "charge": 2, "prison_admission": 3}
 
 
@@ -344,6 +386,7 @@ class DemoExtract:
     legal_events: list[list[str]]
     services: list[list[str]]
     monthly_status: list[list[str]]
+    health_events: list[list[str]]
     provenance: dict[str, object]
 
     def files(self) -> dict[str, tuple[Sequence[str], list[list[str]]]]:
@@ -352,6 +395,7 @@ class DemoExtract:
             "legal_events.csv": (EVENT_COLUMNS, self.legal_events),
             "services.csv": (SERVICE_COLUMNS, self.services),
             "monthly_status.csv": (STATUS_COLUMNS, self.monthly_status),
+            "health_events.csv": (HEALTH_COLUMNS, self.health_events),
         }
 
 
@@ -362,11 +406,20 @@ def generate_demo_extract(seed: int = DEFAULT_SEED) -> DemoExtract:
     events = [row for person in people for row in legal_event_rows(person, rng)]
     services = [row for person in people for row in service_rows(person, rng)]
     statuses = [row for person in people for row in monthly_status_rows(person, rng)]
+    health_rng = np.random.default_rng([seed, HEALTH_STREAM])
+    main = {person.person_id: _draw(health_rng, MAIN_SUBSTANCE) for person in people}
+    referral = {person.person_id: _month_of(person.referral_date) for person in people}
+    statuses = [
+        drug_use_columns(row, main[row[0]], referral[row[0]], health_rng)
+        for row in sorted(statuses)
+    ]
+    health = [row for person in people for row in health_event_rows(person, health_rng)]
     return DemoExtract(
         participants=participant_rows(people, rng),
         legal_events=_finish_rows(events, "events"),
         services=_finish_rows(services, "services"),
-        monthly_status=sorted(statuses),
+        monthly_status=statuses,
+        health_events=sorted({tuple(row): row for row in health}.values()),
         provenance=provenance(),
     )
 
@@ -713,6 +766,55 @@ def monthly_status_rows(person: Person, rng: np.random.Generator) -> list[list[s
             income = _step(rng, income, INCOME_TRANSITIONS)
         shown = "unknown" if k > 0 and rng.random() < UNKNOWN_MONTH_SHARE else housing
         rows.append([person.person_id, month.strftime("%Y-%m"), shown, employment, income])
+    return rows
+
+
+def drug_use_columns(
+    row: list[str], main: str, referral_month: date, rng: np.random.Generator
+) -> list[str]:
+    """A monthly status row with days of use, treatment and assessment source appended."""
+    year, month = (int(x) for x in row[1].split("-"))
+    k = (year - referral_month.year) * 12 + (month - referral_month.month)
+    assessed_share = ASSESSED_SHARE["baseline" if k < 0 else "follow_up"]
+    if rng.random() >= assessed_share:
+        return [*row, "", "", "", "", "", ""]
+    decline = (1 - DAYS_USE_MONTHLY_DECLINE) ** max(k, 0)
+    days = [
+        str(rng.binomial(30, DAYS_USE_BASELINE_P["main" if c == main else "other"] * decline))
+        for c in SUBSTANCE_CLASSES
+    ]
+    months = min(max(k, 0), FOLLOW_UP_MONTHS)
+    share = TREATMENT_SHARE["baseline"] + (
+        TREATMENT_SHARE["month_18"] - TREATMENT_SHARE["baseline"]
+    ) * (months / FOLLOW_UP_MONTHS)
+    treatment = "none"
+    if rng.random() < share:
+        if main == "opioids" and rng.random() < MEDICATION_SHARE_OPIOIDS:
+            treatment = "medication"
+        else:
+            treatment = "residential_detox" if rng.random() < RESIDENTIAL_SHARE else "outpatient"
+    source = "case_manager" if rng.random() < CASE_MANAGER_SHARE else "self_report"
+    return [*row, *days, treatment, source]
+
+
+def health_event_rows(person: Person, rng: np.random.Generator) -> list[list[str]]:
+    """Overdoses, emergency visits and detox admissions around referral (enrolled LEAD)."""
+    if person.cohort != "lead" or person.enrollment_status == "referred_not_enrolled":
+        return []
+    before_start = _years_before(person.referral_date, 1)
+    after_end = min(
+        _month_end(_add_months(_month_of(person.referral_date), FOLLOW_UP_MONTHS)),
+        person.exit_date or EXTRACT_DATE,
+        EXTRACT_DATE,
+    )
+    rows = []
+    for event_type, (before, after) in HEALTH_EVENT_RATES.items():
+        for day in _poisson_dates(
+            rng, before, before_start, person.referral_date - timedelta(days=1)
+        ):
+            rows.append([person.person_id, day.isoformat(), event_type])
+        for day in _poisson_dates(rng, after, person.referral_date, after_end):
+            rows.append([person.person_id, day.isoformat(), event_type])
     return rows
 
 

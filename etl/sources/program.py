@@ -113,6 +113,12 @@ EMPLOYMENT_STATUSES = (
 )
 TRUE_FALSE = ("true", "false")
 TRUE_FALSE_UNKNOWN = ("true", "false", "unknown")
+# Drug use and treatment (contract 1.1): days of use in the past 30 per substance class,
+# blank when not assessed (never 0 for "unknown"); treatment this month; who assessed it.
+SUBSTANCES = ("opioids", "stimulants", "alcohol", "other")
+TREATMENTS = ("none", "medication", "outpatient", "residential_detox")
+ASSESSMENT_SOURCES = ("case_manager", "self_report")
+HEALTH_EVENT_TYPES = ("overdose_nonfatal", "emergency_department_visit", "detox_admission")
 
 # Direct identifiers a producer's system typically exports: expected, dropped on read and
 # reported by name. Any other column outside the allowlist is dropped the same way.
@@ -141,6 +147,7 @@ BEFORE_PROGRAM_START = "before the program started (2011-10-01)"
 BEFORE_2000 = "before 2000-01-01"
 NEGATIVE = "negative (must be 0 or more)"
 AGE_RANGE = f"outside {MIN_AGE}-{MAX_AGE}"
+DAYS_RANGE = "outside 0-30 (days in the past 30)"
 MISSING_COLUMN = "required column missing"
 MISSING_FILE = "required file missing"
 DUPLICATE_ROW = "exact duplicate of an earlier row"
@@ -179,6 +186,7 @@ class FileSpec:
     source_id: str
     title: str
     fields: tuple[Field, ...]
+    required: bool = True  # an optional file may be absent; then its figures are not made
 
     @property
     def allowlist(self) -> tuple[str, ...]:
@@ -251,9 +259,40 @@ MONTHLY_STATUS = FileSpec(
         Field("housing_status", "category", HOUSING_STATUSES),
         Field("employment_status", "category", EMPLOYMENT_STATUSES),
         Field("has_income_or_benefits", "category", TRUE_FALSE_UNKNOWN),
+        *(
+            Field(
+                f"days_use_{substance}",
+                "integer",
+                value_required=False,
+                column_required=False,
+                minimum=0,
+                maximum=30,
+                range_rule=DAYS_RANGE,
+            )
+            for substance in SUBSTANCES
+        ),
+        Field("treatment", "category", TREATMENTS, value_required=False, column_required=False),
+        Field(
+            "assessment_source",
+            "category",
+            ASSESSMENT_SOURCES,
+            value_required=False,
+            column_required=False,
+        ),
     ),
 )
-FILE_SPECS = (PARTICIPANTS, LEGAL_EVENTS, SERVICES, MONTHLY_STATUS)
+HEALTH_EVENTS = FileSpec(
+    "health_events.csv",
+    "program_health_events",
+    "LEAD program extract: overdoses, emergency visits and detox admissions",
+    (
+        Field("person_id", "id"),
+        Field("event_date", "date"),
+        Field("event_type", "category", HEALTH_EVENT_TYPES),
+    ),
+    required=False,
+)
+FILE_SPECS = (PARTICIPANTS, LEGAL_EVENTS, SERVICES, MONTHLY_STATUS, HEALTH_EVENTS)
 FILE_ORDER = {PROVENANCE_FILE: -1} | {spec.file_name: i for i, spec in enumerate(FILE_SPECS)}
 
 
@@ -339,6 +378,8 @@ class ProgramExtract:
     legal_events: pd.DataFrame
     services: pd.DataFrame
     monthly_status: pd.DataFrame
+    health_events: pd.DataFrame  # empty when health_events.csv is not provided
+    provided: frozenset[str]  # file names present in the extract
     sources: list[SourceResult]
     extract_date: date
     is_synthetic: bool
@@ -395,7 +436,10 @@ def read_program_extract(folder: str, secret: str, now: datetime | None = None) 
     limits = DateLimits(now=limits_now, extract_date=provenance.extract_date)
     try:
         parsed = validated_files(root, limits)
-        frames = {name: build(parsed[name].typed, key) for name, build in DEIDENTIFIERS.items()}
+        frames = {
+            name: build(parsed[name].typed if name in parsed else _absent(name), key)
+            for name, build in DEIDENTIFIERS.items()
+        }
     except (ValueError, TypeError, OverflowError, KeyError) as exc:
         # Safety net: a pandas or pandera error message can quote a value; keep the type only.
         rule = f"could not be processed ({type(exc).__name__}); please report this"
@@ -406,8 +450,12 @@ def read_program_extract(folder: str, secret: str, now: datetime | None = None) 
         legal_events=frames[LEGAL_EVENTS.file_name],
         services=frames[SERVICES.file_name],
         monthly_status=frames[MONTHLY_STATUS.file_name],
+        health_events=frames[HEALTH_EVENTS.file_name],
+        provided=frozenset(parsed),
         sources=[
-            source_result(parsed[s.file_name], frames[s.file_name], provenance) for s in FILE_SPECS
+            source_result(parsed[s.file_name], frames[s.file_name], provenance)
+            for s in FILE_SPECS
+            if s.file_name in parsed
         ],
         extract_date=provenance.extract_date.date(),
         is_synthetic=provenance.is_synthetic,
@@ -422,7 +470,11 @@ def validated_files(root: Path, limits: DateLimits) -> dict[str, ParsedFile]:
     parsed = {f.spec.file_name: parse_file(f, limits) for f in loaded if f is not None}
     violations = [v for f in loaded if f is not None for v in f.violations]
     violations += [v for p in parsed.values() for v in p.violations]
-    violations += [Violation(s.file_name, 0, "", MISSING_FILE) for s, f in _pairs(loaded) if not f]
+    violations += [
+        Violation(s.file_name, 0, "", MISSING_FILE)
+        for s, f in _pairs(loaded)
+        if not f and s.required
+    ]
     violations += cross_file_violations(parsed)
     if violations:
         raise ProgramExtractError(violations)
@@ -698,7 +750,7 @@ def cross_file_violations(parsed: dict[str, ParsedFile]) -> list[Violation]:
     events = parsed.get(LEGAL_EVENTS.file_name)
     if events is not None:
         violations += jail_days_rule(events)
-    for spec in (LEGAL_EVENTS, SERVICES, MONTHLY_STATUS):
+    for spec in (LEGAL_EVENTS, SERVICES, MONTHLY_STATUS, HEALTH_EVENTS):
         other = parsed.get(spec.file_name)
         if other is None:
             continue
@@ -926,7 +978,39 @@ def deidentify_monthly_status(values: pd.DataFrame, key: bytes) -> pd.DataFrame:
             "has_income_or_benefits": pd.Series(income, index=values.index),
         }
     )
+    # Drug use and treatment: NaN / "" where not assessed or not in the file (never 0).
+    for substance in SUBSTANCES:
+        column = f"days_use_{substance}"
+        frame[column] = (
+            values[column].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+            if column in values.columns
+            else np.nan
+        )
+    for column in ("treatment", "assessment_source"):
+        frame[column] = values[column].fillna("") if column in values.columns else ""
     return _tidy(frame)
+
+
+def deidentify_health_events(values: pd.DataFrame, key: bytes) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {
+            "person_key": pseudonymise(values["person_id"], key),
+            "event_date": values["event_date"],
+            "event_month": month_start(values["event_date"]),
+            "event_type": values["event_type"],
+        }
+    )
+    return _tidy(frame)
+
+
+def _absent(file_name: str) -> pd.DataFrame:
+    """The typed columns of an optional file that the extract does not include (no rows)."""
+    spec = next(s for s in FILE_SPECS if s.file_name == file_name)
+    columns = {
+        f.name: pd.Series(dtype="datetime64[ns]" if f.kind == "date" else "string")
+        for f in spec.fields
+    }
+    return pd.DataFrame(columns)
 
 
 DEIDENTIFIERS: dict[str, Callable[[pd.DataFrame, bytes], pd.DataFrame]] = {
@@ -934,6 +1018,7 @@ DEIDENTIFIERS: dict[str, Callable[[pd.DataFrame, bytes], pd.DataFrame]] = {
     LEGAL_EVENTS.file_name: deidentify_legal_events,
     SERVICES.file_name: deidentify_services,
     MONTHLY_STATUS.file_name: deidentify_monthly_status,
+    HEALTH_EVENTS.file_name: deidentify_health_events,
 }
 
 

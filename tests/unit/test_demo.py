@@ -17,7 +17,13 @@ import pytest
 from etl import cli, demo
 from etl.sources import program
 
-FILES = ("participants.csv", "legal_events.csv", "services.csv", "monthly_status.csv")
+FILES = (
+    "participants.csv",
+    "legal_events.csv",
+    "services.csv",
+    "monthly_status.csv",
+    "health_events.csv",
+)
 EVALUATION = ("2011-10-01", "2014-07-31")
 
 
@@ -44,7 +50,7 @@ def evaluation(participants: pd.DataFrame) -> pd.DataFrame:
     return participants[participants["referral"].between(*EVALUATION)]
 
 
-def test_the_generator_writes_the_four_files_and_synthetic_provenance(folder: Path) -> None:
+def test_the_generator_writes_the_five_files_and_synthetic_provenance(folder: Path) -> None:
     assert sorted(p.name for p in folder.iterdir()) == sorted([*FILES, "PROVENANCE.json"])
     document = json.loads((folder / "PROVENANCE.json").read_text(encoding="utf-8"))
     assert document == {
@@ -89,6 +95,7 @@ def test_the_generated_extract_passes_the_reader_and_its_identifiers_are_dropped
         "legal_events.csv": ["case_number", "booking_number"],
         "services.csv": ["case_notes"],
         "monthly_status.csv": [],
+        "health_events.csv": [],
     }
     for name in FILES:
         assert len(csv_text(folder, name)) > 0
@@ -233,3 +240,42 @@ def test_cli_demo_writes_the_extract_to_out(tmp_path: Path, capsys: pytest.Captu
     assert cli.main(["demo", "--out", str(tmp_path / "x"), "--seed", "5"]) == 0
     assert "participants.csv" in capsys.readouterr().out
     assert sorted(p.name for p in (tmp_path / "x").iterdir()) == sorted([*FILES, "PROVENANCE.json"])
+
+
+def test_drug_use_is_blank_when_not_assessed_and_declines_after_referral(
+    folder: Path, participants: pd.DataFrame
+) -> None:
+    status = csv_text(folder, "monthly_status.csv").merge(
+        participants[["person_id", "referral"]], on="person_id"
+    )
+    month = pd.to_datetime(status["month"], format="%Y-%m")
+    status["k"] = (month.dt.year - status["referral"].dt.year) * 12 + (
+        month.dt.month - status["referral"].dt.month
+    )
+    assessed = status["assessment_source"] != ""
+    # Not assessed: every drug-use cell blank (never 0).
+    blank = status.loc[~assessed, ["days_use_opioids", "days_use_alcohol", "treatment"]]
+    assert (blank == "").all().all()
+    assert 0.9 < assessed[status["k"] == -1].mean() <= 1.0
+    assert 0.62 < assessed[status["k"] > 0].mean() < 0.78
+    days = status[assessed].assign(
+        most=lambda f: f[[f"days_use_{c}" for c in demo.SUBSTANCE_CLASSES]].astype(int).max(axis=1)
+    )
+    baseline = days.loc[days["k"] == -1, "most"].mean()
+    later = days.loc[days["k"].between(12, 18), "most"].mean()
+    assert 15 < baseline < 23
+    assert later < 0.7 * baseline  # about 50% lower by month 18 (assumption)
+    treated = status[assessed & (status["treatment"] != "none")]
+    assert set(treated["treatment"]) == {"medication", "outpatient", "residential_detox"}
+
+
+def test_health_events_are_more_frequent_before_referral_for_overdoses(
+    folder: Path, participants: pd.DataFrame
+) -> None:
+    events = csv_text(folder, "health_events.csv").merge(
+        participants[["person_id", "referral"]], on="person_id"
+    )
+    assert set(events["event_type"]) == set(demo.HEALTH_EVENT_RATES)
+    before = pd.to_datetime(events["event_date"]) < events["referral"]
+    overdoses = events["event_type"] == "overdose_nonfatal"
+    assert (overdoses & before).sum() > (overdoses & ~before).sum() * 0.9

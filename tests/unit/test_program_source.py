@@ -234,6 +234,13 @@ def test_a_valid_extract_round_trips_to_exact_deidentified_frames(tmp_path: Path
             "housing_status": ["homeless_unsheltered", "homeless_sheltered", "homeless_sheltered"],
             "employment_status": ["unemployed", "in_training", "unemployed"],
             "has_income_or_benefits": pd.array([pd.NA, True, False], dtype="boolean"),
+            # No drug-use columns in this extract: not assessed (NaN, ""), never 0.
+            "days_use_opioids": [float("nan")] * 3,
+            "days_use_stimulants": [float("nan")] * 3,
+            "days_use_alcohol": [float("nan")] * 3,
+            "days_use_other": [float("nan")] * 3,
+            "treatment": ["", "", ""],
+            "assessment_source": ["", "", ""],
         }
     )
     pd.testing.assert_frame_equal(extract.participants, participants)
@@ -783,3 +790,103 @@ def test_contract_document_lists_every_allowlisted_column_and_dropped_identifier
             assert f"| `{column}` |" in contract, column
     for column in program.EXPECTED_DROPPED_IDENTIFIERS:
         assert f"`{column}`" in contract
+
+
+# --- drug use, treatment and health events (contract 1.1) ----------------------------------
+
+DRUG_COLUMNS = [
+    "days_use_opioids",
+    "days_use_stimulants",
+    "days_use_alcohol",
+    "days_use_other",
+    "treatment",
+    "assessment_source",
+]
+
+
+def with_drug_use(rows: list[list[str]]) -> Files:
+    files = valid_files()
+    header, *body = files["monthly_status.csv"]
+    files["monthly_status.csv"] = [
+        [*header, *DRUG_COLUMNS],
+        *[[*old, *new] for old, new in zip(body, rows, strict=True)],
+    ]
+    return files
+
+
+def test_drug_use_blank_is_not_assessed_and_zero_is_zero(tmp_path: Path) -> None:
+    files = with_drug_use(
+        [
+            ["", "", "", "", "", ""],
+            ["0", "12", "30", "", "medication", "case_manager"],
+            ["4", "0", "0", "0", "none", "self_report"],
+        ]
+    )
+    status = read(write(tmp_path / "extract", files)).monthly_status
+    assert status["days_use_opioids"].tolist()[1:] == [0.0, 4.0]
+    assert pd.isna(status["days_use_opioids"].iloc[0])  # not assessed: never 0
+    assert status["days_use_stimulants"].tolist()[1:] == [12.0, 0.0]
+    assert pd.isna(status["days_use_other"].iloc[1])
+    assert status["treatment"].tolist() == ["", "medication", "none"]
+    assert status["assessment_source"].tolist() == ["", "case_manager", "self_report"]
+
+
+@pytest.mark.parametrize(
+    ("cells", "column", "rule"),
+    [
+        (["31", "", "", "", "", ""], "days_use_opioids", "outside 0-30 (days in the past 30)"),
+        (["", "-1", "", "", "", ""], "days_use_stimulants", "outside 0-30"),
+        (["", "", "2.5", "", "", ""], "days_use_alcohol", "not a whole number"),
+        (["", "", "", "", "methadone", ""], "treatment", "not one of: none, medication"),
+        (["", "", "", "", "", "family"], "assessment_source", "not one of: case_manager"),
+    ],
+)
+def test_bad_drug_use_values_name_the_rule_not_the_value(
+    tmp_path: Path, cells: list[str], column: str, rule: str
+) -> None:
+    files = with_drug_use([cells, ["", "", "", "", "", ""], ["", "", "", "", "", ""]])
+    with pytest.raises(program.ProgramExtractError) as caught:
+        read(write(tmp_path / "extract", files))
+    text = str(caught.value)
+    assert f"monthly_status.csv, row 2, column {column}: {rule}" in text
+    assert "methadone" not in text and "family" not in text
+
+
+def test_health_events_are_optional_and_checked_when_present(tmp_path: Path) -> None:
+    without = read(write(tmp_path / "without", valid_files()))
+    assert without.health_events.empty
+    assert list(without.health_events.columns) == [
+        "person_key",
+        "event_date",
+        "event_month",
+        "event_type",
+    ]
+    assert "health_events.csv" not in without.provided
+    assert "program_health_events" not in {s.info.source_id for s in without.sources}
+
+    files = valid_files()
+    files["health_events.csv"] = [
+        ["person_id", "event_date", "event_type", "full_name"],
+        ["ID-ALPHA", "2012-05-03", "overdose_nonfatal", "Jane Example"],
+        ["ID-BRAVO", "2014-01-09", "emergency_department_visit", "Sam Sample"],
+    ]
+    extract = read(write(tmp_path / "with", files))
+    assert "health_events.csv" in extract.provided
+    assert extract.health_events["event_type"].tolist() == [
+        "overdose_nonfatal",
+        "emergency_department_visit",
+    ]
+    assert extract.health_events["event_month"].tolist() == [
+        pd.Timestamp("2012-05-01"),
+        pd.Timestamp("2014-01-01"),
+    ]
+    assert "full_name" in extract.dropped_columns["health_events.csv"]
+
+    files["health_events.csv"].append(["ID-NOBODY", "2014-02-01", "detox_admission", ""])
+    files["health_events.csv"].append(["ID-ALPHA", "2014-02-01", "heart_attack", ""])
+    with pytest.raises(program.ProgramExtractError) as caught:
+        read(write(tmp_path / "bad", files))
+    text = str(caught.value)
+    assert "health_events.csv, row 4, column person_id" in text
+    assert "health_events.csv, row 5, column event_type: not one of" in text
+    assert "ID-NOBODY" not in text and "heart_attack" not in text
