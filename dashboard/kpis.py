@@ -145,9 +145,36 @@ def kpis(run: data.PublishedRun, period: Period) -> list[Kpi]:
         )  # fmt: skip
     if data.indicator(run.run_id, "arrest_odds_ratio") is not None:
         tiles.append(_effect_kpi(run, threshold))
+    if data.indicator(run.run_id, "days_of_use_change_12m") is not None:
+        tiles.append(_drug_use_kpi(run, threshold))
     if data.indicator(run.run_id, "reported_offenses") is not None:
         tiles.append(_offences_kpi(run, period))
     return tiles
+
+
+def _drug_use_kpi(run: data.PublishedRun, threshold: int) -> Kpi:
+    """The 12-month change in days of opioid use (evaluation-wide, not per period)."""
+    frame = data.observations(run.run_id, "days_of_use_change_12m", breakdown_value="opioids")
+    label = "Days of opioid use (per 30)"
+    if frame.empty or bool(frame.iloc[0]["is_suppressed"]):
+        return Kpi("days_of_use_change_12m", label, "Not shown",
+                   "12 months after referral", narrative.withheld_phrase(threshold).capitalize()
+                   + ".", "/drug-use", withheld=True)  # fmt: skip
+    row = frame.iloc[0]
+    value, lower, upper = (float(row[c]) for c in ("value", "lower_bound", "upper_bound"))
+    sentence = (
+        f"Days of opioid use in the past 30 changed by {value:+.1f} over the 12 months after "
+        f"referral (likely range {lower:+.1f} to {upper:+.1f}); a within-person change with no "
+        "comparison group."
+    )
+    return Kpi(
+        key="days_of_use_change_12m",
+        label=label,
+        value=f"{value:+.1f} days".replace("-", "−"),
+        detail=f"change over 12 months after referral; 95% interval {lower:+.1f} to {upper:+.1f}",
+        sentence=sentence,
+        href="/drug-use",
+    )
 
 
 def _quarter_values(frame: pd.DataFrame, period: Period) -> pd.DataFrame:

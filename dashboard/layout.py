@@ -23,6 +23,7 @@ NAV_ITEMS: tuple[tuple[str, str], ...] = (
     ("/", "Overview"),
     ("/enrollment", "Enrollment"),
     ("/recidivism", "Recidivism"),
+    ("/drug-use", "Drug use"),
     ("/quality-of-life", "Quality of life"),
     ("/data", "Data"),
     ("/briefing", "Briefing"),

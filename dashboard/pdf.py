@@ -67,7 +67,7 @@ def render_pdf(url: str, paper: str, chromium: str) -> bytes:
 def install(server: Flask) -> None:
     @server.route(PDF_PATH, methods=["GET"])
     def briefing_pdf() -> Response:
-        unknown = sorted(set(request.args) - {"period", "paper"})
+        unknown = sorted(set(request.args) - {"period", "paper", "chart"})
         if unknown:
             raise BadRequest(f"unknown parameter {unknown[0]!r}")
         paper = request.args.get("paper", "letter")
@@ -76,7 +76,11 @@ def install(server: Flask) -> None:
         period = kpis.parse_period(request.args.get("period"))
         if request.args.get("period") is not None and period is None:
             raise BadRequest("period must look like 2014-Q3 or 2014")
-        query = urlencode({"period": period.key}) if period else ""
+        chart = request.args.get("chart")
+        if chart is not None and chart not in ("offences", "treatment", "overdoses"):
+            raise BadRequest("chart must be offences, treatment or overdoses")
+        params = ({"period": period.key} if period else {}) | ({"chart": chart} if chart else {})
+        query = urlencode(params)
         page_url = f"{request.host_url.rstrip('/')}/briefing" + (f"?{query}" if query else "")
         content = render_pdf(page_url, paper, settings.get("CHROMIUM_PATH"))
         name = f"belltown-lead-briefing_{period.key if period else 'latest'}_{paper}.pdf"

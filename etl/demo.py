@@ -769,6 +769,30 @@ def monthly_status_rows(person: Person, rng: np.random.Generator) -> list[list[s
     return rows
 
 
+def drug_use_assumptions() -> list[str]:
+    """The generator's drug-use and health-event assumptions in words (shown under Methods
+    whenever the published program figures are synthetic), from the constants it uses."""
+    main = ", ".join(f"{k} {v:.0%}" for k, v in MAIN_SUBSTANCE.items())
+    rates = "; ".join(
+        f"{kind.replace('_', ' ')}: {before} a year before referral, {after} after"
+        for kind, (before, after) in HEALTH_EVENT_RATES.items()
+    )
+    return [
+        f"Main substance class of each participant: {main}.",
+        "Days of use in the past 30 are binomial: "
+        f"{DAYS_USE_BASELINE_P['main']:.0%} of days for the main class and "
+        f"{DAYS_USE_BASELINE_P['other']:.0%} for others at baseline, falling by "
+        f"{DAYS_USE_MONTHLY_DECLINE:.0%} a month after referral.",
+        f"Assessed in {ASSESSED_SHARE['baseline']:.0%} of baseline months and "
+        f"{ASSESSED_SHARE['follow_up']:.0%} of later months; {CASE_MANAGER_SHARE:.0%} of "
+        "assessments by a case manager.",
+        f"In treatment: {TREATMENT_SHARE['baseline']:.0%} at baseline rising to "
+        f"{TREATMENT_SHARE['month_18']:.0%} at month 18; medication for "
+        f"{MEDICATION_SHARE_OPIOIDS:.0%} of treated people whose main class is opioids.",
+        f"Health events (Poisson): {rates}.",
+    ]
+
+
 def drug_use_columns(
     row: list[str], main: str, referral_month: date, rng: np.random.Generator
 ) -> list[str]:

@@ -203,6 +203,7 @@ def _program_step(
         extract.participants, extract.services, pd.Timestamp(extract.extract_date)
     )
     evaluation_indicators.add_evaluation(cells, extract)
+    evaluation_indicators.add_drug_use(cells, extract)
     threshold = settings.get("SUPPRESSION_THRESHOLD")
     observations, counts = program_indicators.suppressed_observations(cells, threshold)
     summary.suppression_counts = counts
@@ -217,6 +218,7 @@ def _program_step(
         *catalog.EVALUATION_INDICATORS,
         *catalog.OUTCOME_INDICATORS,
         *catalog.OUTCOME_ODDS_INDICATORS,
+        *catalog.DRUG_INDICATORS,
     )
     specs = [
         {**spec.as_row(), "suppression_rule": rule}

@@ -34,7 +34,12 @@ IMAGE_PRESETS: dict[str, tuple[int, int]] = {
 PNG_SCALE = 2
 PRESET_LABELS = {"web": "web", "slide": "slide, 16:9", "square": "square, for social media"}
 # Which page a card lives on, by its id's prefix (permalinks point at the page).
-PAGE_OF_PREFIX = {"qol": "/quality-of-life", "enr": "/enrollment", "rec": "/recidivism"}
+PAGE_OF_PREFIX = {
+    "qol": "/quality-of-life",
+    "enr": "/enrollment",
+    "rec": "/recidivism",
+    "du": "/drug-use",
+}
 FOOTER_LABELS = ("Source: ", "Period: ", "Last refreshed: ", "Privacy: ")
 EMBED_HEIGHT = 720
 

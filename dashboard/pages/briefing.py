@@ -24,7 +24,7 @@ from dashboard import data, figures, kpis, summaries
 from dashboard.components.chart_card import DEMO_LABEL, aria
 from dashboard.components.share import base_url
 from dashboard.glossary import term
-from dashboard.pages import quality_of_life, recidivism
+from dashboard.pages import drug_use, quality_of_life, recidivism
 from dashboard.pages.placeholder import not_yet_published
 from etl import settings
 
@@ -35,7 +35,14 @@ DESCRIPTION = (
     "three charts, plain-language findings, caveats and sources; print, PDF or present."
 )
 PERIOD_ID = "brief-period"
-CHART_HEIGHT = 280
+CHART_ID = "brief-chart"
+# The third chart: reported offences (default), or a drug-use chart when published.
+THIRD_CHARTS = {
+    "offences": "Reported offences",
+    "treatment": "Treatment",
+    "overdoses": "Overdoses and emergency visits",
+}
+CHART_HEIGHT = 260
 BAR_QUARTERS = 8  # the enrollment chart shows the last two years to the chosen period
 CAVEATS = (
     "LEAD and comparison participants were not assigned at random, so differences may "
@@ -44,7 +51,7 @@ CAVEATS = (
 )
 
 
-def layout(period: str | None = None, **_query: str) -> Component:
+def layout(period: str | None = None, chart: str | None = None, **_query: str) -> Component:
     run = data.published_run()
     if run is None:
         return not_yet_published(TITLE, DESCRIPTION)
@@ -64,7 +71,29 @@ def layout(period: str | None = None, **_query: str) -> Component:
         )
         chosen = None
     chosen = chosen or kpis.default_period(run) or periods[0]
-    return brief(run, chosen, periods, notices)
+    charts = available_charts(run)
+    third = chart or "offences"
+    if third not in charts:
+        notices.append(
+            html.P(
+                f"“{str(chart)[:40]}” is not a chart this data version has; showing reported "
+                "offences instead.",
+                className="notice page-notice",
+                role="status",
+            )
+        )
+        third = "offences"
+    return brief(run, chosen, periods, notices, third, charts)
+
+
+def available_charts(run: data.PublishedRun) -> dict[str, str]:
+    """Third-chart choices the published data support."""
+    charts = {"offences": THIRD_CHARTS["offences"]}
+    if data.indicator(run.run_id, "any_treatment_share") is not None:
+        charts["treatment"] = THIRD_CHARTS["treatment"]
+    if data.indicator(run.run_id, "health_events_per_person_year") is not None:
+        charts["overdoses"] = THIRD_CHARTS["overdoses"]
+    return charts
 
 
 def brief(
@@ -72,10 +101,12 @@ def brief(
     period: kpis.Period,
     periods: list[kpis.Period],
     notices: list[Component],
+    third: str = "offences",
+    charts: dict[str, str] | None = None,
 ) -> Component:
     threshold = settings.get("SUPPRESSION_THRESHOLD")
     tiles = kpis.kpis(run, period)
-    link = f"{base_url()}{PATH}?{urlencode({'period': period.key})}"
+    link = f"{base_url()}{PATH}?{urlencode(_state(period.key, third))}"
     as_of = f"{run.finished_at:%B %-d, %Y}"
     header = html.Header(
         className="brief__header",
@@ -107,7 +138,7 @@ def brief(
         **_data(period=period.key, run=run.run_id),
         children=[
             *notices,
-            _controls(period, periods),
+            _controls(period, periods, third, charts or {"offences": THIRD_CHARTS["offences"]}),
             html.Section(
                 className="brief-slide brief__summary",
                 **aria(label="Key figures and findings"),
@@ -127,7 +158,7 @@ def brief(
                 children=[
                     _chart_slide(*_enrollment_chart(run, period)),
                     _chart_slide(*_effects_chart(run)),
-                    _chart_slide(*_offences_chart(run, period)),
+                    _chart_slide(*_third_chart(run, period, third)),
                 ],
             ),
             html.Footer(
@@ -174,10 +205,24 @@ def brief(
     )
 
 
-def _controls(period: kpis.Period, periods: list[kpis.Period]) -> Component:
+def _controls(
+    period: kpis.Period, periods: list[kpis.Period], third: str, charts: dict[str, str]
+) -> Component:
     return html.Div(
         className="brief__controls",
         children=[
+            html.Div(
+                className="control",
+                children=[
+                    html.Label("Third chart", htmlFor=CHART_ID),
+                    dbc.Select(
+                        id=CHART_ID,
+                        options=[{"label": v, "value": k} for k, v in charts.items()],
+                        value=third,
+                        className="select",
+                    ),
+                ],
+            ),
             html.Div(
                 className="control",
                 children=[
@@ -198,7 +243,7 @@ def _controls(period: kpis.Period, periods: list[kpis.Period]) -> Component:
                     ),
                     html.A(
                         "Download PDF",
-                        href=f"/briefing.pdf?{urlencode({'period': period.key})}",
+                        href=f"/briefing.pdf?{urlencode(_state(period.key, third))}",
                         className="share-button brief__pdf",
                     ),
                     html.Button(
@@ -328,9 +373,31 @@ def _sources(run: data.PublishedRun) -> str:
     return "; ".join(parts) + ". Evaluation: Collins, Lonczak & Clifasefi (2017)."
 
 
-@callback(Output("url", "search"), Input(PERIOD_ID, "value"), prevent_initial_call=True)
-def choose_period(value: object) -> str:
-    """A new period reloads the brief for it (the URL is the brief's state)."""
+def _state(period: str, third: str) -> dict[str, str]:
+    return {"period": period} | ({"chart": third} if third != "offences" else {})
+
+
+@callback(
+    Output("url", "search"),
+    Input(PERIOD_ID, "value"),
+    Input(CHART_ID, "value"),
+    prevent_initial_call=True,
+)
+def choose_period(value: object, third: object) -> str:
+    """A new period or chart reloads the brief for it (the URL is the brief's state)."""
     if not isinstance(value, str) or kpis.parse_period(value) is None:
         raise PreventUpdate
-    return f"?{urlencode({'period': value})}"
+    chart = third if isinstance(third, str) and third in THIRD_CHARTS else "offences"
+    return f"?{urlencode(_state(value, chart))}"
+
+
+def _third_chart(
+    run: data.PublishedRun, period: kpis.Period, third: str
+) -> tuple[str, go.Figure | None, str]:
+    if third == "treatment":
+        figure, summary, _table, _footer = drug_use.treatment_card(run)
+        return "Drug treatment by month since referral", _compact(figure), summary
+    if third == "overdoses":
+        figure, summary, _table, _footer = drug_use.health_card(run)
+        return "Overdoses and emergency visits", _compact(figure), summary.split(". ")[0] + "."
+    return _offences_chart(run, period)

@@ -7,7 +7,7 @@ from dash.development.base_component import Component
 
 from dashboard import data
 from dashboard.components.chart_card import scroll_region
-from etl import settings
+from etl import demo, settings
 from etl.sources.categories import load_category_map
 
 PATH = "/methods"
@@ -48,6 +48,19 @@ def layout(**_query: str) -> Component:
                     html.P([html.Strong("Suppression: "), row["suppression_rule"]]),
                 ]
             )
+    if run is not None and run.program_is_synthetic:
+        sections += [
+            html.H2(
+                "Demonstration data: drug use and health-event assumptions", id="demo-drug-use"
+            ),
+            html.P(
+                "No LEAD figures on drug use, treatment or overdoses have been published. The "
+                "demonstration extract therefore draws them from these assumptions of the "
+                "generator (etl/demo.py); the Drug use page shows what they produce, not "
+                "findings about LEAD."
+            ),
+            html.Ul([html.Li(line) for line in demo.drug_use_assumptions()]),
+        ]
     sections += category_map_section()
     return html.Div(sections, className="page")
 

@@ -407,6 +407,132 @@ OUTCOME_ODDS_INDICATORS: tuple[IndicatorSpec, ...] = tuple(
 )
 
 
+# --- Drug use, treatment and health events (contract 1.1) -----------------------------------
+
+DRUG_USE_CAVEAT = (
+    "Within-person comparison without a comparison group: changes may partly reflect time, "
+    "not LEAD. Only assessed months count; if people who use more are assessed less often, "
+    "the trend looks better than it is, so the share assessed is published beside it."
+)
+DRUG_SOURCES = "program_participants,program_monthly_status"
+HEALTH_SOURCES = "program_participants,program_monthly_status,program_health_events"
+DRUG_INDICATORS: tuple[IndicatorSpec, ...] = (
+    IndicatorSpec(
+        indicator_id="drug_use_assessed_share",
+        title="LEAD participants whose drug use was assessed, by month since referral",
+        unit="percent of participants followed",
+        description=(
+            "Share of LEAD participants followed in each month whose drug use and treatment "
+            "were assessed (by a case manager or by self-report)."
+        ),
+        methodology="Monthly status records with an assessment source. 95% Wilson interval.",
+        source_ids=DRUG_SOURCES,
+        suppression_rule="{suppression_rule}",
+        chart_kind="line",
+        caveats="A month without an assessment is left out of the drug-use figures.",
+    ),
+    IndicatorSpec(
+        indicator_id="any_treatment_share",
+        title="LEAD participants in any drug treatment, by month since referral",
+        unit="percent of assessed participants",
+        description=(
+            "Share of assessed LEAD participants in medication treatment, outpatient treatment "
+            "or residential treatment/detox in each month from the month before referral to 18 "
+            "months after."
+        ),
+        methodology="Assessed months only (never counted as no treatment). 95% Wilson interval.",
+        source_ids=DRUG_SOURCES,
+        suppression_rule="{suppression_rule}",
+        chart_kind="line",
+        caveats=DRUG_USE_CAVEAT,
+    ),
+    IndicatorSpec(
+        indicator_id="medication_treatment_share",
+        title="LEAD participants on medication for opioid use disorder, by month",
+        unit="percent of assessed participants",
+        description=(
+            "Share of assessed LEAD participants receiving medication for opioid use disorder "
+            "in each month from the month before referral to 18 months after."
+        ),
+        methodology="Assessed months only. 95% Wilson interval.",
+        source_ids=DRUG_SOURCES,
+        suppression_rule="{suppression_rule}",
+        chart_kind="line",
+        caveats=DRUG_USE_CAVEAT,
+    ),
+    IndicatorSpec(
+        indicator_id="days_of_use",
+        title="Days of drug or alcohol use in the past 30, by substance and month",
+        unit="days in the past 30",
+        description=(
+            "Mean days of use in the past 30 among assessed LEAD participants, by substance "
+            "class (opioids, stimulants, alcohol, other) and month since referral."
+        ),
+        methodology=(
+            "Assessed months with a value only (blank is never zero use). 95% interval: mean "
+            "plus or minus 1.96 standard errors."
+        ),
+        source_ids=DRUG_SOURCES,
+        suppression_rule="{suppression_rule}",
+        chart_kind="line",
+        caveats=DRUG_USE_CAVEAT,
+    ),
+    IndicatorSpec(
+        indicator_id="days_of_use_change_12m",
+        title="Change in days of use over 12 months after referral",
+        unit="days in the past 30",
+        description=(
+            "How much the days of use in the past 30 changed over 12 months after referral, by "
+            "substance class (negative = less use)."
+        ),
+        methodology=(
+            "Linear generalized estimating equations of days of use on months since referral "
+            "(0-18), person clusters, exchangeable correlation; estimate = 12 times the monthly "
+            "change; 95% Wald interval."
+        ),
+        source_ids=DRUG_SOURCES,
+        suppression_rule="{suppression_rule}",
+        chart_kind="forest",
+        caveats=DRUG_USE_CAVEAT,
+    ),
+    IndicatorSpec(
+        indicator_id="health_events_per_person_year",
+        title="Overdoses, emergency visits and detox admissions per person-year",
+        unit="events per person-year",
+        description=(
+            "Non-fatal overdoses, emergency department visits and detox admissions of LEAD "
+            "participants in the 12 months before referral and in the months after it (up to "
+            "18, exit or the extract date), per person-year."
+        ),
+        methodology="Events divided by person-years. 95% Poisson interval (log scale).",
+        source_ids=HEALTH_SOURCES,
+        suppression_rule="{suppression_rule}",
+        chart_kind="interval_bars",
+        caveats=(
+            "Within-person comparison without a comparison group. Health records only hold "
+            "events the program learned of; overdoses outside care are missed."
+        ),
+    ),
+    IndicatorSpec(
+        indicator_id="health_event_rate_ratio",
+        title="Health events after referral vs the year before (rate ratio)",
+        unit="rate ratio",
+        description=(
+            "How the rate of each kind of health event after referral compares with the 12 "
+            "months before (below 1 = fewer events after)."
+        ),
+        methodology=(
+            "Poisson generalized estimating equations, person clusters, log person-years as "
+            "offset; 95% Wald interval."
+        ),
+        source_ids=HEALTH_SOURCES,
+        suppression_rule="{suppression_rule}",
+        chart_kind="forest",
+        caveats="Within-person comparison without a comparison group.",
+    ),
+)
+
+
 # --- Other neighbourhood sources (public records; the service-request sample is synthetic) ---
 
 OTHER_NEIGHBOURHOOD_INDICATORS: dict[str, IndicatorSpec] = {

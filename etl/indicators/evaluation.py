@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from etl.evaluation import outcomes, recidivism
+from etl.evaluation import drug_use, outcomes, recidivism
 from etl.indicators.program import CellSet
 from etl.sources.program import ProgramExtract
 
@@ -134,13 +134,14 @@ def add_survival(cells: CellSet, survival: pd.DataFrame) -> None:
         )
 
 
-def add_outcome_shares(cells: CellSet, shares: pd.DataFrame) -> None:
-    """Monthly housing/employment/income shares of LEAD participants around referral."""
+def add_outcome_shares(cells: CellSet, shares: pd.DataFrame, suffix: str = "share") -> None:
+    """Monthly shares of LEAD participants around referral (housing, employment, income,
+    treatment, assessment): ``<outcome>_<suffix>`` by month since referral."""
     for row in _records(shares):
         protected = min(row["people_with_outcome"], row["people"] - row["people_with_outcome"])
         _add(
             cells,
-            f"{row['outcome']}_share",
+            f"{row['outcome']}_{suffix}",
             "month_since_referral",
             str(int(row["month_since_referral"])),
             float(row["share_pct"]),
@@ -208,6 +209,82 @@ def add_evaluation(cells: CellSet, extract: ProgramExtract) -> None:
                 float(odds["upper"]),
                 int(odds["n"]),
             )
+
+
+def add_drug_use(cells: CellSet, extract: ProgramExtract) -> None:
+    """Drug use, treatment and health-event figures, when the extract has the data."""
+    as_of = pd.Timestamp(extract.extract_date)
+    if drug_use.has_drug_use_data(extract.monthly_status):
+        status = drug_use.assessed_status(extract.participants, extract.monthly_status, as_of)
+        assessed = drug_use.assessed_shares(status).assign(outcome="drug_use_assessed")
+        add_outcome_shares(cells, assessed, suffix="share")
+        add_outcome_shares(cells, drug_use.treatment_shares(status))
+        for row in _records(drug_use.days_of_use(status)):
+            if not row["people"]:
+                continue
+            _add(
+                cells,
+                "days_of_use",
+                "substance|month_since_referral",
+                f"{row['substance']}|{int(row['month_since_referral'])}",
+                float(row["mean_days"]),
+                float(row["people"]),
+                _finite(row["lower"]),
+                _finite(row["upper"]),
+                int(row["people"]),
+            )
+        for substance in drug_use.SUBSTANCES:
+            trend = drug_use.days_of_use_trend(status, substance)
+            if all(math.isfinite(float(trend[k])) for k in ("estimate", "lower", "upper")):
+                _add(
+                    cells,
+                    "days_of_use_change_12m",
+                    "substance",
+                    substance,
+                    float(trend["estimate"]),
+                    float(trend["n"]),
+                    float(trend["lower"]),
+                    float(trend["upper"]),
+                    int(trend["n"]),
+                )
+    if "health_events.csv" not in extract.provided:
+        return
+    windows = drug_use.health_person_windows(
+        extract.participants, extract.monthly_status, extract.health_events, as_of
+    )
+    for row in _records(drug_use.health_event_rates(windows)):
+        if not math.isfinite(float(row["rate"])):
+            continue
+        _add(
+            cells,
+            "health_events_per_person_year",
+            "event_type|period",
+            f"{row['event_type']}|{row['period']}",
+            float(row["rate"]),
+            float(row["people"]),
+            float(row["lower"]),
+            float(row["upper"]),
+            int(row["people"]),
+        )
+    for event_type in drug_use.HEALTH_EVENT_TYPES:
+        ratio = drug_use.health_rate_ratio(windows, event_type)
+        if all(math.isfinite(float(ratio[k])) for k in ("estimate", "lower", "upper")):
+            _add(
+                cells,
+                "health_event_rate_ratio",
+                "event_type",
+                event_type,
+                float(ratio["estimate"]),
+                float(ratio["n"]),
+                float(ratio["lower"]),
+                float(ratio["upper"]),
+                int(ratio["n"]),
+            )
+
+
+def _finite(value: object) -> float | None:
+    number = float(value)  # type: ignore[arg-type]
+    return number if math.isfinite(number) else None
 
 
 def unit_cost_methodology() -> str:

@@ -44,7 +44,7 @@ def test_overview_shows_key_figures_linked_to_their_pages_and_whats_new(
 ) -> None:
     page.goto(base_url + "/")
     tiles = page.locator(".kpi-tiles .kpi-tile")
-    expect(tiles).to_have_count(5, timeout=20_000)
+    expect(tiles).to_have_count(6, timeout=20_000)
     expect(page.locator("h2", has_text="Key figures: Q4 2016")).to_be_visible()
     expect(tiles.first.locator("a")).to_have_attribute("href", "/enrollment#enr-referrals")
     expect(page.locator("h2", has_text="What's new since the last refresh")).to_be_visible()
@@ -59,22 +59,32 @@ def test_the_brief_has_its_parts_and_passes_axe(page: Page, base_url: str) -> No
     run_id = page.locator("#brief").get_attribute("data-run")
     assert run_id and re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{6}", run_id)
     expect(page.locator(".brief__asof")).to_contain_text(f"data version {run_id}")
-    expect(page.locator(".brief__kpi")).to_have_count(5)
-    expect(page.locator(".brief__narrative li")).to_have_count(5)
+    expect(page.locator(".brief__kpi")).to_have_count(6)
+    expect(page.locator(".brief__narrative li")).to_have_count(6)
     expect(page.locator(".brief__qr")).to_have_attribute("alt", re.compile("QR code"))
     expect(page.locator(".brief__url")).to_have_text(f"{base_url}/briefing?period=2014-Q3")
     assert axe_violations(page) == []
     assert page.console_errors == []
 
 
-@pytest.mark.parametrize("paper", ["Letter", "A4"])
-def test_printing_the_brief_gives_exactly_one_page(page: Page, base_url: str, paper: str) -> None:
-    open_brief(page, base_url)
+@pytest.mark.parametrize(
+    ("paper", "path"),
+    [
+        ("Letter", BRIEF),
+        ("A4", BRIEF),
+        ("Letter", "/briefing?period=2012&chart=overdoses"),
+        ("A4", "/briefing?period=2016-Q4&chart=treatment"),
+    ],
+)
+def test_printing_the_brief_gives_exactly_one_page(
+    page: Page, base_url: str, paper: str, path: str
+) -> None:
+    open_brief(page, base_url, path)
     page.emulate_media(media="print")
     reader = pdf_pages(page.pdf(format=paper, print_background=True))
     assert len(reader.pages) == 1
     text = page_text(reader)
-    assert "council briefing, Q3 2014" in text
+    assert "council briefing, " in text
     assert "Belltown LEAD transparency dashboard" not in text  # no site chrome on the sheet
 
 
@@ -137,3 +147,25 @@ def test_the_glossary_page_passes_axe(page: Page, base_url: str) -> None:
     page.goto(base_url + "/glossary#confidence-interval")
     expect(page.locator("#confidence-interval")).to_have_text("Confidence interval (likely range)")
     assert axe_violations(page) == []
+
+
+def test_the_drug_use_page_answers_with_intervals_and_passes_axe(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/drug-use")
+    expect(page.locator("#du-days-graph .scatterlayer .trace").first).to_be_attached(timeout=20_000)
+    expect(page.locator("#du-health-graph .barlayer .trace").first).to_be_attached(timeout=20_000)
+    expect(page.locator(".headline")).to_contain_text("95% interval")
+    expect(page.locator(".demo-banner")).to_contain_text("Demonstration data, not real")
+    expect(page.locator("#du-days-summary")).to_contain_text("were assessed 12 months after")
+    page.get_by_label("Stimulants").check()
+    expect(page.locator("#du-days-summary")).to_contain_text("stimulants", timeout=20_000)
+    assert axe_violations(page) == []
+    assert page.console_errors == []
+
+
+def test_the_brief_can_show_a_drug_use_chart(page: Page, base_url: str) -> None:
+    open_brief(page, base_url)
+    page.locator("#brief-chart").select_option("treatment")
+    expect(page.locator(".brief__chart h2").nth(2)).to_have_text(
+        "Drug treatment by month since referral", timeout=20_000
+    )
+    assert page.url.endswith("/briefing?period=2014-Q3&chart=treatment")

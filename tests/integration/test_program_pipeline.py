@@ -442,3 +442,82 @@ def test_evaluation_estimates_on_the_demo_extract_passed_suppression(
     assert (shown["value"] <= shown["upper_bound"]).all()
     survival = frame.loc["no_arrest_since_entry_pct"]
     assert (survival.loc[~survival["is_suppressed"], "denominator_n"] >= THRESHOLD).all()
+
+
+DRUG_SHARES = ("drug_use_assessed_share", "any_treatment_share", "medication_treatment_share")
+DRUG_MEANS = ("days_of_use", "days_of_use_change_12m")
+HEALTH = ("health_events_per_person_year", "health_event_rate_ratio")
+
+
+def test_drug_use_and_health_figures_from_the_demo_extract_passed_suppression(
+    database_url: str, demo_extract: Path
+) -> None:
+    summary = run_with_demo(database_url, demo_extract)
+    frame = published(database_url, summary.run_id)
+    drug = frame[frame["indicator_id"].isin(DRUG_SHARES + DRUG_MEANS + HEALTH)]
+    assert set(drug["indicator_id"]) == set(DRUG_SHARES + DRUG_MEANS + HEALTH)
+    withheld = drug[drug["is_suppressed"]]
+    assert withheld[["value", "lower_bound", "upper_bound", "denominator_n"]].isna().all().all()
+    shown = drug[~drug["is_suppressed"]]
+    assert (shown["denominator_n"] >= THRESHOLD).all()
+    shares = shown[shown["indicator_id"].isin(DRUG_SHARES)]
+    people_with = shares["value"] / 100 * shares["denominator_n"]
+    assert (people_with.round() >= THRESHOLD).all()
+    assert ((shares["denominator_n"] - people_with).round() >= THRESHOLD).all()
+    assert (shown["lower_bound"] <= shown["value"]).all()
+    assert (shown["value"] <= shown["upper_bound"]).all()
+    # The demonstration generator's assumptions: use falls, treatment rises, overdoses fall.
+    change = shown[shown["indicator_id"] == "days_of_use_change_12m"].set_index("breakdown_value")
+    assert change.loc["opioids", "upper_bound"] < 0
+    overdoses = shown[
+        (shown["indicator_id"] == "health_event_rate_ratio")
+        & (shown["breakdown_value"] == "overdose_nonfatal")
+    ]
+    assert float(overdoses["upper_bound"].iloc[0]) < 1
+    treated = shown[shown["indicator_id"] == "any_treatment_share"].set_index("breakdown_value")
+    assert treated.loc["12", "value"] > treated.loc["-1", "value"]
+
+
+def test_an_extract_without_health_events_or_drug_use_columns_still_runs(
+    database_url: str,
+    demo_extract: Path,
+    tmp_path: Path,
+    app: object,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    extract = tmp_path / "extract"
+    shutil.copytree(demo_extract, extract)
+    (extract / "health_events.csv").unlink()
+    summary = run_with_demo(database_url, extract)
+    ids = set(published(database_url, summary.run_id)["indicator_id"])
+    assert "days_of_use" in ids and not ids & set(HEALTH)
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    client = app.server.test_client()  # type: ignore[attr-defined]
+    page = client.post(
+        "/_dash-update-component",
+        json={
+            "output": ".._pages_content.children..._pages_store.data..",
+            "outputs": [
+                {"id": "_pages_content", "property": "children"},
+                {"id": "_pages_store", "property": "data"},
+            ],
+            "inputs": [
+                {"id": "_pages_location", "property": "pathname", "value": "/drug-use"},
+                {"id": "_pages_location", "property": "search", "value": ""},
+            ],
+            "changedPropIds": ["_pages_location.pathname"],
+        },
+    )
+    assert page.status_code == 200
+    assert "Not provided: the program extract in this data version has no overdoses and " in (
+        page.get_data(as_text=True)
+    )
+
+    status = pd.read_csv(extract / "monthly_status.csv", dtype=str, keep_default_na=False)
+    keep = ["person_id", "month", "housing_status", "employment_status", "has_income_or_benefits"]
+    status[keep].to_csv(extract / "monthly_status.csv", index=False)
+    second = run_with_demo(database_url, extract)
+    ids = set(published(database_url, second.run_id)["indicator_id"])
+    assert not ids & set(DRUG_SHARES + DRUG_MEANS + HEALTH)
+    assert "housed_share" in ids
