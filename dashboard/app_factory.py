@@ -18,15 +18,19 @@ from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 
 from dashboard import api, data, layout, pdf, theme
 from dashboard.pages import (
+    about,
+    accessibility,
     api_docs,
     briefing,
     data_page,
     drug_use,
     embed,
     enrollment,
+    funding,
     glossary_page,
     methods,
     overview,
+    problems,
     quality_of_life,
     recidivism,
 )
@@ -41,8 +45,12 @@ PAGE_MODULES: tuple[ModuleType, ...] = (
     data_page,
     briefing,
     methods,
+    about,
+    funding,
     glossary_page,
     api_docs,
+    problems,
+    accessibility,
 )
 # Registered as pages but kept out of the navigation and the page-path list.
 TEMPLATE_PAGES: tuple[ModuleType, ...] = (embed,)

@@ -125,10 +125,13 @@ def category_bars_figure(
         series = series.reindex(periods)
         colour = theme.SERIES_COLOURS[position % len(theme.SERIES_COLOURS)]
         withheld = series["is_suppressed"].fillna(False).astype(bool)
+        # A period with no row for this category had none of it: 0, so stacks stay whole
+        # (withheld values stay gaps, marked below).
+        absent = series["is_suppressed"].isna()
         figure.add_trace(
             go.Bar(
                 x=labels,
-                y=series["value"].where(~withheld),
+                y=series["value"].mask(absent, 0.0).where(~withheld),
                 name=category_name(category),
                 marker={
                     "color": colour,
@@ -533,4 +536,37 @@ def grid_map_figure(
             "title": {"text": "latitude", "standoff": 14},
         },
     )
+    return figure
+
+
+def period_line_figure(
+    frame: pd.DataFrame,
+    value_label: str,
+    x_label: Callable[[pd.Timestamp], str],
+    references: dict[str, float] | None = None,
+) -> go.Figure:
+    """One line over periods (``period_start_date``, ``value``, ``is_suppressed``), withheld
+    points as gaps, with optional dotted reference levels (label -> value)."""
+    theme.register()
+    rows = frame.sort_values("period_start_date")
+    withheld = rows["is_suppressed"].astype(bool)
+    labels = [x_label(pd.Timestamp(p)) for p in rows["period_start_date"]]
+    figure = go.Figure(
+        go.Scatter(
+            x=labels,
+            y=rows["value"].where(~withheld),
+            mode="lines+markers",
+            name=value_label,
+            line={"color": theme.SERIES_COLOURS[0], "width": 3},
+            hovertemplate=f"%{{y:,.0f}} {value_label}<extra></extra>",
+        )
+    )
+    for position, (label, level) in enumerate((references or {}).items()):
+        figure.add_hline(
+            y=level,
+            line={"dash": "dot", "color": theme.MUTED_COLOUR},
+            annotation_text=label,
+            annotation_position="top right" if position % 2 == 0 else "bottom right",
+        )
+    figure.update_layout(template=theme.TEMPLATE_NAME, yaxis_title=value_label, showlegend=False)
     return figure

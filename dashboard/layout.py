@@ -28,6 +28,7 @@ NAV_ITEMS: tuple[tuple[str, str], ...] = (
     ("/data", "Data"),
     ("/briefing", "Briefing"),
     ("/methods", "Methods"),
+    ("/about", "About"),
 )
 
 
@@ -147,6 +148,23 @@ def footer_contents() -> list[Component]:
                 dcc.Link("Methods", href="/methods"),
                 " · ",
                 dcc.Link("Glossary", href="/glossary"),
+                " · ",
+                dcc.Link("About LEAD", href="/about"),
+                " · ",
+                dcc.Link("Funding", href="/funding"),
+                " · ",
+                dcc.Link("Accessibility", href="/accessibility"),
+            ]
+        ),
+        html.P(
+            [
+                html.A(
+                    "Report a data problem",
+                    href=settings.get("PROBLEM_REPORT_URL"),
+                    className="report-problem",
+                ),
+                " · ",
+                dcc.Link("Problems reported and what was done", href="/data-problems"),
             ]
         ),
     ]

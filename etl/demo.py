@@ -117,6 +117,12 @@ own random stream, so adding it changed none of the files above):
 * In treatment (any) in a month: 12% at baseline, rising linearly to 45% at month 18; of
   those, people whose main class is opioids are on medication 60% of the time, others go
   to outpatient (85%) or residential/detox (15%).
+* Finance (``finance.csv``, :func:`finance_rows`): spending is the cost target per
+  participant-month above (about $899 falling to $532, *published*) times active enrolled
+  participants, split 45% case management, 25% housing, 15% treatment, 15% administration
+  (assumption), plus $6,000 a month of evaluation in 2012-2015; funding matches spending
+  within 10%, from private foundations only until June 2013, then a public share (city 60%,
+  county 40%) growing to 70% by the extract date (assumption).
 * Non-fatal overdoses, emergency department visits and detox admissions follow Poisson
   processes over the 12 months before referral and up to 18 months after (to exit or the
   extract date): 0.6, 2.0 and 0.3 a year before referral; 0.35, 1.5 and 0.4 after
@@ -359,6 +365,21 @@ HEALTH_EVENT_RATES = {
     "detox_admission": (0.3, 0.4),
 }
 HEALTH_STREAM = 8  # the drug-use and health draws use their own random stream
+FINANCE_STREAM = 9
+FINANCE_COLUMNS = ("month", "flow", "fund_source", "spending_category", "amount_usd")
+# Spending split of the programme cost per participant-month (assumption), plus a fixed
+# evaluation budget; funding is private until mid-2013, then public money takes over.
+SPENDING_SHARES = {
+    "case_management": 0.45,
+    "housing": 0.25,
+    "treatment": 0.15,
+    "administration": 0.15,
+}
+EVALUATION_MONTHLY_USD = 6_000.0
+EVALUATION_MONTHS = (date(2012, 1, 1), date(2015, 12, 1))
+PRIVATE_ONLY_UNTIL = date(2013, 6, 1)
+PRIVATE_SHARE_END = 0.30  # private share of funding by the extract month
+PUBLIC_SPLIT = {"city": 0.6, "county": 0.4}
 EVENT_ORDER = {"arrest": 0, "booking": 1, "charge": 2, "prison_admission": 3}
 
 
@@ -387,6 +408,7 @@ class DemoExtract:
     services: list[list[str]]
     monthly_status: list[list[str]]
     health_events: list[list[str]]
+    finance: list[list[str]]
     provenance: dict[str, object]
 
     def files(self) -> dict[str, tuple[Sequence[str], list[list[str]]]]:
@@ -396,6 +418,7 @@ class DemoExtract:
             "services.csv": (SERVICE_COLUMNS, self.services),
             "monthly_status.csv": (STATUS_COLUMNS, self.monthly_status),
             "health_events.csv": (HEALTH_COLUMNS, self.health_events),
+            "finance.csv": (FINANCE_COLUMNS, self.finance),
         }
 
 
@@ -420,6 +443,7 @@ def generate_demo_extract(seed: int = DEFAULT_SEED) -> DemoExtract:
         services=_finish_rows(services, "services"),
         monthly_status=statuses,
         health_events=sorted({tuple(row): row for row in health}.values()),
+        finance=finance_rows(people, np.random.default_rng([seed, FINANCE_STREAM])),
         provenance=provenance(),
     )
 
@@ -766,6 +790,50 @@ def monthly_status_rows(person: Person, rng: np.random.Generator) -> list[list[s
             income = _step(rng, income, INCOME_TRANSITIONS)
         shown = "unknown" if k > 0 and rng.random() < UNKNOWN_MONTH_SHARE else housing
         rows.append([person.person_id, month.strftime("%Y-%m"), shown, employment, income])
+    return rows
+
+
+def finance_rows(people: list[Person], rng: np.random.Generator) -> list[list[str]]:
+    """Monthly spending by category and funding by source (demonstration assumptions).
+
+    Spending = the cost target per participant-month (about $899 falling to $532, as the
+    published cost report) x active enrolled participants, split by
+    :data:`SPENDING_SHARES` with 5% noise, plus a fixed evaluation budget. Funding received
+    matches spending within 10%: private foundations only until mid-2013, then a growing
+    public share (city and county).
+    """
+    active: dict[date, int] = {}
+    for person in people:
+        if person.cohort != "lead" or person.enrollment_status == "referred_not_enrolled":
+            continue
+        stop = _month_of(person.exit_date or EXTRACT_DATE)
+        for month in _months(_month_of(person.referral_date), stop):
+            active[month] = active.get(month, 0) + 1
+    rows: list[list[str]] = []
+    last = _month_of(EXTRACT_DATE)
+    for month in _months(min(active), last):
+        spent = {
+            category: monthly_cost_target(month) * active.get(month, 0) * share
+            * float(rng.normal(1, 0.05))
+            for category, share in SPENDING_SHARES.items()
+        }  # fmt: skip
+        if EVALUATION_MONTHS[0] <= month <= EVALUATION_MONTHS[1]:
+            spent["evaluation"] = EVALUATION_MONTHLY_USD
+        label = month.strftime("%Y-%m")
+        rows += [[label, "spent", "", c, f"{max(a, 0):.2f}"] for c, a in spent.items()]
+        received = sum(spent.values()) * float(rng.uniform(0.9, 1.1))
+        if month <= PRIVATE_ONLY_UNTIL:
+            private = 1.0
+        else:
+            done = (month - PRIVATE_ONLY_UNTIL).days / (last - PRIVATE_ONLY_UNTIL).days
+            private = 1.0 - (1.0 - PRIVATE_SHARE_END) * done
+        shares = {"private_foundation": private}
+        shares |= {k: (1 - private) * v for k, v in PUBLIC_SPLIT.items()}
+        rows += [
+            [label, "received", source, "", f"{received * share:.2f}"]
+            for source, share in shares.items()
+            if share > 0
+        ]
     return rows
 
 

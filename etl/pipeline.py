@@ -24,6 +24,7 @@ from etl import settings
 from etl.db import migrate, writer_engine
 from etl.indicators import catalog
 from etl.indicators import evaluation as evaluation_indicators
+from etl.indicators import finance as finance_indicators
 from etl.indicators import program as program_indicators
 from etl.indicators.incidents import (
     area_slug,
@@ -204,6 +205,7 @@ def _program_step(
     )
     evaluation_indicators.add_evaluation(cells, extract)
     evaluation_indicators.add_drug_use(cells, extract)
+    finance_indicators.add_finance(cells, extract)
     threshold = settings.get("SUPPRESSION_THRESHOLD")
     observations, counts = program_indicators.suppressed_observations(cells, threshold)
     summary.suppression_counts = counts
@@ -219,6 +221,7 @@ def _program_step(
         *catalog.OUTCOME_INDICATORS,
         *catalog.OUTCOME_ODDS_INDICATORS,
         *catalog.DRUG_INDICATORS,
+        *catalog.FINANCE_INDICATORS,
     )
     specs = [
         {**spec.as_row(), "suppression_rule": rule}

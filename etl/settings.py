@@ -299,6 +299,12 @@ SETTINGS: tuple[Setting, ...] = (
         _as_int,
     ),
     Setting(
+        "PROBLEM_REPORT_URL",
+        "mailto:lead-data@example.org?subject=Belltown%20LEAD%20dashboard%3A%20data%20problem",
+        "Where 'Report a data problem' (in every page footer) leads: a form URL or a mailto: "
+        "address. Set it to the team's real address before going live.",
+    ),
+    Setting(
         "STALE_AFTER_HOURS",
         "48",
         "The site shows a stale-data notice when the last successful ETL run finished more "

@@ -39,6 +39,7 @@ PAGE_OF_PREFIX = {
     "enr": "/enrollment",
     "rec": "/recidivism",
     "du": "/drug-use",
+    "fin": "/funding",
 }
 FOOTER_LABELS = ("Source: ", "Period: ", "Last refreshed: ", "Privacy: ")
 EMBED_HEIGHT = 720

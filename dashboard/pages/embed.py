@@ -17,7 +17,7 @@ from dash.development.base_component import Component
 
 from dashboard.components.chart_card import CARDS
 from dashboard.components.share import page_path
-from dashboard.pages import drug_use, enrollment, quality_of_life, recidivism
+from dashboard.pages import drug_use, enrollment, funding, quality_of_life, recidivism
 
 PATH = "/embed"
 PATH_TEMPLATE = "/embed/<card>"
@@ -28,6 +28,7 @@ PAGE_LAYOUTS: dict[str, Callable[..., Component]] = {
     enrollment.PATH: enrollment.layout,
     recidivism.PATH: recidivism.layout,
     drug_use.PATH: drug_use.layout,
+    funding.PATH: funding.layout,
 }
 
 

@@ -533,6 +533,67 @@ DRUG_INDICATORS: tuple[IndicatorSpec, ...] = (
 )
 
 
+# --- Funding and spending (contract 1.2, optional finance.csv) ------------------------------
+
+FINANCE_SOURCES = "program_participants,program_finance"
+FINANCE_CAVEAT = (
+    "From the programme's own finance records; amounts are as recorded in the month money was "
+    "received or spent, not audited accounts."
+)
+FINANCE_INDICATORS: tuple[IndicatorSpec, ...] = (
+    IndicatorSpec(
+        indicator_id="funding_received",
+        title="Funding received, by source",
+        unit="US dollars",
+        description="Money LEAD received each quarter, by fund source (private foundations, "
+        "city, county, state, federal, other).",
+        methodology="Sum of the finance extract's received rows per quarter and source.",
+        source_ids=FINANCE_SOURCES,
+        suppression_rule="{suppression_rule}",
+        chart_kind="stacked_bars",
+        caveats=FINANCE_CAVEAT,
+    ),
+    IndicatorSpec(
+        indicator_id="spending",
+        title="Spending, by category",
+        unit="US dollars",
+        description="Money LEAD spent each quarter on case management, housing, treatment, "
+        "administration and evaluation.",
+        methodology="Sum of the finance extract's spent rows per quarter and category.",
+        source_ids=FINANCE_SOURCES,
+        suppression_rule="{suppression_rule}",
+        chart_kind="stacked_bars",
+        caveats=FINANCE_CAVEAT,
+    ),
+    IndicatorSpec(
+        indicator_id="public_funding_share",
+        title="Share of funding from public sources",
+        unit="percent of funding received",
+        description="City, county, state and federal funding as a share of all funding "
+        "received in the quarter.",
+        methodology="Public sources divided by all sources, per quarter.",
+        source_ids=FINANCE_SOURCES,
+        suppression_rule="{suppression_rule}",
+        chart_kind="line",
+        caveats=FINANCE_CAVEAT,
+    ),
+    IndicatorSpec(
+        indicator_id="finance_cost_per_participant_month",
+        title="Programme spending per participant-month",
+        unit="US dollars per participant-month",
+        description="Spending in every category but evaluation divided by the months enrolled "
+        "participants were active in the quarter.",
+        methodology="Finance extract spending (evaluation excluded) / participant-months from "
+        "participants.csv (referral month to exit month).",
+        source_ids=FINANCE_SOURCES,
+        suppression_rule="{suppression_rule}",
+        chart_kind="line",
+        caveats=FINANCE_CAVEAT + " The University of Washington's cost report found about $899 "
+        "per person per month on average, falling to $532 towards the end of the evaluation.",
+    ),
+)
+
+
 # --- Other neighbourhood sources (public records; the service-request sample is synthetic) ---
 
 OTHER_NEIGHBOURHOOD_INDICATORS: dict[str, IndicatorSpec] = {

@@ -119,6 +119,12 @@ SUBSTANCES = ("opioids", "stimulants", "alcohol", "other")
 TREATMENTS = ("none", "medication", "outpatient", "residential_detox")
 ASSESSMENT_SOURCES = ("case_manager", "self_report")
 HEALTH_EVENT_TYPES = ("overdose_nonfatal", "emergency_department_visit", "detox_admission")
+# Funding and spending (contract 1.2, optional finance.csv). Public = every source but
+# private_foundation and other.
+FLOWS = ("received", "spent")
+FUND_SOURCES = ("private_foundation", "city", "county", "state", "federal", "other")
+PUBLIC_FUND_SOURCES = ("city", "county", "state", "federal")
+SPENDING_CATEGORIES = ("case_management", "housing", "treatment", "administration", "evaluation")
 
 # Direct identifiers a producer's system typically exports: expected, dropped on read and
 # reported by name. Any other column outside the allowlist is dropped the same way.
@@ -292,7 +298,20 @@ HEALTH_EVENTS = FileSpec(
     ),
     required=False,
 )
-FILE_SPECS = (PARTICIPANTS, LEGAL_EVENTS, SERVICES, MONTHLY_STATUS, HEALTH_EVENTS)
+FINANCE = FileSpec(
+    "finance.csv",
+    "program_finance",
+    "LEAD program extract: funding received and spending",
+    (
+        Field("month", "month"),
+        Field("flow", "category", FLOWS),
+        Field("fund_source", "category", FUND_SOURCES, value_required=False),
+        Field("spending_category", "category", SPENDING_CATEGORIES, value_required=False),
+        Field("amount_usd", "number", minimum=0, range_rule=NEGATIVE),
+    ),
+    required=False,
+)
+FILE_SPECS = (PARTICIPANTS, LEGAL_EVENTS, SERVICES, MONTHLY_STATUS, HEALTH_EVENTS, FINANCE)
 FILE_ORDER = {PROVENANCE_FILE: -1} | {spec.file_name: i for i, spec in enumerate(FILE_SPECS)}
 
 
@@ -379,6 +398,7 @@ class ProgramExtract:
     services: pd.DataFrame
     monthly_status: pd.DataFrame
     health_events: pd.DataFrame  # empty when health_events.csv is not provided
+    finance: pd.DataFrame  # empty when finance.csv is not provided
     provided: frozenset[str]  # file names present in the extract
     sources: list[SourceResult]
     extract_date: date
@@ -451,6 +471,7 @@ def read_program_extract(folder: str, secret: str, now: datetime | None = None) 
         services=frames[SERVICES.file_name],
         monthly_status=frames[MONTHLY_STATUS.file_name],
         health_events=frames[HEALTH_EVENTS.file_name],
+        finance=frames[FINANCE.file_name],
         provided=frozenset(parsed),
         sources=[
             source_result(parsed[s.file_name], frames[s.file_name], provenance)
@@ -750,6 +771,9 @@ def cross_file_violations(parsed: dict[str, ParsedFile]) -> list[Violation]:
     events = parsed.get(LEGAL_EVENTS.file_name)
     if events is not None:
         violations += jail_days_rule(events)
+    finance = parsed.get(FINANCE.file_name)
+    if finance is not None:
+        violations += duplicate_row_rule(finance.loaded) + finance_rules(finance)
     for spec in (LEGAL_EVENTS, SERVICES, MONTHLY_STATUS, HEALTH_EVENTS):
         other = parsed.get(spec.file_name)
         if other is None:
@@ -879,6 +903,45 @@ def duplicate_row_rule(loaded: LoadedFile) -> list[Violation]:
     return [Violation(loaded.spec.file_name, r, WHOLE_ROW, DUPLICATE_ROW) for r in _rows(repeated)]
 
 
+def finance_rules(parsed: ParsedFile) -> list[Violation]:
+    """fund_source exactly on received rows, spending_category exactly on spent rows, and
+    one row per month and source (or category)."""
+    values = parsed.typed
+    if not parsed.has("flow", "month"):
+        return []
+    out: list[Violation] = []
+    for column, flow in (("fund_source", "received"), ("spending_category", "spent")):
+        if not parsed.has(column):
+            out.append(Violation(FINANCE.file_name, 1, column, MISSING_COLUMN))
+            continue
+        present = parsed.present(column)
+        mine = values["flow"] == flow
+        other = values["flow"].notna() & ~mine
+        out += [
+            Violation(FINANCE.file_name, r, column, f"blank (required when flow is {flow})")
+            for r in _rows(mine & ~present)
+        ]
+        out += [
+            Violation(FINANCE.file_name, r, column, f"must be blank unless flow is {flow}")
+            for r in _rows(other & present)
+        ]
+    if parsed.has("fund_source", "spending_category"):
+        exact = parsed.loaded.raw.duplicated(keep="first")
+        key = ["month", "flow", "fund_source", "spending_category"]
+        keyed = values["month"].notna() & values["flow"].notna()
+        repeated = keyed & values.duplicated(subset=key, keep="first") & ~exact
+        out += [
+            Violation(
+                FINANCE.file_name,
+                r,
+                "month",
+                "a second row for the same month, flow and source or category",
+            )
+            for r in _rows(repeated)
+        ]
+    return out
+
+
 def repeated_month_rule(parsed: ParsedFile) -> list[Violation]:
     """A second (different) row for the same person and month in monthly_status.csv."""
     if not parsed.has("person_id", "month") or parsed.loaded.raw.empty:
@@ -1003,11 +1066,25 @@ def deidentify_health_events(values: pd.DataFrame, key: bytes) -> pd.DataFrame:
     return _tidy(frame)
 
 
+def tidy_finance(values: pd.DataFrame) -> pd.DataFrame:
+    """Finance rows hold no person: month, flow, source or category ("" if none), amount."""
+    frame = pd.DataFrame(
+        {
+            "month": values["month"],
+            "flow": values["flow"],
+            "fund_source": values["fund_source"].fillna(""),
+            "spending_category": values["spending_category"].fillna(""),
+            "amount_usd": values["amount_usd"].astype(float),
+        }
+    )
+    return _tidy(frame)
+
+
 def _absent(file_name: str) -> pd.DataFrame:
     """The typed columns of an optional file that the extract does not include (no rows)."""
     spec = next(s for s in FILE_SPECS if s.file_name == file_name)
     columns = {
-        f.name: pd.Series(dtype="datetime64[ns]" if f.kind == "date" else "string")
+        f.name: pd.Series(dtype="datetime64[ns]" if f.kind in ("date", "month") else "string")
         for f in spec.fields
     }
     return pd.DataFrame(columns)
@@ -1019,6 +1096,7 @@ DEIDENTIFIERS: dict[str, Callable[[pd.DataFrame, bytes], pd.DataFrame]] = {
     SERVICES.file_name: deidentify_services,
     MONTHLY_STATUS.file_name: deidentify_monthly_status,
     HEALTH_EVENTS.file_name: deidentify_health_events,
+    FINANCE.file_name: lambda values, _key: tidy_finance(values),
 }
 
 

@@ -521,3 +521,48 @@ def test_an_extract_without_health_events_or_drug_use_columns_still_runs(
     ids = set(published(database_url, second.run_id)["indicator_id"])
     assert not ids & set(DRUG_SHARES + DRUG_MEANS + HEALTH)
     assert "housed_share" in ids
+
+
+def test_finance_figures_follow_the_published_cost_per_person_month(
+    database_url: str, demo_extract: Path
+) -> None:
+    summary = run_with_demo(database_url, demo_extract)
+    frame = published(database_url, summary.run_id)
+    cost = frame[frame["indicator_id"] == "finance_cost_per_participant_month"]
+    cost = cost[~cost["is_suppressed"]].sort_values("period_start_date")
+    assert 820 <= cost["value"].iloc[0] <= 980  # published: about $899 at the start
+    assert 480 <= cost["value"].iloc[-1] <= 590  # published: $532 towards the end
+    share = frame[frame["indicator_id"] == "public_funding_share"].sort_values("period_start_date")
+    assert share["value"].iloc[0] == 0 and share["value"].iloc[-1] > 50
+    received = frame[(frame["indicator_id"] == "funding_received") & ~frame["is_suppressed"]]
+    totals = received[received["breakdown_value"] == ""].set_index("period_start_date")["value"]
+    parts = received[received["breakdown_value"] != ""].groupby("period_start_date")["value"].sum()
+    pd.testing.assert_series_equal(
+        totals.sort_index(), parts.sort_index(), check_names=False, rtol=1e-9
+    )
+
+
+@pytest.mark.parametrize(
+    ("row", "rule"),
+    [
+        ("2014-03,spent,,lobbying,100.00", "column spending_category: not one of"),
+        ("2014-03,spent,,housing,-100.00", "column amount_usd: negative"),
+        ("2014-03,received,city,,5.00", "column month: a second row for the same month"),
+    ],
+)
+def test_a_bad_finance_extract_is_rejected_and_the_published_figures_keep_serving(
+    database_url: str, demo_extract: Path, tmp_path: Path, row: str, rule: str
+) -> None:
+    good = run_with_demo(database_url, demo_extract)
+    before = published(database_url, good.run_id)
+    extract = tmp_path / "extract"
+    shutil.copytree(demo_extract, extract)
+    with (extract / "finance.csv").open("a", encoding="utf-8") as handle:
+        handle.write(row + "\n")
+    lines = (extract / "finance.csv").read_text(encoding="utf-8").splitlines()
+    with pytest.raises(pipeline.RunFailed) as failed:
+        run_with_demo(database_url, extract)
+    assert f"finance.csv, row {len(lines)}, {rule}" in failed.value.summary.message
+    assert "lobbying" not in failed.value.summary.message
+    assert latest_succeeded_run(database_url) == good.run_id
+    pd.testing.assert_frame_equal(before, published(database_url, good.run_id))

@@ -23,6 +23,7 @@ FILES = (
     "services.csv",
     "monthly_status.csv",
     "health_events.csv",
+    "finance.csv",
 )
 EVALUATION = ("2011-10-01", "2014-07-31")
 
@@ -50,7 +51,7 @@ def evaluation(participants: pd.DataFrame) -> pd.DataFrame:
     return participants[participants["referral"].between(*EVALUATION)]
 
 
-def test_the_generator_writes_the_five_files_and_synthetic_provenance(folder: Path) -> None:
+def test_the_generator_writes_the_six_files_and_synthetic_provenance(folder: Path) -> None:
     assert sorted(p.name for p in folder.iterdir()) == sorted([*FILES, "PROVENANCE.json"])
     document = json.loads((folder / "PROVENANCE.json").read_text(encoding="utf-8"))
     assert document == {
@@ -96,6 +97,7 @@ def test_the_generated_extract_passes_the_reader_and_its_identifiers_are_dropped
         "services.csv": ["case_notes"],
         "monthly_status.csv": [],
         "health_events.csv": [],
+        "finance.csv": [],
     }
     for name in FILES:
         assert len(csv_text(folder, name)) > 0
