@@ -174,7 +174,7 @@ def _integer(args: Args, name: str, default: int, low: int, high: int) -> int:
     raw = args.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not re.fullmatch(r"[0-9]{1,12}", raw) or not low <= int(raw) <= high:
         raise ApiError(400, f"{name!r} must be a whole number from {low} to {high}", name)
     return int(raw)
 
@@ -362,23 +362,30 @@ def indicator_document(run: data.PublishedRun, meta: Mapping[str, str]) -> dict[
 
 
 def run_document(run: data.PublishedRun) -> dict[str, Any]:
+    """A version's sources. Row counts and latest-record months of program files are given
+    for the published version only: two versions' counts could be differenced (e.g. one
+    new participant)."""
+    published = data.published_run()
+    is_published = published is not None and published.run_id == run.run_id
+    sources = []
+    for s in run.sources:
+        item: dict[str, Any] = {
+            "source_id": s.source_id,
+            "title": s.title,
+            "publisher": s.publisher,
+            "location": display_name(s.location),
+            "licence": s.licence,
+            "is_synthetic": s.is_synthetic,
+        }
+        if is_published or not s.source_id.startswith(PROGRAM_SOURCE_PREFIX):
+            item["rows_accepted"] = s.rows_accepted
+            item["latest_record"] = s.watermark.date().isoformat() if s.watermark else None
+        sources.append(item)
     return {
         "run_id": run.run_id,
         "published_at": run.finished_at.isoformat(),
         "is_synthetic": run.is_synthetic,
-        "sources": [
-            {
-                "source_id": s.source_id,
-                "title": s.title,
-                "publisher": s.publisher,
-                "location": display_name(s.location),
-                "licence": s.licence,
-                "is_synthetic": s.is_synthetic,
-                "rows_accepted": s.rows_accepted,
-                "latest_record": s.watermark.date().isoformat() if s.watermark else None,
-            }
-            for s in run.sources
-        ],
+        "sources": sources,
     }
 
 

@@ -190,10 +190,20 @@ def _quarters_of(period: Period) -> list[Period]:
 
 def period_total(frame: pd.DataFrame, period: Period) -> float | None:
     """The period's total of quarterly rows; None if any quarter is withheld or missing."""
+    return period_figure(frame, period).value
+
+
+def period_figure(frame: pd.DataFrame, period: Period) -> narrative.Figure:
+    """The period's total as a :class:`narrative.Figure`, saying why it is missing if it is:
+    no data, withheld (one quarter) or partly withheld (a sum with a withheld quarter)."""
     rows = _quarter_values(frame, period)
-    if len(rows) != len(_quarters_of(period)) or rows["is_suppressed"].any():
-        return None
-    return float(rows["value"].sum())
+    quarters = len(_quarters_of(period))
+    if len(rows) != quarters:
+        return narrative.Figure(None, period.label, "no data")
+    if rows["is_suppressed"].any():
+        reason = "withheld" if quarters == 1 else "partly withheld"
+        return narrative.Figure(None, period.label, reason)
+    return narrative.Figure(float(rows["value"].sum()), period.label)
 
 
 def _sum_kpi(
@@ -207,20 +217,14 @@ def _sum_kpi(
 ) -> Kpi:
     frame = data.observations(run.run_id, indicator_id)
     frame = frame[frame["breakdown_value"] == ""]
-    now = period_total(frame, period)
-    before = period_total(frame, period.prior())
-    sentence = narrative.change_sentence(
-        label,
-        unit,
-        narrative.Figure(now, period.label),
-        narrative.Figure(before, period.prior().label),
-        threshold,
-    )
+    current, prior = period_figure(frame, period), period_figure(frame, period.prior())
+    now, before = current.value, prior.value
+    sentence = narrative.change_sentence(label, unit, current, prior, threshold)
     return Kpi(
         key=indicator_id,
         label=label,
-        value="Not shown" if now is None else f"{now:,.0f}",
-        detail=_detail(now, before, period),
+        value=_missing_value(current) if now is None else f"{now:,.0f}",
+        detail=_detail(now, before, period, current.reason),
         sentence=sentence,
         href=href,
         withheld=now is None,
@@ -231,22 +235,18 @@ def _active_kpi(run: data.PublishedRun, period: Period, threshold: int) -> Kpi:
     frame = data.observations(run.run_id, "participants_active")
     frame = frame[frame["breakdown_value"] == ""]
     last = _quarters_of(period)[-1]
-    now = period_total(frame, last)
     earlier = period.prior() if period.is_quarter else _last_quarter(period)
-    before = period_total(frame, earlier)
+    current, prior = period_figure(frame, last), period_figure(frame, earlier)
+    now, before = current.value, prior.value
     sentence = narrative.change_sentence(
-        "Active participants",
-        "people",
-        narrative.Figure(now, last.label),
-        narrative.Figure(before, earlier.label),
-        threshold,
-        preposition="at the end of",
+        "Active participants", "people", current, prior, threshold, preposition="at the end of"
     )
     return Kpi(
         key="participants_active",
         label="Active participants",
-        value="Not shown" if now is None else f"{now:,.0f}",
-        detail=f"at the end of {last.label}; " + _change_words(now, before, earlier.label),
+        value=_missing_value(current) if now is None else f"{now:,.0f}",
+        detail=f"at the end of {last.label}; "
+        + _change_words(now, before, earlier.label, current.reason),
         sentence=sentence,
         href="/enrollment#enr-participants",
         withheld=now is None,
@@ -320,13 +320,24 @@ def _month_total(frame: pd.DataFrame, period: Period) -> float | None:
     return float(rows["value"].sum())
 
 
-def _detail(now: float | None, before: float | None, period: Period) -> str:
-    return f"{period.label}; " + _change_words(now, before, period.prior().label)
+def _missing_value(figure: narrative.Figure) -> str:
+    return "No data" if figure.reason == "no data" else "Not shown"
 
 
-def _change_words(now: float | None, before: float | None, prior_label: str) -> str:
+def _detail(
+    now: float | None, before: float | None, period: Period, reason: str = "withheld"
+) -> str:
+    return f"{period.label}; " + _change_words(now, before, period.prior().label, reason)
+
+
+def _change_words(
+    now: float | None, before: float | None, prior_label: str, reason: str = "withheld"
+) -> str:
     if now is None:
-        return "fewer than the privacy threshold"
+        return {
+            "no data": "no data for this period",
+            "partly withheld": "part of it is withheld to protect privacy",
+        }.get(reason, "fewer than the privacy threshold")
     if before is None:
         return f"no comparison with {prior_label}"
     if before == 0:

@@ -20,6 +20,15 @@ def withheld_phrase(threshold: int) -> str:
     return f"not shown to protect privacy (fewer than {threshold} people)"
 
 
+def missing_phrase(figure: Figure, threshold: int) -> str:
+    """Why a figure is not shown, in words."""
+    if figure.reason == "no data":
+        return "not available (no data for this period)"
+    if figure.reason == "partly withheld":
+        return "not shown, because part of it is withheld to protect privacy"
+    return withheld_phrase(threshold)
+
+
 def count_text(value: float, unit: str) -> str:
     """``1,234 people``; ``1 person``; decimals kept to one place."""
     if float(value).is_integer():
@@ -36,6 +45,9 @@ class Figure:
 
     value: float | None
     period: str  # e.g. "July to September 2014"
+    # Why ``value`` is None: "withheld" (a small count), "partly withheld" (a sum with a
+    # withheld part) or "no data" (nothing published for the period).
+    reason: str = "withheld"
 
     @property
     def withheld(self) -> bool:
@@ -59,12 +71,12 @@ def change_sentence(
     at = f"{preposition} {current.period}"
     then = f"{preposition} {prior.period}"
     if current.withheld:
-        return f"{subject} {at}: {withheld_phrase(threshold)}."
+        return f"{subject} {at}: {missing_phrase(current, threshold)}."
     now = count_text(float(current.value or 0), unit)
     if prior.withheld:
         return (
             f"{subject} {at}: {now}. The {prior.period} figure is "
-            f"{withheld_phrase(threshold)}, so there is no comparison."
+            f"{missing_phrase(prior, threshold)}, so there is no comparison."
         )
     before = float(prior.value or 0)
     after = float(current.value or 0)

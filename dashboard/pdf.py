@@ -9,6 +9,7 @@ threads per worker, ``WEB_THREADS``).
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -22,6 +23,9 @@ PDF_PATH = "/briefing.pdf"
 PAPERS = {"letter": "Letter", "a4": "A4"}
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
 READY_TIMEOUT_MS = 20_000
+# One print at a time per worker process: each launches a browser, and the page it prints
+# needs the worker's other threads.
+PRINTING = threading.BoundedSemaphore(1)
 
 
 class PdfUnavailable(HTTPException):
@@ -81,8 +85,22 @@ def install(server: Flask) -> None:
             raise BadRequest("chart must be offences, treatment or overdoses")
         params = ({"period": period.key} if period else {}) | ({"chart": chart} if chart else {})
         query = urlencode(params)
-        page_url = f"{request.host_url.rstrip('/')}/briefing" + (f"?{query}" if query else "")
-        content = render_pdf(page_url, paper, settings.get("CHROMIUM_PATH"))
+        # The page is printed from this server's own address, never from the Host header a
+        # client sends (which could point the server's browser anywhere).
+        base = f"http://127.0.0.1:{settings.get('PORT')}"
+        page_url = f"{base}/briefing" + (f"?{query}" if query else "")
+        if not PRINTING.acquire(blocking=False):
+            response = Response(
+                "Another briefing PDF is being printed; try again in a few seconds.",
+                status=503,
+                mimetype="text/plain",
+            )
+            response.headers["Retry-After"] = "10"
+            return response
+        try:
+            content = render_pdf(page_url, paper, settings.get("CHROMIUM_PATH"))
+        finally:
+            PRINTING.release()
         name = f"belltown-lead-briefing_{period.key if period else 'latest'}_{paper}.pdf"
         response = Response(content, mimetype="application/pdf")
         response.headers["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -236,7 +236,9 @@ def share_panel(share: Share, footer: Sequence[Component]) -> Component | None:
                 f"{share.note} "
                 * bool(share.note)
                 + "Withheld values are empty cells with is_suppressed = true; the files name "
-                f"their source, licence and data version ({run.run_id}).",
+                f"their source, licence and data version ({run.run_id}). These links keep "
+                "working for neighbourhood figures while the version is retained (the latest "
+                "20), and for program figures while it is the published version.",
                 className="share-panel__hint",
             ),
             _copyable("Link to this view", ids["link"], link, multiline=False),

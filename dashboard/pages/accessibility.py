@@ -19,7 +19,7 @@ def layout(**_query: str) -> Component:
             html.H1(TITLE),
             html.P(
                 "This site aims to meet the Web Content Accessibility Guidelines (WCAG) 2.1 at "
-                "level AA, the standard for City of Seattle web content.",
+                "level AA, the level expected of public-sector web content.",
                 className="lede",
             ),
             html.H2("What we do"),

@@ -51,7 +51,10 @@ CAVEATS = (
 )
 
 
-def layout(period: str | None = None, chart: str | None = None, **_query: str) -> Component:
+def layout(period: object = None, chart: object = None, **_query: object) -> Component:
+    # A repeated parameter (?period=a&period=b) arrives as a list: treated as invalid.
+    period = period if period is None or isinstance(period, str) else "(several values)"
+    chart = chart if chart is None or isinstance(chart, str) else "(several values)"
     run = data.published_run()
     if run is None:
         return not_yet_published(TITLE, DESCRIPTION)
@@ -322,7 +325,12 @@ def _enrollment_chart(
     caption = (
         f"{len(totals)} quarters to {period.label}; {int(shown['value'].sum()):,} referrals in "
         f"the quarters shown"
-        + (f", {withheld} quarter(s) withheld (fewer than 11 people)." if withheld else ".")
+        + (
+            f", {withheld} quarter(s) withheld (fewer than "
+            f"{settings.get('SUPPRESSION_THRESHOLD')} people)."
+            if withheld
+            else "."
+        )
     )
     return title, _compact(figure), caption
 

@@ -91,8 +91,9 @@ def page() -> Component:
             html.P(
                 [
                     html.Strong("Demonstration data, not real participants."),
-                    " No LEAD figures on drug use have been published; these follow the "
-                    "assumptions of the demonstration generator, listed under ",
+                    " The published evaluation figures this site cites do not include drug "
+                    "use, so these follow the assumptions of the demonstration generator, "
+                    "listed under ",
                     dcc.Link("Methods", href="/methods#demo-drug-use"),
                     ".",
                 ],

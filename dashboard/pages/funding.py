@@ -113,10 +113,18 @@ def funding_card(run: data.PublishedRun) -> CardContent:
     if not shown.empty:
         first, last = shown.iloc[0], shown.iloc[-1]
         summary = (
-            f"Public sources gave {float(first['value']):.0f}% of the money received in "
-            f"{_label(first)} and {float(last['value']):.0f}% in {_label(last)}; the rest came "
-            "from private foundations."
+            f"Public sources (city, county, state and federal) gave "
+            f"{float(first['value']):.0f}% of the money received in {_label(first)} and "
+            f"{float(last['value']):.0f}% in {_label(last)}."
         )
+        foundations = frame[
+            (frame["breakdown_value"] == "private_foundation") & ~frame["is_suppressed"]
+        ]
+        received = data.observations(run.run_id, "funding_received")
+        all_rows = received[(received["breakdown_value"] == "") & ~received["is_suppressed"]]
+        if not foundations.empty and not all_rows.empty:
+            part = 100 * float(foundations["value"].sum()) / float(all_rows["value"].sum())
+            summary += f" Over all quarters shown, private foundations gave {part:.0f}%."
     table = _money_table(frame, SOURCES, "Funding received by quarter and source, US dollars")
     return figure, summary, table, indicator_footer(run, "funding_received", _span(frame), frame)
 

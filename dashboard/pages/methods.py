@@ -54,7 +54,8 @@ def layout(**_query: str) -> Component:
                 "Demonstration data: drug use and health-event assumptions", id="demo-drug-use"
             ),
             html.P(
-                "No LEAD figures on drug use, treatment or overdoses have been published. The "
+                "The published evaluation figures this site cites do not include drug use, "
+                "treatment or overdoses. The "
                 "demonstration extract therefore draws them from these assumptions of the "
                 "generator (etl/demo.py); the Drug use page shows what they produce, not "
                 "findings about LEAD."

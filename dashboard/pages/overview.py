@@ -9,6 +9,7 @@ from dash.development.base_component import Component
 from dashboard import data, kpis
 from dashboard.components.chart_card import DEMO_LABEL, aria
 from dashboard.glossary import term
+from etl import settings
 
 PATH = "/"
 TITLE = "Overview"
@@ -143,7 +144,8 @@ def key_figures(run: data.PublishedRun, period: kpis.Period) -> list[Component]:
         ),
         html.P(
             [
-                "Change is against the quarter before. A figure based on fewer than 11 people is ",
+                "Change is against the quarter before. A figure based on fewer than "
+                f"{settings.get('SUPPRESSION_THRESHOLD')} people is ",
                 term("withheld", "suppressed"),
                 ". The arrest comparison covers the evaluation groups; its ",
                 term("likely range", "confidence-interval"),

@@ -105,6 +105,8 @@ def treatment_shares(status: pd.DataFrame, months: Iterable[int] = MONTHS) -> pd
     """Share of assessed people in any treatment and in medication treatment, by month."""
     rows = []
     assessed = status[status["assessed"]]
+    # A month with an assessment but no treatment value is not "no treatment": left out.
+    assessed = assessed[assessed["treatment"].astype(str) != ""]
     for outcome, kinds in TREATMENT_OUTCOMES.items():
         for month in months:
             cell = assessed[assessed["month_since_referral"] == month]
@@ -253,6 +255,7 @@ def health_event_rates(windows: pd.DataFrame) -> pd.DataFrame:
             part = windows[(windows["period"] == period) & (windows["years"] > 0)]
             events, years = int(part[event_type].sum()), float(part["years"].sum())
             people = int(part["person_key"].nunique())
+            with_events = int(part.loc[part[event_type] > 0, "person_key"].nunique())
             if years <= 0:
                 rate = lower = upper = np.nan
             else:
@@ -262,11 +265,13 @@ def health_event_rates(windows: pd.DataFrame) -> pd.DataFrame:
                     lower, upper = rate * np.exp(-spread), rate * np.exp(spread)
                 else:
                     lower, upper = 0.0, 3.689 / years  # exact one-sided 97.5% for 0 events
-            rows.append((event_type, period, people, events, years, rate, lower, upper))
+            rows.append(
+                (event_type, period, people, with_events, events, years, rate, lower, upper)
+            )
     return pd.DataFrame(
         rows,
-        columns=["event_type", "period", "people", "events", "person_years", "rate", "lower",
-                 "upper"],
+        columns=["event_type", "period", "people", "people_with_events", "events",
+                 "person_years", "rate", "lower", "upper"],
     )  # fmt: skip
 
 

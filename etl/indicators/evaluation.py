@@ -222,13 +222,15 @@ def add_drug_use(cells: CellSet, extract: ProgramExtract) -> None:
         for row in _records(drug_use.days_of_use(status)):
             if not row["people"]:
                 continue
+            # A mean of 0 or 30 days tells every assessed person's value: withheld.
+            extreme = float(row["mean_days"]) in (0.0, 30.0)
             _add(
                 cells,
                 "days_of_use",
                 "substance|month_since_referral",
                 f"{row['substance']}|{int(row['month_since_referral'])}",
                 float(row["mean_days"]),
-                float(row["people"]),
+                0.0 if extreme else float(row["people"]),
                 _finite(row["lower"]),
                 _finite(row["upper"]),
                 int(row["people"]),
@@ -252,7 +254,16 @@ def add_drug_use(cells: CellSet, extract: ProgramExtract) -> None:
     windows = drug_use.health_person_windows(
         extract.participants, extract.monthly_status, extract.health_events, as_of
     )
-    for row in _records(drug_use.health_event_rates(windows)):
+    rates = drug_use.health_event_rates(windows)
+    # A rate (or its interval) gives away how many events there were, and 0 says nobody had
+    # one: protect the smaller of the people with and without such an event.
+    protected = {
+        (r["event_type"], r["period"]): min(
+            int(r["people_with_events"]), int(r["people"]) - int(r["people_with_events"])
+        )
+        for r in _records(rates)
+    }
+    for row in _records(rates):
         if not math.isfinite(float(row["rate"])):
             continue
         _add(
@@ -261,7 +272,7 @@ def add_drug_use(cells: CellSet, extract: ProgramExtract) -> None:
             "event_type|period",
             f"{row['event_type']}|{row['period']}",
             float(row["rate"]),
-            float(row["people"]),
+            float(protected[(row["event_type"], row["period"])]),
             float(row["lower"]),
             float(row["upper"]),
             int(row["people"]),
@@ -269,13 +280,14 @@ def add_drug_use(cells: CellSet, extract: ProgramExtract) -> None:
     for event_type in drug_use.HEALTH_EVENT_TYPES:
         ratio = drug_use.health_rate_ratio(windows, event_type)
         if all(math.isfinite(float(ratio[k])) for k in ("estimate", "lower", "upper")):
+            smallest = min(protected[(event_type, "before")], protected[(event_type, "after")])
             _add(
                 cells,
                 "health_event_rate_ratio",
                 "event_type",
                 event_type,
                 float(ratio["estimate"]),
-                float(ratio["n"]),
+                float(smallest),
                 float(ratio["lower"]),
                 float(ratio["upper"]),
                 int(ratio["n"]),

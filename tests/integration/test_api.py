@@ -355,4 +355,12 @@ def test_program_figures_of_an_earlier_version_are_never_served(
     assert "data/reported_offenses.csv" in archive.namelist()
     pinned = client.get(f"/api/v1/observations?indicator=reported_offenses&{earlier}")
     assert pinned.status_code == 200
+    # Row counts of program files are not given for an earlier version (differencing).
+    old_sources = client.get(f"/api/v1/runs/{first_run}").get_json()["sources"]
+    for source in old_sources:
+        counted = "rows_accepted" in source
+        assert counted != source["source_id"].startswith("program_"), source["source_id"]
+    current = client.get("/api/v1/runs").get_json()["runs"][0]["run_id"]
+    new_sources = client.get(f"/api/v1/runs/{current}").get_json()["sources"]
+    assert all("rows_accepted" in source for source in new_sources)
     assert client.get("/api/v1/observations?indicator=referrals").status_code == 200

@@ -383,6 +383,8 @@ def test_the_briefing_layout_for_a_period_and_a_bad_period(client: FlaskClient) 
     text = brief("?period=2015-Q2")
     assert "council briefing, Q2 2015" in text
     assert "Reported robbery offences in Belltown in Q2 2015" in text
+    repeated = brief("?period=2015-Q2&period=2015-Q3&chart=a&chart=b")
+    assert "is not a period this data version covers" in repeated
     fallback = brief("?period=1999-Q1")
     assert "is not a period this data version covers" in fallback
     assert "council briefing, Q2 2021" in fallback  # the latest complete quarter

@@ -142,3 +142,27 @@ def test_the_trend_interval_covers_a_known_decline_in_at_least_90_of_100_seeds()
         trend = drug_use.days_of_use_trend(simulated_status(seed), "opioids")
         covered += trend["lower"] <= truth <= trend["upper"]
     assert covered >= 90, covered
+
+
+def test_an_assessed_month_without_a_treatment_value_is_not_no_treatment() -> None:
+    rows = status_rows()
+    rows.loc[5, "treatment"] = ""  # C assessed in month 0, treatment left blank
+    status = drug_use.assessed_status(participants(), rows, EXTRACT)
+    shares = drug_use.treatment_shares(status, months=[0])
+    got = {r.outcome: (r.people, r.people_with_outcome) for r in shares.itertuples()}
+    assert got == {"any_treatment": (1, 1), "medication_treatment": (1, 1)}
+
+
+def test_health_rates_count_the_people_with_an_event_for_the_privacy_check() -> None:
+    events = pd.DataFrame(
+        {
+            "person_key": ["A", "A", "B"],
+            "event_date": pd.to_datetime(["2011-06-01", "2012-06-01", "2011-04-01"]),
+            "event_type": ["overdose_nonfatal"] * 3,
+        }
+    )
+    windows = drug_use.health_person_windows(participants(), status_rows(), events, EXTRACT)
+    rates = drug_use.health_event_rates(windows).set_index(["event_type", "period"])
+    assert rates.loc[("overdose_nonfatal", "before"), "people_with_events"] == 2
+    assert rates.loc[("overdose_nonfatal", "after"), "people_with_events"] == 1
+    assert rates.loc[("detox_admission", "after"), "people_with_events"] == 0

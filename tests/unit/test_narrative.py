@@ -126,3 +126,17 @@ def test_a_point_in_time_figure_uses_its_own_preposition() -> None:
         "Active participants at the end of Q4 2016: 250 people, up from 229 at the end of "
         "Q3 2016 (9% more)."
     )
+
+
+def test_a_missing_figure_says_why_it_is_missing() -> None:
+    prior = Figure(20, "Q4 2011")
+    assert change_sentence(
+        REFERRED, "people", Figure(None, "2012", "partly withheld"), prior, 11
+    ) == ("People referred to LEAD in 2012: not shown, because part of it is withheld to protect "
+          "privacy.")  # fmt: skip
+    assert change_sentence(
+        REFERRED, "people", Figure(25, "Q4 2011"), Figure(None, "Q3 2011", "no data"), 11
+    ) == (
+        "People referred to LEAD in Q4 2011: 25 people. The Q3 2011 figure is not available "
+        "(no data for this period), so there is no comparison."
+    )
