@@ -9,6 +9,7 @@ source, period, last refresh, caveats and what a withheld value means.
 
 from __future__ import annotations
 
+import html as html_text
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -159,7 +160,39 @@ def card_parts(
     return figure, summary, table, footer, notice_component, panel
 
 
-def data_table(frame: pd.DataFrame, caption: str, value_format: str = "{:,.0f}") -> html.Table:
+def data_table(frame: pd.DataFrame, caption: str, value_format: str = "{:,.0f}") -> Component:
+    """The table of :func:`table_component`, rendered as one raw-HTML component.
+
+    A table of a few hundred rows is a few thousand Dash components, and Dash's renderer
+    does work per component on every update of the page (measured: the data tables were
+    about a third of a chart toggle's redraw). As one ``dcc.Markdown`` holding the same
+    escaped HTML it is one component; the table, its caption, header scopes and the
+    withheld marks are unchanged.
+    """
+    markup = to_html(table_component(frame, caption, value_format))
+    return dcc.Markdown(markup, dangerously_allow_html=True, className="data-table-holder")
+
+
+def to_html(node: object) -> str:
+    """Dash html components (and text) as escaped HTML (tags, class and scope only)."""
+    if node is None:
+        return ""
+    if isinstance(node, str | int | float):
+        return html_text.escape(str(node))
+    if isinstance(node, list | tuple):
+        return "".join(to_html(child) for child in node)
+    if not isinstance(node, Component):
+        raise TypeError(f"cannot render {type(node).__name__} as HTML")
+    tag = type(node).__name__.lower()
+    attributes = ""
+    for prop, name in (("className", "class"), ("scope", "scope")):
+        value = getattr(node, prop, None)
+        if value:
+            attributes += f' {name}="{html_text.escape(str(value))}"'
+    return f"<{tag}{attributes}>{to_html(getattr(node, 'children', None))}</{tag}>"
+
+
+def table_component(frame: pd.DataFrame, caption: str, value_format: str = "{:,.0f}") -> html.Table:
     """An accessible HTML table of a wide frame: first column is the row header.
 
     Cells that are missing (withheld or not covered) show ``withheld`` when the frame marks

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.components.chart_card import data_table
+from dashboard.components.chart_card import table_component
 from dashboard.pages.quality_of_life import wide_table
 
 
@@ -31,7 +31,7 @@ def test_wide_table_puts_the_focus_area_first_and_the_newest_month_on_top() -> N
 
 
 def test_a_withheld_value_is_shown_as_withheld_not_as_a_number_or_zero() -> None:
-    table = data_table(wide_table(_frame(), "belltown"), caption="test")
+    table = table_component(wide_table(_frame(), "belltown"), caption="test")
     body = table.children[2]
     first_row_cells = [cell.children for cell in body.children[0].children]
     assert first_row_cells == ["October 2011", "7", "withheld"]

@@ -11,7 +11,7 @@ from dash.development.base_component import Component
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dashboard.components.chart_card import WITHHELD_TEXT, data_table
+from dashboard.components.chart_card import WITHHELD_TEXT, data_table, table_component, to_html
 from dashboard.labels import area_label, month_label, offense_group_label
 from dashboard.validation import choose
 from etl.indicators.incidents import area_slug
@@ -220,7 +220,7 @@ def wide_frame() -> pd.DataFrame:
 
 
 def test_data_table_structure_and_header() -> None:
-    table = data_table(wide_frame(), "Reported robbery offences, by month")
+    table = table_component(wide_frame(), "Reported robbery offences, by month")
     tag, parts, extras = describe(table)
     assert extras == {"className": "data-table"}
     assert parts[0] == ("Caption", "Reported robbery offences, by month", {})
@@ -242,7 +242,7 @@ def test_data_table_structure_and_header() -> None:
 
 
 def test_data_table_cells_withheld_missing_and_values() -> None:
-    rows = body_cells(data_table(wide_frame(), "caption"))
+    rows = body_cells(table_component(wide_frame(), "caption"))
     assert rows == [
         [
             ("Th", "March 2020", {"scope": "row"}),
@@ -264,7 +264,7 @@ def test_data_table_cells_withheld_missing_and_values() -> None:
 
 
 def test_data_table_value_format() -> None:
-    rows = body_cells(data_table(wide_frame(), "caption", value_format="{:,.1f}"))
+    rows = body_cells(table_component(wide_frame(), "caption", value_format="{:,.1f}"))
     assert [cell[1] for cell in rows[0]] == ["March 2020", "1,234.0", "\u2013"]
     assert [cell[1] for cell in rows[2]] == ["January 2020", "12.4", "0.0"]
 
@@ -272,12 +272,29 @@ def test_data_table_value_format() -> None:
 def test_data_table_without_withheld_marks_shows_dashes() -> None:
     frame = wide_frame()
     frame.attrs.clear()
-    rows = body_cells(data_table(frame, "caption"))
+    rows = body_cells(table_component(frame, "caption"))
     assert [cell[1] for cell in rows[1]] == ["February 2020", "\u2013", "7"]
     assert all(cell[2] == {} for cell in rows[1][1:])
 
 
 def test_data_table_of_no_rows_has_an_empty_body() -> None:
     frame = pd.DataFrame({"Month": [], "Belltown": []})
-    _, parts, _ = describe(data_table(frame, "caption"))
+    _, parts, _ = describe(table_component(frame, "caption"))
     assert parts[2] == ("Tbody", [], {})
+
+
+def test_the_rendered_table_is_one_component_holding_the_same_escaped_html() -> None:
+    frame = wide_frame()
+    frame["Month"] = ["March <2020>", "February & co", "January 2020"]
+    rendered = data_table(frame, "Robbery <by> month")
+    assert type(rendered).__name__ == "Markdown"
+    assert rendered.dangerously_allow_html is True
+    markup = rendered.children
+    assert markup == to_html(table_component(frame, "Robbery <by> month"))
+    assert markup.startswith(
+        '<table class="data-table"><caption>Robbery &lt;by&gt; month</caption><thead><tr>'
+        '<th scope="col">Month</th>'
+    )
+    assert '<th scope="row">March &lt;2020&gt;</th><td>1,234</td><td>\u2013</td>' in markup
+    assert '<td class="cell--withheld">withheld</td>' in markup
+    assert "<script" not in markup and "\n" not in markup
