@@ -36,7 +36,7 @@ import pandas as pd
 import statsmodels.api as sm
 
 from etl.evaluation.outcomes import status_by_month
-from etl.evaluation.recidivism import ALPHA, EvaluationError, _model_warnings, wilson_pct
+from etl.evaluation.recidivism import EvaluationError, fit_last_coefficient, wilson_pct
 
 SUBSTANCES = ("opioids", "stimulants", "alcohol", "other")
 TREATMENT_OUTCOMES = {
@@ -50,17 +50,10 @@ AFTER_MONTHS = 18
 Z = 1.959963984540054
 
 
-class Trend(TypedDict):
-    """Change in mean days of use per 30 over 12 months (NaN if not estimable)."""
+class Estimate(TypedDict):
+    """An estimate with its 95% interval and the people behind it (NaN if not estimable,
+    the reason in ``method``): the 12-month change in days of use, or a rate ratio."""
 
-    estimate: float
-    lower: float
-    upper: float
-    n: int
-    method: str
-
-
-class RateRatio(TypedDict):
     estimate: float
     lower: float
     upper: float
@@ -147,7 +140,7 @@ def days_of_use(status: pd.DataFrame, months: Iterable[int] = MONTHS) -> pd.Data
     )  # fmt: skip
 
 
-def days_of_use_trend(status: pd.DataFrame, substance: str) -> Trend:
+def days_of_use_trend(status: pd.DataFrame, substance: str) -> Estimate:
     """Change in days of use per 30 over 12 months after referral (linear GEE).
 
     Model: days ~ month (months 0..18 since referral; assessed person-months with a value),
@@ -171,7 +164,7 @@ def days_of_use_trend(status: pd.DataFrame, substance: str) -> Trend:
     )
     n = int(frame["person_key"].nunique())
     if n < 2 or frame["month_since_referral"].nunique() < 2:
-        return _no_trend(n, method, "too few people or months")
+        return _not_estimable(n, method, "too few people or months")
     groups = pd.factorize(frame["person_key"], sort=True)[0]
     design = np.column_stack([np.ones(len(frame)), frame["month_since_referral"].to_numpy()])
     model = sm.GEE(
@@ -181,27 +174,16 @@ def days_of_use_trend(status: pd.DataFrame, substance: str) -> Trend:
         family=sm.families.Gaussian(),
         cov_struct=sm.cov_struct.Exchangeable(),
     )
-    with _model_warnings() as problems:
-        fit = model.fit(maxiter=200)
-    if fit is None or problems:
-        return _no_trend(n, method, "the model did not converge")
-    slope = float(np.asarray(fit.params)[1])
-    lower, upper = np.asarray(fit.conf_int(alpha=ALPHA))[1]
-    values = 12 * np.array([slope, float(lower), float(upper)])
-    if not np.all(np.isfinite(values)):
-        return _no_trend(n, method, "the estimate is not finite")
-    return Trend(
-        estimate=float(values[0]),
-        lower=float(values[1]),
-        upper=float(values[2]),
-        n=n,
-        method=method,
-    )
+    result = fit_last_coefficient(model, exponentiate=False)
+    if isinstance(result, str):
+        return _not_estimable(n, method, result)
+    slope, lower, upper, _p_value = result
+    return Estimate(estimate=12 * slope, lower=12 * lower, upper=12 * upper, n=n, method=method)
 
 
-def _no_trend(n: int, method: str, reason: str) -> Trend:
+def _not_estimable(n: int, method: str, reason: str) -> Estimate:
     nan = float("nan")
-    return Trend(
+    return Estimate(
         estimate=nan, lower=nan, upper=nan, n=n, method=f"{method} Not estimable: {reason}."
     )
 
@@ -275,7 +257,7 @@ def health_event_rates(windows: pd.DataFrame) -> pd.DataFrame:
     )  # fmt: skip
 
 
-def health_rate_ratio(windows: pd.DataFrame, event_type: str) -> RateRatio:
+def health_rate_ratio(windows: pd.DataFrame, event_type: str) -> Estimate:
     """Rate ratio after vs before referral (Poisson GEE, person clusters, log-time offset)."""
     if event_type not in HEALTH_EVENT_TYPES:
         raise EvaluationError("event type must be one of: " + ", ".join(HEALTH_EVENT_TYPES))
@@ -288,9 +270,7 @@ def health_rate_ratio(windows: pd.DataFrame, event_type: str) -> RateRatio:
     n = int(frame["person_key"].nunique())
     totals = frame.groupby("period")[event_type].sum()
     if len(totals) < 2 or bool((totals == 0).any()):
-        nan = float("nan")
-        reason = "no events before or after referral"
-        return RateRatio(estimate=nan, lower=nan, upper=nan, n=n, method=f"{method} {reason}.")
+        return _not_estimable(n, method, "no events before or after referral")
     groups = pd.factorize(frame["person_key"], sort=True)[0]
     after = (frame["period"] == "after").to_numpy(dtype=float)
     model = sm.GEE(
@@ -301,15 +281,8 @@ def health_rate_ratio(windows: pd.DataFrame, event_type: str) -> RateRatio:
         cov_struct=sm.cov_struct.Exchangeable(),
         offset=np.log(frame["years"].to_numpy(dtype=float)),
     )
-    with _model_warnings() as problems:
-        fit = model.fit(maxiter=200)
-    nan = float("nan")
-    if fit is None or problems:
-        return RateRatio(estimate=nan, lower=nan, upper=nan, n=n, method=f"{method} No fit.")
-    coefficient = float(np.asarray(fit.params)[1])
-    lower, upper = np.asarray(fit.conf_int(alpha=ALPHA))[1]
-    values = np.exp([coefficient, float(lower), float(upper)])
-    return RateRatio(
-        estimate=float(values[0]), lower=float(values[1]), upper=float(values[2]), n=n,
-        method=method,
-    )  # fmt: skip
+    result = fit_last_coefficient(model)
+    if isinstance(result, str):
+        return _not_estimable(n, method, result)
+    estimate, lower, upper, _p_value = result
+    return Estimate(estimate=estimate, lower=lower, upper=upper, n=n, method=method)

@@ -42,11 +42,10 @@ import pandas as pd
 import statsmodels.api as sm
 
 from etl.evaluation.recidivism import (
-    ALPHA,
     EvaluationError,
-    _model_warnings,
     _require,
     _timestamp,
+    fit_last_coefficient,
     wilson_pct,
 )
 
@@ -226,20 +225,14 @@ def outcome_odds_vs_baseline(
         family=sm.families.Binomial(),
         cov_struct=sm.cov_struct.Exchangeable(),
     )
-    with _model_warnings() as problems:
-        fit = model.fit(maxiter=200)
-    if fit is None or problems or not bool(getattr(fit, "converged", True)):
-        return _not_estimable(n, method, "the model did not converge")
-    coefficient = float(np.asarray(fit.params)[1])
-    lower, upper = np.asarray(fit.conf_int(alpha=ALPHA))[1]
-    p_value = float(np.asarray(fit.pvalues)[1])
-    values_out = np.exp([coefficient, float(lower), float(upper)])
-    if not np.all(np.isfinite([*values_out, p_value])):
-        return _not_estimable(n, method, "the estimate or its interval is not finite")
+    result = fit_last_coefficient(model)
+    if isinstance(result, str):
+        return _not_estimable(n, method, result)
+    estimate, lower, upper, p_value = result
     return BaselineOdds(
-        estimate=float(values_out[0]),
-        lower=float(values_out[1]),
-        upper=float(values_out[2]),
+        estimate=estimate,
+        lower=lower,
+        upper=upper,
         p_value=p_value,
         n=n,
         method=method,

@@ -604,17 +604,30 @@ def _did_design(long: pd.DataFrame) -> np.ndarray:
     return np.column_stack([np.ones(len(long)), lead, after, lead * after])
 
 
-def _gee_effect(model: Any, long: pd.DataFrame, method: str) -> EffectEstimate:
+def fit_last_coefficient(
+    model: Any, exponentiate: bool = True
+) -> tuple[float, float, float, float] | str:
+    """Fit a GEE and return its last coefficient, 95% Wald interval and p-value, as ratios
+    (``exp``, for log and logit links) or as they are (identity link); or the reason there
+    is none: the fit failed, warned or did not converge, or the numbers are not finite.
+    Every GEE estimate of the evaluation goes through this."""
     with _model_warnings() as problems:
         fit = model.fit(maxiter=200)
     if fit is None or problems or not bool(getattr(fit, "converged", True)):
-        return _not_estimable(long, method, "the model did not converge")
-    params = np.asarray(fit.params)
-    bounds = np.asarray(fit.conf_int(alpha=ALPHA))
+        return "the model did not converge"
+    values = [float(np.asarray(fit.params)[-1]), *np.asarray(fit.conf_int(alpha=ALPHA))[-1]]
+    estimate, lower, upper = (float(v) for v in (np.exp(values) if exponentiate else values))
     p_value = float(np.asarray(fit.pvalues)[-1])
-    estimate, lower, upper = np.exp([params[-1], bounds[-1, 0], bounds[-1, 1]])
     if not np.all(np.isfinite([estimate, lower, upper, p_value])):
-        return _not_estimable(long, method, "the estimate or its interval is not finite")
+        return "the estimate or its interval is not finite"
+    return estimate, lower, upper, p_value
+
+
+def _gee_effect(model: Any, long: pd.DataFrame, method: str) -> EffectEstimate:
+    result = fit_last_coefficient(model)
+    if isinstance(result, str):
+        return _not_estimable(long, method, result)
+    estimate, lower, upper, p_value = result
     n_lead, n_control = _cluster_counts(long)
     return EffectEstimate(
         estimate=float(estimate),

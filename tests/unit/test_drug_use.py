@@ -112,7 +112,7 @@ def test_health_windows_rates_and_ratio_on_hand_computed_person_time() -> None:
     assert after["events"] == 1
     assert after["rate"] == pytest.approx(1 / ((549 + 184 + 549) / 365.25))
     ratio = drug_use.health_rate_ratio(windows, "emergency_department_visit")
-    assert math.isnan(ratio["estimate"]) and "no events" in ratio["method"]
+    assert math.isnan(ratio["estimate"]) and "Not estimable: no events" in ratio["method"]
 
 
 def test_without_assessments_there_is_no_drug_use_data() -> None:
