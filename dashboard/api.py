@@ -321,26 +321,28 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
+def source_item(source: data.SourceRecord) -> dict[str, Any]:
+    """A source as the API, downloads and data package describe it (file name, not path)."""
+    return {
+        "source_id": source.source_id,
+        "title": source.title,
+        "publisher": source.publisher,
+        "location": display_name(source.location),
+        "licence": source.licence,
+        "is_synthetic": source.is_synthetic,
+    }
+
+
 def source_rows(run: data.PublishedRun, meta: Mapping[str, str]) -> list[dict[str, Any]]:
     wanted = set(meta["source_ids"].split(","))
-    return [
-        {
-            "source_id": s.source_id,
-            "title": s.title,
-            "publisher": s.publisher,
-            "location": display_name(s.location),
-            "licence": s.licence,
-            "is_synthetic": s.is_synthetic,
-        }
-        for s in run.sources
-        if s.source_id in wanted
-    ]
+    return [source_item(s) for s in run.sources if s.source_id in wanted]
 
 
 def indicator_document(run: data.PublishedRun, meta: Mapping[str, str]) -> dict[str, Any]:
     """An indicator's metadata, coverage and links, as the API and datapackage give it."""
     indicator_id = meta["indicator_id"]
     coverage = data.coverage(run.run_id, indicator_id)
+    sources = source_rows(run, meta)
     query = urlencode({"indicator": indicator_id, "run": run.run_id})
     return {
         "indicator_id": indicator_id,
@@ -350,8 +352,8 @@ def indicator_document(run: data.PublishedRun, meta: Mapping[str, str]) -> dict[
         "methodology": meta["methodology"],
         "caveats": meta["caveats"],
         "suppression_rule": meta["suppression_rule"],
-        "sources": source_rows(run, meta),
-        "is_synthetic": any(s["is_synthetic"] for s in source_rows(run, meta)),
+        "sources": sources,
+        "is_synthetic": any(s["is_synthetic"] for s in sources),
         "coverage": coverage,
         "links": {
             "observations": f"{API_PREFIX}/observations?{query}",
@@ -369,14 +371,7 @@ def run_document(run: data.PublishedRun) -> dict[str, Any]:
     is_published = published is not None and published.run_id == run.run_id
     sources = []
     for s in run.sources:
-        item: dict[str, Any] = {
-            "source_id": s.source_id,
-            "title": s.title,
-            "publisher": s.publisher,
-            "location": display_name(s.location),
-            "licence": s.licence,
-            "is_synthetic": s.is_synthetic,
-        }
+        item = source_item(s)
         if is_published or not s.source_id.startswith(PROGRAM_SOURCE_PREFIX):
             item["rows_accepted"] = s.rows_accepted
             item["latest_record"] = s.watermark.date().isoformat() if s.watermark else None

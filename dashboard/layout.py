@@ -18,6 +18,16 @@ NAV_ID = "site-nav"
 FOOTER_ID = "site-footer"
 STALE_ID = "stale-notice"
 
+# (path, label) of the footer's links to reference pages.
+FOOTER_LINKS: tuple[tuple[str, str], ...] = (
+    ("/data", "Data downloads"),
+    ("/api", "Open-data API"),
+    ("/methods", "Methods"),
+    ("/glossary", "Glossary"),
+    ("/about", "About LEAD"),
+    ("/funding", "Funding"),
+    ("/accessibility", "Accessibility"),
+)
 # (path, label) for the navigation, in reading order.
 NAV_ITEMS: tuple[tuple[str, str], ...] = (
     ("/", "Overview"),
@@ -139,23 +149,7 @@ def footer_contents() -> list[Component]:
             "Figures from program records are aggregates only; any figure based on fewer "
             "people than the suppression threshold is withheld."
         ),
-        html.P(
-            [
-                dcc.Link("Data downloads", href="/data"),
-                " · ",
-                dcc.Link("Open-data API", href="/api"),
-                " · ",
-                dcc.Link("Methods", href="/methods"),
-                " · ",
-                dcc.Link("Glossary", href="/glossary"),
-                " · ",
-                dcc.Link("About LEAD", href="/about"),
-                " · ",
-                dcc.Link("Funding", href="/funding"),
-                " · ",
-                dcc.Link("Accessibility", href="/accessibility"),
-            ]
-        ),
+        html.P(_separated([dcc.Link(label, href=path) for path, label in FOOTER_LINKS])),
         html.P(
             [
                 html.A(
@@ -168,3 +162,13 @@ def footer_contents() -> list[Component]:
             ]
         ),
     ]
+
+
+def _separated(parts: list[Component]) -> list[Component | str]:
+    """``a · b · c``"""
+    out: list[Component | str] = []
+    for part in parts:
+        if out:
+            out.append(" · ")
+        out.append(part)
+    return out

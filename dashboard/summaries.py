@@ -14,7 +14,7 @@ import pandas as pd
 from dashboard import narrative
 
 # A change smaller than this share is described as "about the same".
-FLAT_SHARE = 0.05
+FLAT_SHARE = narrative.FLAT_SHARE  # one meaning of 'about the same' site-wide
 
 
 def complete_years(frame: pd.DataFrame) -> pd.DataFrame:

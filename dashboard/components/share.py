@@ -194,7 +194,7 @@ def share_panel(share: Share, footer: Sequence[Component]) -> Component | None:
             f"PNG ({PRESET_LABELS[preset]}, {w * PNG_SCALE}×{h * PNG_SCALE})",
             type="button",
             className="share-button",
-            **_data(export="png", preset=preset, card=share.card_id),
+            **data_attributes(export="png", preset=preset, card=share.card_id),
         )
         for preset, (w, h) in IMAGE_PRESETS.items()
     ]
@@ -203,12 +203,12 @@ def share_panel(share: Share, footer: Sequence[Component]) -> Component | None:
             "SVG (web)",
             type="button",
             className="share-button",
-            **_data(export="svg", preset="web", card=share.card_id),
+            **data_attributes(export="svg", preset="web", card=share.card_id),
         )
     )
     return html.Details(
         className="share-panel",
-        **_data(
+        **data_attributes(
             title=share.title,
             footer="\n".join(image_footer(texts, link, synthetic)),
             presets=";".join(f"{k}:{w}x{h}" for k, (w, h) in IMAGE_PRESETS.items()),
@@ -266,12 +266,12 @@ def _copyable(label: str, identifier: str, value: str, multiline: bool) -> Compo
                 f"Copy {label.lower()}",
                 type="button",
                 className="share-button",
-                **_data(copy=identifier),
+                **data_attributes(copy=identifier),
             ),
         ],
     )
 
 
-def _data(**attributes: str) -> dict[str, Any]:
-    """``_data(card="x")`` -> ``{"data-card": "x"}``, for ``**`` into a Dash html component."""
+def data_attributes(**attributes: str) -> dict[str, Any]:
+    """``data_attributes(card="x")`` -> ``{"data-card": "x"}``, for ``**`` into a component."""
     return {f"data-{name}": value for name, value in attributes.items()}

@@ -10,7 +10,6 @@ sheet (``assets/print.css``), downloads as a PDF made by headless Chromium
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
@@ -22,7 +21,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import data, figures, kpis, summaries
 from dashboard.components.chart_card import DEMO_LABEL, aria
-from dashboard.components.share import base_url
+from dashboard.components.share import base_url, data_attributes
 from dashboard.glossary import term
 from dashboard.pages import drug_use, quality_of_life, recidivism
 from dashboard.pages.placeholder import not_yet_published
@@ -138,7 +137,7 @@ def brief(
     return html.Div(
         className="page brief",
         id="brief",
-        **_data(period=period.key, run=run.run_id),
+        **data_attributes(period=period.key, run=run.run_id),
         children=[
             *notices,
             _controls(period, periods, third, charts or {"offences": THIRD_CHARTS["offences"]}),
@@ -242,7 +241,10 @@ def _controls(
                 className="brief__actions",
                 children=[
                     html.Button(
-                        "Print", type="button", className="share-button", **_data(print="1")
+                        "Print",
+                        type="button",
+                        className="share-button",
+                        **data_attributes(print="1"),
                     ),
                     html.A(
                         "Download PDF",
@@ -253,16 +255,12 @@ def _controls(
                         "Present",
                         type="button",
                         className="share-button",
-                        **_data(present="brief"),
+                        **data_attributes(present="brief"),
                     ),
                 ],
             ),
         ],
     )
-
-
-def _data(**attributes: str) -> dict[str, Any]:
-    return {f"data-{name}": value for name, value in attributes.items()}
 
 
 def _tile(kpi: kpis.Kpi) -> Component:

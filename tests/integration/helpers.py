@@ -6,6 +6,7 @@ import csv
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import create_engine, text
@@ -61,3 +62,25 @@ def raw_monthly_counts(paths: list[str]) -> Counter[tuple[str, str, str]]:
                 reported = datetime.strptime(row["Report DateTime"], "%m/%d/%Y %I:%M:%S %p")
                 counts[(row["MCPP"], reported.strftime("%Y-%m"), row["Offense Parent Group"])] += 1
     return counts
+
+
+def render_page(client: Any, path: str, search: str = "") -> Any:
+    """A page's layout as the Dash Pages router callback returns it (``_pages_content``
+    children), asserting the request succeeded: what a browser gets for ``path?search``."""
+    response = client.post(
+        "/_dash-update-component",
+        json={
+            "output": ".._pages_content.children..._pages_store.data..",
+            "outputs": [
+                {"id": "_pages_content", "property": "children"},
+                {"id": "_pages_store", "property": "data"},
+            ],
+            "inputs": [
+                {"id": "_pages_location", "property": "pathname", "value": path},
+                {"id": "_pages_location", "property": "search", "value": search},
+            ],
+            "changedPropIds": ["_pages_location.pathname"],
+        },
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return response.get_json()["response"]["_pages_content"]["children"]

@@ -16,6 +16,7 @@ from dashboard.app_factory import PAGE_MODULES
 from etl import pipeline
 from etl.db import reader_engine
 from tests.integration.conftest import SAMPLE_NIBRS
+from tests.integration.helpers import render_page
 
 TREND_OUTPUT = (
     "..qol-trend-graph.figure...qol-trend-summary.children...qol-trend-table.children"
@@ -137,23 +138,8 @@ def test_pages_say_no_data_yet_before_the_first_run(
     client = app.server.test_client()
     assert client.get("/quality-of-life").status_code == 200
     assert "No data published yet." in _footer_and_notice(client)
-    page = client.post(
-        "/_dash-update-component",
-        json={
-            "output": ".._pages_content.children..._pages_store.data..",
-            "outputs": [
-                {"id": "_pages_content", "property": "children"},
-                {"id": "_pages_store", "property": "data"},
-            ],
-            "inputs": [
-                {"id": "_pages_location", "property": "pathname", "value": "/quality-of-life"},
-                {"id": "_pages_location", "property": "search", "value": ""},
-            ],
-            "changedPropIds": ["_pages_location.pathname"],
-        },
-    )
-    assert page.status_code == 200
-    assert "This section is not published yet" in json.dumps(page.get_json())
+    page = render_page(client, "/quality-of-life")
+    assert "This section is not published yet" in json.dumps(page)
 
 
 def test_page_html_carries_a_slim_validation_layout_without_data(client: FlaskClient) -> None:
@@ -320,21 +306,7 @@ def test_every_page_has_a_social_preview(client: FlaskClient) -> None:
 def test_the_data_and_api_pages_link_every_download(client: FlaskClient) -> None:
     data_page = client.get("/data")
     assert data_page.status_code == 200
-    layout = client.post(
-        "/_dash-update-component",
-        json={
-            "output": ".._pages_content.children..._pages_store.data..",
-            "outputs": [
-                {"id": "_pages_content", "property": "children"},
-                {"id": "_pages_store", "property": "data"},
-            ],
-            "inputs": [
-                {"id": "_pages_location", "property": "pathname", "value": "/data"},
-                {"id": "_pages_location", "property": "search", "value": ""},
-            ],
-            "changedPropIds": ["_pages_location.pathname"],
-        },
-    ).get_json()["response"]["_pages_content"]["children"]
+    layout = render_page(client, "/data")
     links = _links(layout)
     assert any(link.startswith("/download/bundle.zip?run=") for link in links)
     assert any(link.startswith("/download/reported_offenses.csv?run=") for link in links)
@@ -361,23 +333,7 @@ def test_the_briefing_pdf_says_clearly_when_chromium_is_missing(
 
 def test_the_briefing_layout_for_a_period_and_a_bad_period(client: FlaskClient) -> None:
     def brief(search: str) -> str:
-        response = client.post(
-            "/_dash-update-component",
-            json={
-                "output": ".._pages_content.children..._pages_store.data..",
-                "outputs": [
-                    {"id": "_pages_content", "property": "children"},
-                    {"id": "_pages_store", "property": "data"},
-                ],
-                "inputs": [
-                    {"id": "_pages_location", "property": "pathname", "value": "/briefing"},
-                    {"id": "_pages_location", "property": "search", "value": search},
-                ],
-                "changedPropIds": ["_pages_location.pathname"],
-            },
-        )
-        assert response.status_code == 200
-        return json.dumps(response.get_json())
+        return json.dumps(render_page(client, "/briefing", search))
 
     # The fixture publishes neighbourhood data only: periods are complete quarters of it.
     text = brief("?period=2015-Q2")
