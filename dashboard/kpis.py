@@ -342,7 +342,7 @@ def _change_words(
         return f"no comparison with {prior_label}"
     if before == 0:
         return f"none in {prior_label}" if now else f"also none in {prior_label}"
-    share = (now - before) / before
-    if abs(share) < narrative.FLAT_SHARE:
+    direction, percent = narrative.relative_change(before, now)
+    if direction == "flat":
         return f"about the same as {prior_label}"
-    return f"{'up' if share > 0 else 'down'} {round(abs(share) * 100)}% from {prior_label}"
+    return f"{direction} {percent}% from {prior_label}"

@@ -85,15 +85,19 @@ def change_sentence(
         if after == 0:
             return f"{subject} {at}: none, the same as {then}."
         return f"{subject} {at}: {now}, up from none {then}."
-    share = (after - before) / before
-    if abs(share) < FLAT_SHARE:
+    direction, percent = relative_change(before, after)
+    if direction == "flat":
         return f"{subject} {at}: {now}, about the same as {then} ({before_text})."
-    direction = "up" if share > 0 else "down"
-    more = "more" if share > 0 else "fewer"
-    return (
-        f"{subject} {at}: {now}, {direction} from {before_text} {then} "
-        f"({round(abs(share) * 100)}% {more})."
-    )
+    more = "more" if direction == "up" else "fewer"
+    return f"{subject} {at}: {now}, {direction} from {before_text} {then} ({percent}% {more})."
+
+
+def relative_change(before: float, after: float) -> tuple[str, int]:
+    """``("up", 25)``, ``("down", 25)`` or ``("flat", 3)``: the change from a non-zero
+    ``before``, flat when under :data:`FLAT_SHARE` (the site's one "about the same")."""
+    share = (after - before) / before
+    direction = "flat" if abs(share) < FLAT_SHARE else "up" if share > 0 else "down"
+    return direction, round(abs(share) * 100)
 
 
 def _percent(ratio: float) -> int:

@@ -105,4 +105,4 @@ def test_without_finance_there_are_no_finance_cells(tmp_path: Path) -> None:
     finance.add_finance(cells, extract)
     assert cells.rows == {}
     assert list(extract.finance.columns) == list(HEADER)
-    assert isinstance(extract.finance["month"].dtype, type(pd.Series(dtype="datetime64[ns]").dtype))
+    assert pd.api.types.is_datetime64_any_dtype(extract.finance["month"])
