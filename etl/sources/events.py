@@ -38,6 +38,34 @@ OUTPUT_COLUMNS = [
     "longitude",
 ]
 
+
+def event_schema(
+    record_id: pa.Check, earliest: pd.Timestamp, earliest_rule: str, now: pd.Timestamp
+) -> pa.DataFrameSchema:
+    """The rules every accepted event row meets (pandera), whatever its source: a record id
+    passing ``record_id``, a datetime from ``earliest`` to ``now``, a non-blank area and
+    category, optional coordinates. A failing row is quarantined."""
+    return pa.DataFrameSchema(
+        {
+            "record_id": pa.Column(str, record_id),
+            "event_datetime": pa.Column(
+                "datetime64[ns]",
+                [
+                    pa.Check.ge(earliest, error=earliest_rule),
+                    pa.Check.le(now, error="in the future"),
+                ],
+                nullable=False,
+            ),
+            "area": pa.Column(str, pa.Check.str_length(min_value=1, error="blank")),
+            "source_category": pa.Column(str, pa.Check.str_length(min_value=1, error="blank")),
+            "latitude": pa.Column(float, nullable=True),
+            "longitude": pa.Column(float, nullable=True),
+        },
+        strict="filter",
+        coerce=False,
+    )
+
+
 Renamer = Callable[[pd.DataFrame, str], tuple[pd.DataFrame, dict[str, str]]]
 Typer = Callable[[pd.DataFrame, FileContext], tuple[pd.DataFrame, list[Rejection]]]
 

@@ -44,7 +44,7 @@ from etl.sources.common import (
     SourceResult,
     match_layout,
 )
-from etl.sources.events import read_event_export
+from etl.sources.events import event_schema, read_event_export
 from etl.sources.spd_nibrs import (
     LATITUDE_RANGE,
     LONGITUDE_RANGE,
@@ -147,24 +147,11 @@ DATE_REASON = "not a date and time (expected MM/DD/YYYY hh:mm:ss AM/PM)"
 
 def normalized_schema(now: pd.Timestamp) -> pa.DataFrameSchema:
     """Rules every accepted row must meet (pandera); a failing row is quarantined."""
-    return pa.DataFrameSchema(
-        {
-            "record_id": pa.Column(str, pa.Check.str_length(min_value=1, error="blank")),
-            "event_datetime": pa.Column(
-                "datetime64[ns]",
-                [
-                    pa.Check.ge(EARLIEST_REQUEST, error="before 2000-01-01 (a placeholder date)"),
-                    pa.Check.le(now, error="in the future"),
-                ],
-                nullable=False,
-            ),
-            "area": pa.Column(str, pa.Check.str_length(min_value=1, error="blank")),
-            "source_category": pa.Column(str, pa.Check.str_length(min_value=1, error="blank")),
-            "latitude": pa.Column(float, nullable=True),
-            "longitude": pa.Column(float, nullable=True),
-        },
-        strict="filter",
-        coerce=False,
+    return event_schema(
+        pa.Check.str_length(min_value=1, error="blank"),
+        EARLIEST_REQUEST,
+        "before 2000-01-01 (a placeholder date)",
+        now,
     )
 
 

@@ -48,7 +48,7 @@ from etl.sources.common import (
     SourceResult,
     match_layout,
 )
-from etl.sources.events import read_event_export
+from etl.sources.events import event_schema, read_event_export
 from etl.sources.spd_nibrs import (
     LATITUDE_RANGE,
     LONGITUDE_RANGE,
@@ -147,26 +147,11 @@ LOCATION_GEOJSON = rf'"coordinates":\[\s*{NUMBER}\s*,\s*{NUMBER}\s*\]'
 
 def normalized_schema(now: pd.Timestamp) -> pa.DataFrameSchema:
     """Rules every accepted row must meet (pandera); a failing row is quarantined."""
-    return pa.DataFrameSchema(
-        {
-            "record_id": pa.Column(
-                str, pa.Check.str_matches(r"^\d+$", error="not a CAD CDW ID (expected digits)")
-            ),
-            "event_datetime": pa.Column(
-                "datetime64[ns]",
-                [
-                    pa.Check.ge(EARLIEST_EVENT, error="before 2000-01-01 (a placeholder date)"),
-                    pa.Check.le(now, error="in the future"),
-                ],
-                nullable=False,
-            ),
-            "area": pa.Column(str, pa.Check.str_length(min_value=1, error="blank")),
-            "source_category": pa.Column(str, pa.Check.str_length(min_value=1, error="blank")),
-            "latitude": pa.Column(float, nullable=True),
-            "longitude": pa.Column(float, nullable=True),
-        },
-        strict="filter",
-        coerce=False,
+    return event_schema(
+        pa.Check.str_matches(r"^\d+$", error="not a CAD CDW ID (expected digits)"),
+        EARLIEST_EVENT,
+        "before 2000-01-01 (a placeholder date)",
+        now,
     )
 
 

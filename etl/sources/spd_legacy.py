@@ -37,7 +37,7 @@ from etl.sources.common import (
     SourceResult,
     match_layout,
 )
-from etl.sources.events import read_event_export
+from etl.sources.events import event_schema, read_event_export
 
 INFO = SourceInfo(
     source_id="spd_crime_legacy",
@@ -96,29 +96,13 @@ TIME_REASON = "not a time (expected HHMM from 0 to 2359)"
 
 def normalized_schema(now: pd.Timestamp) -> pa.DataFrameSchema:
     """Rules every accepted row must meet (pandera); a failing row is quarantined."""
-    return pa.DataFrameSchema(
-        {
-            "record_id": pa.Column(
-                str,
-                pa.Check.str_matches(
-                    REPORT_NUMBER_PATTERN, error="not a report number (expected 9 to 14 digits)"
-                ),
-            ),
-            "event_datetime": pa.Column(
-                "datetime64[ns]",
-                [
-                    pa.Check.ge(DATASET_START, error="before the dataset starts (2008-01-01)"),
-                    pa.Check.le(now, error="in the future"),
-                ],
-                nullable=False,
-            ),
-            "area": pa.Column(str, pa.Check.str_length(min_value=1, error="blank")),
-            "source_category": pa.Column(str, pa.Check.str_length(min_value=1, error="blank")),
-            "latitude": pa.Column(float, nullable=True),
-            "longitude": pa.Column(float, nullable=True),
-        },
-        strict="filter",
-        coerce=False,
+    return event_schema(
+        pa.Check.str_matches(
+            REPORT_NUMBER_PATTERN, error="not a report number (expected 9 to 14 digits)"
+        ),
+        DATASET_START,
+        "before the dataset starts (2008-01-01)",
+        now,
     )
 
 
