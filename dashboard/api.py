@@ -31,6 +31,7 @@ from werkzeug.exceptions import HTTPException
 
 from dashboard import data
 from dashboard.citation import citation_texts
+from etl.estimands import ESTIMAND_KINDS, estimand_lines
 from etl.models import Observation
 from etl.sources.common import display_name
 
@@ -351,6 +352,7 @@ def indicator_document(run: data.PublishedRun, meta: Mapping[str, str]) -> dict[
         "description": meta["description"],
         "methodology": meta["methodology"],
         "caveats": meta["caveats"],
+        "estimand": estimand_document(meta),
         "suppression_rule": meta["suppression_rule"],
         "sources": sources,
         "is_synthetic": any(s["is_synthetic"] for s in sources),
@@ -360,6 +362,20 @@ def indicator_document(run: data.PublishedRun, meta: Mapping[str, str]) -> dict[
             "csv": f"{DOWNLOAD_PREFIX}/{indicator_id}.csv?run={run.run_id}",
             "xlsx": f"{DOWNLOAD_PREFIX}/{indicator_id}.xlsx?run={run.run_id}",
         },
+    }
+
+
+def estimand_document(meta: Mapping[str, str]) -> dict[str, str] | None:
+    """What an effect indicator compares (None for a figure that is not an effect)."""
+    kind = meta.get("estimand_kind", "")
+    if not kind:
+        return None
+    return {
+        "kind": kind,
+        "compares": ESTIMAND_KINDS.get(kind, kind),
+        "window": meta.get("estimand_window", ""),
+        "groups": meta.get("estimand_groups", ""),
+        "adjusted_for": meta.get("estimand_adjusted_for", ""),
     }
 
 
@@ -440,6 +456,7 @@ def provenance_lines(
         f"Definition: {meta['description']}",
         f"Method: {meta['methodology']}",
         f"Caveats: {meta['caveats'] or 'none recorded'}",
+        *estimand_lines(dict(meta)),
         f"Privacy: {meta['suppression_rule']} Withheld values are empty, with is_suppressed=true.",
         *(
             f"Source: {s['publisher']}: {s['title']} ({s['location']}). {s['licence']}"

@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from etl import settings
 from etl.db import reader_engine
+from etl.estimands import ESTIMAND_FIELDS
 from etl.models import OBSERVATION_COLUMNS, EtlRun, EtlRunSource, Indicator, Observation
 
 logger = logging.getLogger(__name__)
@@ -161,6 +162,7 @@ INDICATOR_FIELDS = (
     "suppression_rule",
     "chart_kind",
     "caveats",
+    *ESTIMAND_FIELDS,
 )
 
 

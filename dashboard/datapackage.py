@@ -19,6 +19,7 @@ from dashboard.api import (
     servable_indicators,
 )
 from dashboard.citation import PUBLISHER, citation_texts
+from etl.estimands import estimand_lines
 from etl.sources.common import display_name
 
 FRICTIONLESS_TYPES = {"string": "string", "date": "date", "number": "number"}
@@ -83,6 +84,7 @@ def descriptor(run: data.PublishedRun, base_url: str) -> dict[str, Any]:
                 "lead:unit": document["unit"],
                 "lead:methodology": document["methodology"],
                 "lead:caveats": document["caveats"],
+                "lead:estimand": document["estimand"],
                 "lead:suppression_rule": document["suppression_rule"],
                 "lead:is_synthetic": document["is_synthetic"],
                 "lead:coverage": document["coverage"],
@@ -121,6 +123,7 @@ def readme(run: data.PublishedRun, package: dict[str, Any]) -> str:
             f"- Unit: {resource['lead:unit']}",
             f"- Method: {resource['lead:methodology']}",
             f"- Caveats: {resource['lead:caveats'] or 'none recorded'}",
+            *(f"- {line}" for line in _estimand_lines(resource["lead:estimand"])),
             f"- Privacy: {resource['lead:suppression_rule']}",
             "- Sources: " + "; ".join(s["title"] for s in resource["sources"]),
             "",
@@ -141,3 +144,9 @@ def bundle_bytes(run: data.PublishedRun, base_url: str) -> bytes:
         archive.writestr("datapackage.json", json.dumps(package, indent=2, ensure_ascii=False))
         archive.writestr("README.md", readme(run, package))
     return buffer.getvalue()
+
+
+def _estimand_lines(estimand: dict[str, str] | None) -> list[str]:
+    if estimand is None:
+        return []
+    return estimand_lines({f"estimand_{k}": v for k, v in estimand.items() if k != "compares"})

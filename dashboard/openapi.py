@@ -107,6 +107,7 @@ def spec() -> dict[str, Any]:
             "description",
             "methodology",
             "caveats",
+            "estimand",
             "suppression_rule",
             "sources",
             "is_synthetic",
@@ -120,6 +121,28 @@ def spec() -> dict[str, Any]:
             "description": {"type": "string"},
             "methodology": {"type": "string"},
             "caveats": {"type": "string"},
+            "estimand": {
+                "description": (
+                    "What an effect compares (null for a figure that is not an effect): "
+                    "after_entry_difference, change_in_change, within_person_change, "
+                    "area_change_in_change or area_event_study, with its window, groups "
+                    "and adjustment."
+                ),
+                "oneOf": [
+                    {"type": "null"},
+                    {
+                        "type": "object",
+                        "required": ["kind", "compares", "window", "groups", "adjusted_for"],
+                        "properties": {
+                            "kind": {"type": "string"},
+                            "compares": {"type": "string"},
+                            "window": {"type": "string"},
+                            "groups": {"type": "string"},
+                            "adjusted_for": {"type": "string"},
+                        },
+                    },
+                ],
+            },
             "suppression_rule": {"type": "string"},
             "sources": {"type": "array", "items": _ref("Source")},
             "is_synthetic": {"type": "boolean"},

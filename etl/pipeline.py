@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 
 from etl import settings
 from etl.db import migrate, writer_engine
-from etl.indicators import catalog
+from etl.indicators import catalog, effects_catalog, evaluation_catalog
 from etl.indicators import evaluation as evaluation_indicators
 from etl.indicators import finance as finance_indicators
 from etl.indicators import program as program_indicators
@@ -203,10 +203,10 @@ def _program_step(
     cells = program_indicators.build_cells(
         extract.participants, extract.services, pd.Timestamp(extract.extract_date)
     )
-    evaluation_indicators.add_evaluation(cells, extract)
+    threshold = settings.get("SUPPRESSION_THRESHOLD")
+    evaluation_indicators.add_evaluation(cells, extract, threshold)
     evaluation_indicators.add_drug_use(cells, extract)
     finance_indicators.add_finance(cells, extract)
-    threshold = settings.get("SUPPRESSION_THRESHOLD")
     observations, counts = program_indicators.suppressed_observations(cells, threshold)
     summary.suppression_counts = counts
     say(
@@ -217,10 +217,11 @@ def _program_step(
     rule = catalog.program_suppression_rule(threshold)
     all_specs = (
         *catalog.PROGRAM_INDICATORS,
-        *catalog.EVALUATION_INDICATORS,
-        *catalog.OUTCOME_INDICATORS,
-        *catalog.OUTCOME_ODDS_INDICATORS,
-        *catalog.DRUG_INDICATORS,
+        *evaluation_catalog.EVALUATION_INDICATORS,
+        *effects_catalog.EFFECT_INDICATORS,
+        *evaluation_catalog.OUTCOME_INDICATORS,
+        *evaluation_catalog.OUTCOME_ODDS_INDICATORS,
+        *evaluation_catalog.DRUG_INDICATORS,
         *catalog.FINANCE_INDICATORS,
     )
     specs = [

@@ -7,14 +7,13 @@ results are **not** suppressed: every figure must go through the small-cell supp
 step before it is published.
 """
 
+from etl.evaluation.common import EffectEstimate, EvaluationError
 from etl.evaluation.outcomes import (
     BaselineOdds,
     monthly_outcome_shares,
     outcome_odds_vs_baseline,
 )
 from etl.evaluation.recidivism import (
-    EffectEstimate,
-    EvaluationError,
     UnitCost,
     arrest_odds_ratio,
     booking_rate_ratio,
@@ -22,11 +21,11 @@ from etl.evaluation.recidivism import (
     jail_days_rate_ratio,
     legal_costs,
     load_unit_costs,
-    person_windows,
     rates_per_person_year,
     share_with_event,
     time_to_first_arrest,
 )
+from etl.evaluation.windows import person_windows
 
 __all__ = [
     "BaselineOdds",

@@ -35,8 +35,8 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
+from etl.evaluation.common import EvaluationError, fit_last_coefficient, wilson_pct
 from etl.evaluation.outcomes import status_by_month
-from etl.evaluation.recidivism import EvaluationError, fit_last_coefficient, wilson_pct
 
 SUBSTANCES = ("opioids", "stimulants", "alcohol", "other")
 TREATMENT_OUTCOMES = {

@@ -41,11 +41,11 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from etl.evaluation.recidivism import (
+from etl.evaluation.common import (
     EvaluationError,
-    _require,
-    _timestamp,
     fit_last_coefficient,
+    require,
+    timestamp,
     wilson_pct,
 )
 
@@ -111,8 +111,8 @@ def status_by_month(
     Drops rows of people who are not LEAD participants and, if ``extract_date`` is given,
     months that had not ended by it. Never publish this frame.
     """
-    _require(participants, ("person_key", "cohort", "referral_date"), "participants")
-    _require(
+    require(participants, ("person_key", "cohort", "referral_date"), "participants")
+    require(
         monthly_status,
         ("person_key", "month", "housing_status", "employment_status", "has_income_or_benefits"),
         "monthly_status",
@@ -121,7 +121,7 @@ def status_by_month(
     status = monthly_status.merge(lead, on="person_key", how="inner")
     if extract_date is not None:
         month_end = status["month"] + pd.offsets.MonthEnd(0)
-        status = status[month_end <= _timestamp(extract_date)]
+        status = status[month_end <= timestamp(extract_date)]
     month, referral = status["month"], status["referral_date"]
     offset = (month.dt.year - referral.dt.year) * 12 + (month.dt.month - referral.dt.month)
     status = status.assign(month_since_referral=offset.astype(int))

@@ -7,44 +7,7 @@ every figure through the small-cell suppression step before it is published. No 
 logs anything, and no error raised here contains a value from the data (only column names,
 argument names and fixed texts).
 
-Definitions (cited on the site)
--------------------------------
-* **Evaluation entry**: ``participants.referral_date``, the LEAD referral date; for the
-  comparison (control) cohort it is the evaluation entry date (the arrest that made the
-  person eligible).
-* **Evaluation cohort**: every person, LEAD or control, with evaluation entry on or before
-  ``evaluation_end`` (default 2014-07-31, the end of the published evaluation's enrolment).
-  LEAD people are counted as referred (intention to treat), whether or not they enrolled.
-* **Arrest**: a legal event with ``event_type == "arrest"``. **Felony charge**:
-  ``event_type == "charge"`` and ``charge_level == "felony"``. **Charge** (for costs): any
-  ``event_type == "charge"``. **Booking**: ``event_type == "booking"``; its ``jail_days``
-  are the days in jail. A booking with unknown (blank) jail days **is counted as a
-  booking, with 0 jail days**, so jail-day figures are lower bounds where days are unknown.
-  Jail days are attributed to the window containing the booking date, even when the stay
-  runs past the window's end. **Prison admission**: ``event_type == "prison_admission"``
-  (not used by these figures yet).
-* **The entry day itself belongs to neither window.** A comparison person's eligible
-  arrest (and an arrest-diversion referral's arrest) happens on the entry date; counting
-  it would inflate one period by construction.
-* **Short windows** (arrest and felony-charge shares and odds ratios): the six calendar
-  months before entry, ``[entry - 6 months, entry)``, and the six calendar months after,
-  ``(entry, entry + 6 months]``. Calendar months are pandas ``DateOffset(months=6)`` (a day
-  past the end of the target month is clipped to its last day). A person is included in
-  the after window **only if the extract date is on or after entry + 6 months**; otherwise
-  the after value is missing (NA) and the person counts in the before window only.
-  (The published longer-term felony result used two years before the programme through
-  July 2014, so the six-month felony figures here are not the same estimand.)
-* **Rate windows** (bookings, jail days, charges, costs): the twelve calendar months before
-  entry, ``[entry - 12 months, entry)``, and up to twelve after, ``(entry, min(entry + 12
-  months, extract date)]`` (censored at the extract date). **Exposure** is in person-years:
-  the window's length in days / 365.25 (so a 12-month window is 365/365.25 or 366/365.25
-  years). Time in jail, in prison or after death is **not** removed from exposure (the
-  extract does not hold release dates, and deaths are recorded for LEAD participants only,
-  as an exit reason); the before window assumes the extract holds every event of at least
-  the twelve months before each entry.
-* **Time to first arrest**: months (days / 30.4375, i.e. 365.25 / 12) from entry to the
-  first arrest strictly after the entry date; people with no such arrest by the extract
-  date are censored at the extract date.
+Windows and exposure are defined in :mod:`etl.evaluation.windows` (cited on the site).
 
 Methods (statsmodels)
 ---------------------
@@ -71,55 +34,42 @@ Methods (statsmodels)
 from __future__ import annotations
 
 import tomllib
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 from scipy.stats import norm
 from statsmodels.duration.survfunc import SurvfuncRight
-from statsmodels.stats.proportion import proportion_confint
-from statsmodels.tools.sm_exceptions import ConvergenceWarning, IterationLimitWarning
 
-EVALUATION_END = pd.Timestamp("2014-07-31")
-"""Default end of evaluation entry: the published evaluation enrolled October 2011 - July 2014."""
-SHORT_WINDOW_MONTHS = 6
-RATE_WINDOW_MONTHS = 12
-DAYS_PER_YEAR = 365.25
-DAYS_PER_MONTH = DAYS_PER_YEAR / 12  # 30.4375
-ALPHA = 0.05  # two-sided: 95% intervals
-COHORTS = ("lead", "control")
-PERIODS = ("before", "after")
+from etl.evaluation.common import (
+    ALPHA,
+    COHORTS,
+    DAYS_PER_MONTH,
+    EVALUATION_END,
+    PERIODS,
+    EffectEstimate,
+    EvaluationError,
+    fit_last_coefficient,
+    model_warnings,
+    ratio_interval,
+    require,
+    wilson_pct,
+)
+from etl.evaluation.windows import evaluation_people, follow_up_end
+
 COST_PERIODS = ("before", "after", "change")
 BINARY_EVENTS = ("arrest", "felony")
 RATE_MEASURES = ("bookings", "jail_days")
+RATE_EXPOSURE = {"bookings": "years_free", "jail_days": "years"}
+"""Bookings are counted per year at liberty (jail time is not at risk); jail days per year."""
 UNIT_COST_NAMES = ("booking", "jail_day", "prosecution", "defence", "court")
 DEFAULT_UNIT_COSTS = Path(__file__).with_name("unit_costs.toml")
 ASSUMPTION_PREFIX = "ASSUMPTION"
 
-WINDOW_COLUMNS = (
-    "person_key",
-    "cohort",
-    "entry_date",
-    "arrest_before",
-    "arrest_after",
-    "felony_before",
-    "felony_after",
-    "bookings_before",
-    "bookings_after",
-    "jail_days_before",
-    "jail_days_after",
-    "years_before",
-    "years_after",
-    "charges_before",
-    "charges_after",
-)
 SHARE_COLUMNS = (
     "cohort",
     "period",
@@ -139,7 +89,16 @@ RATE_COLUMNS = (
     "lower",
     "upper",
 )
-SURVIVAL_COLUMNS = ("cohort", "month", "at_risk", "survival", "lower", "upper")
+SURVIVAL_COLUMNS = (
+    "cohort",
+    "month",
+    "at_risk",
+    "survival",
+    "lower",
+    "upper",
+    "events",
+    "censored",
+)
 COST_COLUMNS = (
     "cohort",
     "period",
@@ -149,22 +108,6 @@ COST_COLUMNS = (
     "lower",
     "upper",
 )
-
-
-class EvaluationError(ValueError):
-    """Inputs the evaluation statistics cannot use. The message never holds a data value."""
-
-
-class EffectEstimate(TypedDict):
-    """A difference-in-differences effect with its 95% interval (NaN if not estimable)."""
-
-    estimate: float
-    lower: float
-    upper: float
-    p_value: float
-    n_lead: int
-    n_control: int
-    method: str
 
 
 @dataclass(frozen=True)
@@ -182,153 +125,6 @@ class UnitCost:
     def is_assumption(self) -> bool:
         """True when no published source backs the amount (``source`` starts ASSUMPTION)."""
         return self.source.startswith(ASSUMPTION_PREFIX)
-
-
-# --- person-level windows ---------------------------------------------------------------
-
-
-def person_windows(
-    participants: pd.DataFrame,
-    legal_events: pd.DataFrame,
-    extract_date: date | pd.Timestamp,
-    evaluation_end: date | pd.Timestamp = EVALUATION_END,
-) -> pd.DataFrame:
-    """One row per evaluation person with their events before and after entry (in memory only).
-
-    Args:
-        participants: ``ProgramExtract.participants`` (person_key, cohort, referral_date).
-        legal_events: ``ProgramExtract.legal_events`` (person_key, event_date, event_type,
-            charge_level, jail_days).
-        extract_date: the extract date (``PROVENANCE.json``); after-windows are censored
-            here, and a six-month after window must end by it to be observed.
-        evaluation_end: last evaluation entry date included (default 2014-07-31).
-
-    Returns:
-        One row per person with entry on or before ``evaluation_end``, in participants
-        order, with columns
-
-        * ``person_key``, ``cohort``, ``entry_date``;
-        * ``arrest_before``, ``arrest_after``, ``felony_before``, ``felony_after``
-          (pandas ``boolean``): any arrest / felony charge in the six-month short windows;
-          the after values are NA when ``extract_date < entry + 6 months``;
-        * ``bookings_before``, ``bookings_after`` (int): bookings in the 12-month rate
-          windows; ``jail_days_before``, ``jail_days_after`` (float, days; unknown jail days
-          count as 0);
-        * ``years_before``, ``years_after`` (float, person-years of exposure of the rate
-          windows; the after window is censored at the extract date, never negative);
-        * ``charges_before``, ``charges_after`` (int): charges of any level in the rate
-          windows (for :func:`legal_costs`).
-
-    See the module docstring for the exact window bounds. Person-level: never publish or
-    log this frame.
-    """
-    _require(participants, ("person_key", "cohort", "referral_date"), "participants")
-    _require(
-        legal_events,
-        ("person_key", "event_date", "event_type", "charge_level", "jail_days"),
-        "legal_events",
-    )
-    extract = _timestamp(extract_date)
-    last_entry = _timestamp(evaluation_end)
-    people = participants.loc[
-        participants["referral_date"] <= last_entry, ["person_key", "cohort", "referral_date"]
-    ].reset_index(drop=True)
-    entry = people["referral_date"]
-    short_start = entry - pd.DateOffset(months=SHORT_WINDOW_MONTHS)
-    short_end = entry + pd.DateOffset(months=SHORT_WINDOW_MONTHS)
-    rate_start = entry - pd.DateOffset(months=RATE_WINDOW_MONTHS)
-    full_rate_end = entry + pd.DateOffset(months=RATE_WINDOW_MONTHS)
-    rate_end = full_rate_end.where(full_rate_end <= extract, extract)
-
-    events = legal_events[["person_key", "event_date", "event_type", "charge_level", "jail_days"]]
-    bounds = pd.DataFrame(
-        {
-            "person_key": people["person_key"],
-            "entry": entry,
-            "short_start": short_start,
-            "short_end": short_end,
-            "rate_start": rate_start,
-            "rate_end": rate_end,
-        }
-    )
-    joined = events.merge(bounds, on="person_key", how="inner")
-    day = joined["event_date"]
-    within_extract = day <= extract
-    before_short = (day >= joined["short_start"]) & (day < joined["entry"])
-    after_short = (day > joined["entry"]) & (day <= joined["short_end"]) & within_extract
-    before_rate = (day >= joined["rate_start"]) & (day < joined["entry"])
-    after_rate = (day > joined["entry"]) & (day <= joined["rate_end"])
-    arrest = joined["event_type"] == "arrest"
-    charge = joined["event_type"] == "charge"
-    felony = charge & (joined["charge_level"] == "felony")
-    booking = joined["event_type"] == "booking"
-    jail_days = joined["jail_days"].astype(float).fillna(0.0).where(booking, 0.0)
-
-    flags = pd.DataFrame(
-        {
-            "person_key": joined["person_key"],
-            "arrest_before": arrest & before_short,
-            "arrest_after": arrest & after_short,
-            "felony_before": felony & before_short,
-            "felony_after": felony & after_short,
-            "bookings_before": (booking & before_rate).astype(int),
-            "bookings_after": (booking & after_rate).astype(int),
-            "jail_days_before": jail_days.where(before_rate, 0.0),
-            "jail_days_after": jail_days.where(after_rate, 0.0),
-            "charges_before": (charge & before_rate).astype(int),
-            "charges_after": (charge & after_rate).astype(int),
-        }
-    )
-    per_person = flags.groupby("person_key", sort=False).agg(
-        {
-            "arrest_before": "any",
-            "arrest_after": "any",
-            "felony_before": "any",
-            "felony_after": "any",
-            "bookings_before": "sum",
-            "bookings_after": "sum",
-            "jail_days_before": "sum",
-            "jail_days_after": "sum",
-            "charges_before": "sum",
-            "charges_after": "sum",
-        }
-    )
-    per_person = per_person.reindex(people["person_key"])
-    observable = (short_end <= extract).to_numpy()
-
-    def flag(column: str, observed: np.ndarray | None = None) -> pd.Series:
-        values = pd.Series(per_person[column].eq(True).to_numpy(), dtype="boolean")
-        if observed is not None:
-            values = values.where(observed, pd.NA)
-        return values
-
-    def count(column: str) -> np.ndarray:
-        return per_person[column].fillna(0).astype(int).to_numpy()
-
-    def days(column: str) -> np.ndarray:
-        return per_person[column].fillna(0.0).astype(float).to_numpy()
-
-    years_after = ((rate_end - entry).dt.days.clip(lower=0) / DAYS_PER_YEAR).astype(float)
-    windows = pd.DataFrame(
-        {
-            "person_key": people["person_key"],
-            "cohort": people["cohort"],
-            "entry_date": entry,
-            "arrest_before": flag("arrest_before"),
-            "arrest_after": flag("arrest_after", observable),
-            "felony_before": flag("felony_before"),
-            "felony_after": flag("felony_after", observable),
-            "bookings_before": count("bookings_before"),
-            "bookings_after": count("bookings_after"),
-            "jail_days_before": days("jail_days_before"),
-            "jail_days_after": days("jail_days_after"),
-            "years_before": ((entry - rate_start).dt.days / DAYS_PER_YEAR).astype(float),
-            "years_after": years_after,
-            "charges_before": count("charges_before"),
-            "charges_after": count("charges_after"),
-        }
-    )
-    return windows.loc[:, list(WINDOW_COLUMNS)]
 
 
 # --- shares and rates -------------------------------------------------------------------
@@ -351,7 +147,7 @@ def share_with_event(windows: pd.DataFrame, event: str) -> pd.DataFrame:
     """
     if event not in BINARY_EVENTS:
         raise EvaluationError("event must be 'arrest' or 'felony'")
-    _require(windows, ("cohort", f"{event}_before", f"{event}_after"), "windows")
+    require(windows, ("cohort", f"{event}_before", f"{event}_after"), "windows")
     rows = []
     for cohort in COHORTS:
         group = windows[windows["cohort"] == cohort]
@@ -363,24 +159,14 @@ def share_with_event(windows: pd.DataFrame, event: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(SHARE_COLUMNS))
 
 
-def wilson_pct(count: int, people: int) -> tuple[float, float, float]:
-    """Share ``count / people`` and its Wilson score 95% interval, all in percent.
-
-    NaN for all three when ``people`` is 0 (no denominator).
-    """
-    if people <= 0:
-        return (np.nan, np.nan, np.nan)
-    lower, upper = proportion_confint(count, people, alpha=ALPHA, method="wilson")
-    return (100.0 * count / people, 100.0 * float(lower), 100.0 * float(upper))
-
-
 def rates_per_person_year(windows: pd.DataFrame, measure: str) -> pd.DataFrame:
     """Bookings (or jail days) per person-year in the 12-month rate windows, per cohort.
 
     Args:
         windows: the frame of :func:`person_windows`.
-        measure: ``"bookings"`` (bookings per person-year) or ``"jail_days"`` (days in jail
-            per person-year; unknown jail days count as 0).
+        measure: ``"bookings"`` (bookings per person-year at liberty: days in jail are not
+            at risk) or ``"jail_days"`` (days in jail in the window per person-year of
+            follow-up; unknown jail days count as 0).
 
     Returns:
         Four rows (lead before/after, control before/after) with columns ``cohort``,
@@ -394,13 +180,14 @@ def rates_per_person_year(windows: pd.DataFrame, measure: str) -> pd.DataFrame:
     """
     if measure not in RATE_MEASURES:
         raise EvaluationError("measure must be 'bookings' or 'jail_days'")
-    columns = ("cohort", f"{measure}_before", f"{measure}_after", "years_before", "years_after")
-    _require(windows, columns, "windows")
+    exposure = RATE_EXPOSURE[measure]
+    columns = (f"{measure}_before", f"{measure}_after", f"{exposure}_before", f"{exposure}_after")
+    require(windows, ("cohort", *columns), "windows")
     rows = []
     for cohort in COHORTS:
         group = windows[windows["cohort"] == cohort]
         for period in PERIODS:
-            values, years = _exposed(group, f"{measure}_{period}", f"years_{period}")
+            values, years = _exposed(group, f"{measure}_{period}", f"{exposure}_{period}")
             rate, lower, upper = ratio_interval(values, years)
             total = float(values.sum())
             events: float | int = int(total) if measure == "bookings" else total
@@ -408,35 +195,6 @@ def rates_per_person_year(windows: pd.DataFrame, measure: str) -> pd.DataFrame:
                 (cohort, period, len(values), events, float(years.sum()), rate, lower, upper)
             )
     return pd.DataFrame(rows, columns=list(RATE_COLUMNS))
-
-
-def ratio_interval(values: np.ndarray, years: np.ndarray) -> tuple[float, float, float]:
-    """Total ``values`` per total ``years`` and its robust 95% interval.
-
-    Intercept-only Poisson GLM (log link) with offset log(years) and HC0 errors, one
-    observation per person; the interval is exp(intercept +/- 1.96 robust SE). Returns
-    ``(rate, lower, upper)``; see :func:`rates_per_person_year` for the degenerate cases.
-    Assumes every ``years`` is positive and every value non-negative.
-    """
-    if len(values) == 0 or float(years.sum()) <= 0:
-        return (np.nan, np.nan, np.nan)
-    rate = float(values.sum()) / float(years.sum())
-    if rate <= 0:
-        return (0.0, 0.0, np.nan)
-    if len(values) < 2:
-        return (rate, np.nan, np.nan)
-    model = sm.GLM(
-        values.astype(float),
-        np.ones((len(values), 1)),
-        family=sm.families.Poisson(),
-        offset=np.log(years.astype(float)),
-    )
-    with _model_warnings() as problems:
-        fit = model.fit(cov_type="HC0")
-    if problems:
-        return (rate, np.nan, np.nan)
-    lower, upper = np.exp(np.asarray(fit.conf_int(alpha=ALPHA))[0])
-    return (rate, float(lower), float(upper))
 
 
 def _exposed(group: pd.DataFrame, value: str, exposure: str) -> tuple[np.ndarray, np.ndarray]:
@@ -519,7 +277,7 @@ def jail_days_rate_ratio(windows: pd.DataFrame) -> EffectEstimate:
 
 
 def _binary_did(windows: pd.DataFrame, event: str, label: str) -> EffectEstimate:
-    _require(windows, ("person_key", "cohort", f"{event}_before", f"{event}_after"), "windows")
+    require(windows, ("person_key", "cohort", f"{event}_before", f"{event}_after"), "windows")
     long = _long_frame(windows, event)
     long = long[long["y"].notna()]
     long["y"] = long["y"].astype(float)
@@ -548,9 +306,10 @@ def _binary_did(windows: pd.DataFrame, event: str, label: str) -> EffectEstimate
 
 
 def _rate_did(windows: pd.DataFrame, measure: str, label: str) -> EffectEstimate:
+    exposure = RATE_EXPOSURE[measure]
     columns = ("person_key", "cohort", f"{measure}_before", f"{measure}_after")
-    _require(windows, (*columns, "years_before", "years_after"), "windows")
-    long = _long_frame(windows, measure, exposure=True)
+    require(windows, (*columns, f"{exposure}_before", f"{exposure}_after"), "windows")
+    long = _long_frame(windows, measure, exposure=exposure)
     long = long[long["years"] > 0]
     long["y"] = long["y"].astype(float)
     method = (
@@ -574,7 +333,7 @@ def _rate_did(windows: pd.DataFrame, measure: str, label: str) -> EffectEstimate
     return _gee_effect(model, long, method)
 
 
-def _long_frame(windows: pd.DataFrame, stem: str, exposure: bool = False) -> pd.DataFrame:
+def _long_frame(windows: pd.DataFrame, stem: str, exposure: str = "") -> pd.DataFrame:
     """Two rows per person (before, after): group code, lead, after, y (and years)."""
     known = windows[windows["cohort"].isin(COHORTS)]
     codes = pd.factorize(known["person_key"], sort=True)[0]
@@ -592,7 +351,7 @@ def _long_frame(windows: pd.DataFrame, stem: str, exposure: bool = False) -> pd.
             }
         )
         if exposure:
-            part["years"] = known[f"years_{period}"].astype(float).to_numpy()
+            part["years"] = known[f"{exposure}_{period}"].astype(float).to_numpy()
         parts.append(part)
     long = pd.concat(parts, ignore_index=True)
     return long.sort_values(["group", "after"], kind="stable").reset_index(drop=True)
@@ -602,25 +361,6 @@ def _did_design(long: pd.DataFrame) -> np.ndarray:
     """Columns: intercept, lead, after, lead x after (the effect is the last)."""
     lead, after = long["lead"].to_numpy(), long["after"].to_numpy()
     return np.column_stack([np.ones(len(long)), lead, after, lead * after])
-
-
-def fit_last_coefficient(
-    model: Any, exponentiate: bool = True
-) -> tuple[float, float, float, float] | str:
-    """Fit a GEE and return its last coefficient, 95% Wald interval and p-value, as ratios
-    (``exp``, for log and logit links) or as they are (identity link); or the reason there
-    is none: the fit failed, warned or did not converge, or the numbers are not finite.
-    Every GEE estimate of the evaluation goes through this."""
-    with _model_warnings() as problems:
-        fit = model.fit(maxiter=200)
-    if fit is None or problems or not bool(getattr(fit, "converged", True)):
-        return "the model did not converge"
-    values = [float(np.asarray(fit.params)[-1]), *np.asarray(fit.conf_int(alpha=ALPHA))[-1]]
-    estimate, lower, upper = (float(v) for v in (np.exp(values) if exponentiate else values))
-    p_value = float(np.asarray(fit.pvalues)[-1])
-    if not np.all(np.isfinite([estimate, lower, upper, p_value])):
-        return "the estimate or its interval is not finite"
-    return estimate, lower, upper, p_value
 
 
 def _gee_effect(model: Any, long: pd.DataFrame, method: str) -> EffectEstimate:
@@ -659,24 +399,6 @@ def _cluster_counts(long: pd.DataFrame) -> tuple[int, int]:
     return n_lead, int(len(people) - n_lead)
 
 
-@contextmanager
-def _model_warnings() -> Iterator[list[warnings.WarningMessage]]:
-    """Collect statsmodels convergence warnings (returned) instead of printing them.
-
-    Other warnings are re-issued unchanged after the block (so test filters still see them).
-    """
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ConvergenceWarning)
-        warnings.simplefilter("always", IterationLimitWarning)
-        problems: list[warnings.WarningMessage] = []
-        yield problems
-    for item in caught:
-        if issubclass(item.category, ConvergenceWarning | IterationLimitWarning):
-            problems.append(item)
-        else:
-            warnings.warn(item.message, item.category, stacklevel=3)
-
-
 # --- time to first arrest ---------------------------------------------------------------
 
 
@@ -690,42 +412,38 @@ def time_to_first_arrest(
     """Kaplan-Meier probability of no arrest since entry, per cohort, at each whole month.
 
     Time is months from entry (days / 30.4375) to the first arrest strictly after the entry
-    date; people with none by the extract date are censored at the extract date (an
-    arrest on the entry date itself does not count). Evaluation cohort as in
-    :func:`person_windows`. Assumes censoring (only by the extract date) is unrelated to
-    the risk of arrest; deaths and time in custody are not removed.
+    date (an arrest on the entry date itself does not count). People with none are
+    censored at the end of follow-up (:func:`etl.evaluation.windows.follow_up_end`: the
+    extract date, a death or an exit to incarceration, or a prison admission). Evaluation
+    cohort as in :func:`etl.evaluation.windows.person_windows`. Assumes censoring is
+    unrelated to the risk of arrest; time in jail is not removed (someone in jail cannot be
+    arrested, so the curve is a little flatter than time at liberty would make it).
 
     Returns:
-        Rows for each cohort (lead, control) and ``month`` 0..``max_months``, with
-        ``at_risk`` (people whose time is at least ``month``: still followed and not yet
-        arrested at the start of that month), ``survival`` (the product-limit estimate
-        from statsmodels ``SurvfuncRight``, sampled as the step function's value at time
-        ``month``: arrests at exactly that time count) and ``lower`` / ``upper``
-        (pointwise 95% interval from the Greenwood standard error on the log(-log) scale:
-        S ** exp(+/- 1.96 * se / (S * |log S|)); NaN where survival is 1 or 0, where the
-        interval is not defined). Beyond the last observed time survival is NaN (unless it
-        has reached 0).
+        Rows for each cohort (lead, control) and ``month`` 0..``max_months`` with
+        :data:`SURVIVAL_COLUMNS`: ``at_risk`` (people whose time is at least ``month``),
+        ``survival`` (the product-limit estimate of statsmodels ``SurvfuncRight`` sampled
+        as the step function's value at time ``month``), ``lower`` / ``upper`` (pointwise
+        95% interval, Greenwood SE on the log(-log) scale; NaN where survival is 1 or 0),
+        and, for the disclosure check only (never published), ``events`` and ``censored``:
+        the arrests and censorings with time in ``(month - 1, month]`` (month 0: time 0).
+        Beyond the last observed time survival is NaN (unless it has reached 0).
     """
-    _require(participants, ("person_key", "cohort", "referral_date"), "participants")
-    _require(legal_events, ("person_key", "event_date", "event_type"), "legal_events")
+    require(legal_events, ("person_key", "event_date", "event_type"), "legal_events")
     if max_months < 0:
         raise EvaluationError("max_months must be 0 or more")
-    extract = _timestamp(extract_date)
-    people = participants.loc[
-        participants["referral_date"] <= _timestamp(evaluation_end),
-        ["person_key", "cohort", "referral_date"],
-    ]
+    people = evaluation_people(participants, evaluation_end)
+    stop = follow_up_end(people, legal_events, extract_date)
     arrests = legal_events.loc[
-        (legal_events["event_type"] == "arrest") & (legal_events["event_date"] <= extract),
-        ["person_key", "event_date"],
+        legal_events["event_type"] == "arrest", ["person_key", "event_date"]
     ].merge(people[["person_key", "referral_date"]], on="person_key", how="inner")
     arrests = arrests[arrests["event_date"] > arrests["referral_date"]]
     first = arrests.groupby("person_key")["event_date"].min()
     first_arrest = pd.Series(
         pd.to_datetime(first.reindex(people["person_key"]).to_numpy()), index=people.index
     )
-    arrested = first_arrest.notna().to_numpy()
-    end = first_arrest.fillna(extract)
+    arrested = (first_arrest.notna() & (first_arrest <= stop)).to_numpy()
+    end = first_arrest.where(arrested, stop)
     days = (end - people["referral_date"]).dt.days.clip(lower=0)
     months_observed = (days / DAYS_PER_MONTH).astype(float).to_numpy()
     cohorts = people["cohort"].to_numpy()
@@ -752,12 +470,19 @@ def kaplan_meier_by_month(
         product-limit estimate of statsmodels ``SurvfuncRight`` at time ``month``: events
         at exactly that time are included, ties are events before censorings), ``lower``
         / ``upper`` (pointwise 95%, Greenwood SE on the log(-log) scale, NaN where survival
-        is 1 or 0). Survival is NaN after the last observed time unless it has reached 0.
+        is 1 or 0), ``events`` and ``censored`` (times in ``[month - 1, month)``, so that
+        ``at_risk`` falls by ``events + censored`` from one month to the next; 0 at month 0).
+        Survival is NaN after the last observed time unless it has reached 0.
     """
     times = np.asarray(times, dtype=float)
     events = np.asarray(events, dtype=float)
     months = np.arange(max_months + 1)
     at_risk = np.array([int((times >= m).sum()) for m in months])
+    in_month = [
+        (times >= m - 1) & (times < m) if m > 0 else np.zeros(len(times), bool) for m in months
+    ]
+    event_counts = np.array([int((events[mask] > 0).sum()) for mask in in_month])
+    censored_counts = np.array([int((events[mask] == 0).sum()) for mask in in_month])
     survival = np.full(len(months), np.nan)
     lower = np.full(len(months), np.nan)
     upper = np.full(len(months), np.nan)
@@ -786,6 +511,8 @@ def kaplan_meier_by_month(
             "survival": survival,
             "lower": lower,
             "upper": upper,
+            "events": event_counts,
+            "censored": censored_counts,
         }
     )
 
@@ -887,7 +614,7 @@ def legal_costs(windows: pd.DataFrame, unit_costs: dict[str, UnitCost]) -> pd.Da
             for period in PERIODS
         ),
     )
-    _require(windows, columns, "windows")
+    require(windows, columns, "windows")
     rows = []
     for cohort in COHORTS:
         group = windows[windows["cohort"] == cohort].reset_index(drop=True)
@@ -933,7 +660,7 @@ def _cost_change(both: pd.DataFrame) -> tuple[float, float, float]:
         design,
         weights=both["years"].to_numpy(dtype=float),
     )
-    with _model_warnings() as problems:
+    with model_warnings() as problems:
         fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups})
     if problems:
         return (change, np.nan, np.nan)
@@ -942,16 +669,3 @@ def _cost_change(both: pd.DataFrame) -> tuple[float, float, float]:
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-
-def _require(frame: pd.DataFrame, columns: tuple[str, ...], name: str) -> None:
-    missing = [column for column in columns if column not in frame.columns]
-    if missing:
-        raise EvaluationError(f"{name} lacks column(s): {', '.join(missing)}")
-
-
-def _timestamp(value: date | pd.Timestamp) -> pd.Timestamp:
-    stamp = pd.Timestamp(value)
-    if pd.isna(stamp):
-        raise EvaluationError("a date argument is missing")
-    return stamp.tz_localize(None) if stamp.tzinfo is not None else stamp

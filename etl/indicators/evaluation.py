@@ -8,8 +8,10 @@ that the same suppression step as every other program figure decides what is sho
   ``threshold`` do not, and the group has at least ``threshold`` people;
 * a rate or cost per person-year is withheld when its group has fewer than ``threshold``;
 * an effect estimate (odds or rate ratio) is withheld when either group is smaller than
-  ``threshold``;
-* a Kaplan-Meier point is withheld from the month the number at risk falls below it.
+  ``threshold``, and with any published cell it is an exact function of
+  (:mod:`etl.indicators.effects`);
+* a Kaplan-Meier point is shown only at months that keep every step between shown points
+  at ``threshold`` or more people (:func:`etl.indicators.effects.publishable_survival`).
 
 Periods that are not calendar dates (before/after entry, months since entry) are written
 as breakdowns, e.g. ``cohort|period`` = ``lead|after``; ``period_start_date`` is the start
@@ -19,48 +21,23 @@ of the evaluation (October 2011) and the grain ``evaluation``.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
 from etl.evaluation import drug_use, outcomes, recidivism
+from etl.evaluation import windows as evaluation_windows
+from etl.indicators import effects
+from etl.indicators.effects import add_cell
 from etl.indicators.program import CellSet
 from etl.sources.program import ProgramExtract
-
-EVALUATION_START = pd.Timestamp("2011-10-01")
-GRAIN = "evaluation"
-
-
-def _add(
-    cells: CellSet,
-    indicator_id: str,
-    breakdown_name: str,
-    breakdown_value: str,
-    value: float,
-    people: float,
-    lower: float | None = None,
-    upper: float | None = None,
-    denominator_n: int | None = None,
-) -> None:
-    key = cells.add(
-        indicator_id,
-        EVALUATION_START,
-        GRAIN,
-        breakdown_name,
-        breakdown_value,
-        value,
-        people,
-        denominator_n=denominator_n,
-    )
-    cells.bounds[key] = (lower, upper)
 
 
 def add_shares(cells: CellSet, indicator_id: str, shares: pd.DataFrame) -> None:
     """``share_with_event`` output: cohort x period shares with Wilson intervals."""
     for row in _records(shares):
         protected = min(row["people_with_event"], row["people"] - row["people_with_event"])
-        _add(
+        add_cell(
             cells,
             indicator_id,
             "cohort|period",
@@ -83,7 +60,7 @@ def add_rates(
 ) -> None:
     """Per-person-year figures (rates, costs) by cohort and period."""
     for row in _records(rates):
-        _add(
+        add_cell(
             cells,
             indicator_id,
             "cohort|period",
@@ -96,42 +73,32 @@ def add_rates(
         )
 
 
-def add_effect(cells: CellSet, indicator_id: str, effect: Mapping[str, Any]) -> None:
-    """One effect estimate (ratio with 95% interval); group sizes are published separately."""
-    smallest = min(int(effect["n_lead"]), int(effect["n_control"]))
-    _add(
-        cells,
-        indicator_id,
-        "",
-        "",
-        float(effect["estimate"]),
-        float(smallest),
-        float(effect["lower"]),
-        float(effect["upper"]),
-        int(effect["n_lead"]) + int(effect["n_control"]),
-    )
-
-
 def add_group_sizes(cells: CellSet, windows: pd.DataFrame) -> None:
     """People in each evaluation group."""
     for cohort, size in windows.groupby("cohort").size().items():
-        _add(cells, "evaluation_group_size", "cohort", str(cohort), float(size), float(size))
+        add_cell(cells, "evaluation_group_size", "cohort", str(cohort), float(size), float(size))
 
 
 def add_survival(cells: CellSet, survival: pd.DataFrame) -> None:
-    """Kaplan-Meier curves as percent not yet re-arrested, by month since entry."""
+    """Kaplan-Meier curves as percent not yet re-arrested, by month since entry (the rows
+    :func:`etl.indicators.effects.publishable_survival` keeps; percent to 0.1 point)."""
     for row in _records(survival):
-        _add(
+        add_cell(
             cells,
             "no_arrest_since_entry_pct",
             "cohort|month_since_entry",
             f"{row['cohort']}|{int(row['month'])}",
-            100.0 * float(row["survival"]),
+            round(100.0 * float(row["survival"]), 1),
             float(row["at_risk"]),
-            100.0 * float(row["lower"]),
-            100.0 * float(row["upper"]),
-            int(row["at_risk"]),
+            _rounded_pct(row["lower"]),
+            _rounded_pct(row["upper"]),
+            int(row["at_risk"]) if bool(row["show_at_risk"]) else None,
         )
+
+
+def _rounded_pct(value: object) -> float | None:
+    share = _finite(value)
+    return None if share is None else round(100.0 * share, 1)
 
 
 def add_outcome_shares(cells: CellSet, shares: pd.DataFrame, suffix: str = "share") -> None:
@@ -139,7 +106,7 @@ def add_outcome_shares(cells: CellSet, shares: pd.DataFrame, suffix: str = "shar
     treatment, assessment): ``<outcome>_<suffix>`` by month since referral."""
     for row in _records(shares):
         protected = min(row["people_with_outcome"], row["people"] - row["people_with_outcome"])
-        _add(
+        add_cell(
             cells,
             f"{row['outcome']}_{suffix}",
             "month_since_referral",
@@ -156,10 +123,10 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
 
 
-def add_evaluation(cells: CellSet, extract: ProgramExtract) -> None:
+def add_evaluation(cells: CellSet, extract: ProgramExtract, threshold: int) -> None:
     """Every evaluation figure of an extract, added to ``cells`` (suppressed with the rest)."""
     as_of = pd.Timestamp(extract.extract_date)
-    windows = recidivism.person_windows(extract.participants, extract.legal_events, as_of)
+    windows = evaluation_windows.person_windows(extract.participants, extract.legal_events, as_of)
     if windows.empty:
         return
     add_group_sizes(cells, windows)
@@ -171,17 +138,21 @@ def add_evaluation(cells: CellSet, extract: ProgramExtract) -> None:
     add_rates(
         cells, "jail_days_per_person_year", recidivism.rates_per_person_year(windows, "jail_days")
     )
-    for indicator_id, estimate in (
-        ("arrest_odds_ratio", recidivism.arrest_odds_ratio(windows)),
-        ("felony_odds_ratio", recidivism.felony_odds_ratio(windows)),
-        ("booking_rate_ratio", recidivism.booking_rate_ratio(windows)),
-        ("jail_days_rate_ratio", recidivism.jail_days_rate_ratio(windows)),
+    # A change-in-change ratio is an exact function of its four cells: withheld with any.
+    for indicator_id, estimate, inputs in (
+        ("arrest_odds_ratio", recidivism.arrest_odds_ratio(windows), "arrest_share_6m"),
+        ("felony_odds_ratio", recidivism.felony_odds_ratio(windows), "felony_charge_share_6m"),
+        ("booking_rate_ratio", recidivism.booking_rate_ratio(windows), "bookings_per_person_year"),
+        (
+            "jail_days_rate_ratio",
+            recidivism.jail_days_rate_ratio(windows),
+            "jail_days_per_person_year",
+        ),
     ):
-        if all(math.isfinite(float(estimate[k])) for k in ("estimate", "lower", "upper")):
-            add_effect(cells, indicator_id, estimate)
-    add_survival(
-        cells, recidivism.time_to_first_arrest(extract.participants, extract.legal_events, as_of)
-    )
+        effects.add_effect_cell(cells, indicator_id, estimate, inputs=effects.share_keys(inputs))
+    effects.add_after_entry_effects(cells, extract, threshold)
+    survival = recidivism.time_to_first_arrest(extract.participants, extract.legal_events, as_of)
+    add_survival(cells, effects.publishable_survival(survival, threshold))
     costs = recidivism.legal_costs(windows, recidivism.load_unit_costs())
     add_rates(
         cells,
@@ -198,7 +169,7 @@ def add_evaluation(cells: CellSet, extract: ProgramExtract) -> None:
             extract.participants, extract.monthly_status, outcome, as_of
         )
         if all(math.isfinite(float(odds[k])) for k in ("estimate", "lower", "upper")):
-            _add(
+            add_cell(
                 cells,
                 f"{outcome}_odds_vs_baseline",
                 "",
@@ -224,7 +195,7 @@ def add_drug_use(cells: CellSet, extract: ProgramExtract) -> None:
                 continue
             # A mean of 0 or 30 days tells every assessed person's value: withheld.
             extreme = float(row["mean_days"]) in (0.0, 30.0)
-            _add(
+            add_cell(
                 cells,
                 "days_of_use",
                 "substance|month_since_referral",
@@ -238,7 +209,7 @@ def add_drug_use(cells: CellSet, extract: ProgramExtract) -> None:
         for substance in drug_use.SUBSTANCES:
             trend = drug_use.days_of_use_trend(status, substance)
             if all(math.isfinite(float(trend[k])) for k in ("estimate", "lower", "upper")):
-                _add(
+                add_cell(
                     cells,
                     "days_of_use_change_12m",
                     "substance",
@@ -266,7 +237,7 @@ def add_drug_use(cells: CellSet, extract: ProgramExtract) -> None:
     for row in _records(rates):
         if not math.isfinite(float(row["rate"])):
             continue
-        _add(
+        add_cell(
             cells,
             "health_events_per_person_year",
             "event_type|period",
@@ -281,7 +252,7 @@ def add_drug_use(cells: CellSet, extract: ProgramExtract) -> None:
         ratio = drug_use.health_rate_ratio(windows, event_type)
         if all(math.isfinite(float(ratio[k])) for k in ("estimate", "lower", "upper")):
             smallest = min(protected[(event_type, "before")], protected[(event_type, "after")])
-            _add(
+            add_cell(
                 cells,
                 "health_event_rate_ratio",
                 "event_type",

@@ -426,10 +426,12 @@ def test_evaluation_estimates_on_the_demo_extract_passed_suppression(
     summary = run_with_demo(database_url, demo_extract)
     frame = published(database_url, summary.run_id).set_index("indicator_id")
 
-    arrest = frame.loc["arrest_odds_ratio"]
-    assert not arrest["is_suppressed"]
-    assert arrest["lower_bound"] < arrest["value"] < arrest["upper_bound"] < 1
-    assert arrest["denominator_n"] == 203 + 115
+    for indicator_id in ("arrest_odds_ratio", "arrest_odds_ratio_weighted"):
+        rows = frame.loc[[indicator_id]]
+        arrest = rows[rows["breakdown_value"].isin(["", "6"])].iloc[0]
+        assert not arrest["is_suppressed"]
+        assert arrest["lower_bound"] < arrest["value"] < arrest["upper_bound"] < 1
+        assert arrest["denominator_n"] <= 203 + 115
     sizes = frame.loc["evaluation_group_size"].set_index("breakdown_value")["value"]
     assert sizes.to_dict() == {"control": 115.0, "lead": 203.0}
 
@@ -442,7 +444,16 @@ def test_evaluation_estimates_on_the_demo_extract_passed_suppression(
     assert (shown["lower_bound"] <= shown["value"]).all()
     assert (shown["value"] <= shown["upper_bound"]).all()
     survival = frame.loc["no_arrest_since_entry_pct"]
-    assert (survival.loc[~survival["is_suppressed"], "denominator_n"] >= THRESHOLD).all()
+    assert not survival["is_suppressed"].any()
+    for cohort, size in (("lead", 203), ("control", 115)):
+        curve = survival[survival["breakdown_value"].str.startswith(f"{cohort}|")].copy()
+        curve["month"] = curve["breakdown_value"].str.split("|").str[1].astype(int)
+        curve = curve.sort_values("month")
+        # Each step between shown points counts at least the threshold of arrests.
+        remaining = (curve["value"] / 100 * size).round()
+        assert (-remaining.diff().dropna() >= THRESHOLD).all()
+        known = curve["denominator_n"].dropna()
+        assert (known >= THRESHOLD).all() and (-known.diff().dropna() >= THRESHOLD).all()
 
 
 DRUG_SHARES = ("drug_use_assessed_share", "any_treatment_share", "medication_treatment_share")

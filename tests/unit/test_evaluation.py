@@ -31,15 +31,15 @@ from etl.evaluation import (
     share_with_event,
     time_to_first_arrest,
 )
+from etl.evaluation.common import ratio_interval
 from etl.evaluation.recidivism import (
     COST_COLUMNS,
     RATE_COLUMNS,
     SHARE_COLUMNS,
     SURVIVAL_COLUMNS,
-    WINDOW_COLUMNS,
     kaplan_meier_by_month,
-    ratio_interval,
 )
+from etl.evaluation.windows import WINDOW_COLUMNS
 from etl.sources.program import read_program_extract
 
 T = pd.Timestamp
@@ -80,9 +80,13 @@ def legal_events() -> pd.DataFrame:
         # person, date, type, level, jail_days
         ("A", "2011-09-15", "arrest", "misdemeanor", NaN),  # first day of short before: in
         ("A", "2011-03-15", "booking", "misdemeanor", 10.0),  # first day of rate before: in
-        ("A", "2011-03-14", "booking", "misdemeanor", 99.0),  # one day too early: out
+        # One day too early: not a booking of the window, but its stay (2011-03-14 to
+        # 2011-06-20) covers 98 days of it, overlapping the 10-day stay above.
+        ("A", "2011-03-14", "booking", "misdemeanor", 99.0),
         ("A", "2012-03-15", "arrest", "misdemeanor", NaN),  # entry day: neither window
-        ("A", "2012-03-15", "booking", "misdemeanor", 5.0),  # entry day: neither window
+        # Entry day: not a booking of either window; its stay runs 15-19 March 2012, so 4
+        # jail days (16-19 March) fall in the after window.
+        ("A", "2012-03-15", "booking", "misdemeanor", 5.0),
         ("A", "2012-09-15", "charge", "felony", NaN),  # last day of short after: in
         ("A", "2013-03-15", "booking", "felony", NaN),  # last day of rate after; days unknown
         ("A", "2013-03-16", "booking", "felony", 7.0),  # one day too late: out
@@ -93,9 +97,10 @@ def legal_events() -> pd.DataFrame:
         ("C", "2012-02-28", "arrest", "misdemeanor", NaN),  # day before short window: out
         ("C", "2012-02-29", "charge", "felony", NaN),  # first day of short before: in
         ("C", "2012-08-31", "arrest", "misdemeanor", NaN),  # entry day: neither
-        ("C", "2012-08-31", "booking", "misdemeanor", 2.0),  # entry day: neither
+        ("C", "2012-08-31", "booking", "misdemeanor", 2.0),  # entry day; 1 jail day after
         ("C", "2013-02-28", "arrest", "misdemeanor", NaN),  # last day of short after: in
-        ("C", "2013-06-30", "booking", "misdemeanor", 20.0),  # on the extract date: in
+        # On the extract date: a booking after; 1 of its 20 jail days is inside follow-up.
+        ("C", "2013-06-30", "booking", "misdemeanor", 20.0),
         ("E", "2013-04-01", "arrest", "felony", NaN),  # not an evaluation person
     ]
     frame = pd.DataFrame(
@@ -123,12 +128,22 @@ def test_person_windows_hand_placed_events(windows: pd.DataFrame) -> None:
             "felony_after": pd.array([True, na, False, False], dtype="boolean"),
             "bookings_before": [1, 0, 0, 0],
             "bookings_after": [1, 1, 1, 0],
-            "jail_days_before": [10.0, 0.0, 0.0, 0.0],
-            "jail_days_after": [0.0, 3.0, 20.0, 0.0],  # A's booking: unknown days -> 0
+            # A before: the union of the two stays, 15 March to 20 June 2011 = 98 days.
+            # A after: 4 days of the entry-day stay (its 2013-03-15 booking: days unknown).
+            "jail_days_before": [98.0, 0.0, 0.0, 0.0],
+            "jail_days_after": [4.0, 3.0, 2.0, 0.0],
             "years_before": [366 / YEAR, 366 / YEAR, 366 / YEAR, 365 / YEAR],
             "years_after": [365 / YEAR, 140 / YEAR, 303 / YEAR, 366 / YEAR],
+            "years_free_before": [268 / YEAR, 366 / YEAR, 366 / YEAR, 365 / YEAR],
+            "years_free_after": [361 / YEAR, 137 / YEAR, 301 / YEAR, 366 / YEAR],
             "charges_before": [0, 1, 1, 0],
             "charges_after": [1, 0, 0, 0],
+            # A: the 2011-09-15 arrest and the 2011-03-15 booking; B and C: an arrest 7 and
+            # 6 months before entry (outside 6 months, inside 12).
+            "prior_arrests_6m": [1, 0, 0, 0],
+            "prior_arrests_12m": [1, 1, 1, 0],
+            "prior_bookings_6m": [0, 0, 0, 0],
+            "prior_bookings_12m": [1, 0, 0, 0],
         }
     )
     assert list(windows.columns) == list(WINDOW_COLUMNS)
@@ -199,18 +214,22 @@ def test_share_with_event_rejects_unknown_event_without_values(windows: pd.DataF
 def test_rates_per_person_year_are_events_over_person_years(windows: pd.DataFrame) -> None:
     bookings = rates_per_person_year(windows, "bookings")
     assert list(bookings.columns) == list(RATE_COLUMNS)
-    # lead before: A 1 booking in 366 days, B 0 in 366; lead after: A 1 in 365, B 1 in 140;
-    # control before: none; control after: C 1 in 303 days, D 0 in 366.
+    # Bookings per year at liberty (days in jail are not at risk): lead before A 1 booking
+    # in 268 free days, B 0 in 366; lead after A 1 in 361, B 1 in 137; control before none;
+    # control after C 1 in 301, D 0 in 366.
     assert list(bookings["people"]) == [2, 2, 2, 2]
     assert list(bookings["events_total"]) == [1, 2, 0, 1]
-    years = [732 / YEAR, 505 / YEAR, 731 / YEAR, 669 / YEAR]
-    assert list(bookings["person_years"]) == pytest.approx(years)
-    assert list(bookings["rate"]) == pytest.approx([1 / years[0], 2 / years[1], 0.0, 1 / years[3]])
+    free = [634 / YEAR, 498 / YEAR, 731 / YEAR, 667 / YEAR]
+    assert list(bookings["person_years"]) == pytest.approx(free)
+    assert list(bookings["rate"]) == pytest.approx([1 / free[0], 2 / free[1], 0.0, 1 / free[3]])
     # No bookings: rate 0, lower 0, no upper bound from the robust method.
     assert bookings.loc[2, "lower"] == 0.0 and math.isnan(bookings.loc[2, "upper"])
+    # Jail days per calendar person-year of follow-up (jail time is in the denominator).
     jail = rates_per_person_year(windows, "jail_days")
-    assert list(jail["events_total"]) == [10.0, 3.0, 0.0, 20.0]
-    assert list(jail["rate"]) == pytest.approx([10 / years[0], 3 / years[1], 0.0, 20 / years[3]])
+    years = [732 / YEAR, 505 / YEAR, 731 / YEAR, 669 / YEAR]
+    assert list(jail["person_years"]) == pytest.approx(years)
+    assert list(jail["events_total"]) == [98.0, 7.0, 0.0, 2.0]
+    assert list(jail["rate"]) == pytest.approx([98 / years[0], 7 / years[1], 0.0, 2 / years[3]])
     with pytest.raises(EvaluationError):
         rates_per_person_year(windows, "arrests")
 
@@ -304,6 +323,8 @@ def test_booking_rate_ratio_equals_the_ratio_of_crude_rate_ratios() -> None:
             "years_after": [1.0, 0.5, 0.25, 1.0, 0.75, 0.0],  # c3 has no follow-up yet
         }
     )
+    windows["years_free_before"] = windows["years_before"]  # nobody in jail: same exposure
+    windows["years_free_after"] = windows["years_after"]
     lead_ratio = (2 / 1.75) / (8 / 3.0)
     control_ratio = (5 / 1.75) / (5 / 3.0)  # c3's after row has no exposure: left out
     effect = booking_rate_ratio(windows)
@@ -426,11 +447,11 @@ def _unit_costs() -> dict[str, UnitCost]:
 def test_legal_costs_roll_up_hand_computed(windows: pd.DataFrame) -> None:
     costs = legal_costs(windows, _unit_costs())
     assert list(costs.columns) == list(COST_COLUMNS)
-    # Per charge 1 + 2 + 3 = 6. Before: A 1 booking + 10 days = 200; B 1 charge = 6;
-    # C 1 charge = 6; D 0. After: A 1 booking (days unknown -> 0) + 1 charge = 106;
-    # B 1 booking + 3 days = 130; C 1 booking + 20 days = 300; D 0.
-    lead_before, lead_after = 206 / (732 / YEAR), 236 / (505 / YEAR)
-    control_before, control_after = 6 / (731 / YEAR), 300 / (669 / YEAR)
+    # Per charge 1 + 2 + 3 = 6. Before: A 1 booking + 98 jail days = 1,080; B 1 charge = 6;
+    # C 1 charge = 6; D 0. After: A 1 booking + 4 days + 1 charge = 146;
+    # B 1 booking + 3 days = 130; C 1 booking + 2 days = 120; D 0.
+    lead_before, lead_after = 1086 / (732 / YEAR), 276 / (505 / YEAR)
+    control_before, control_after = 6 / (731 / YEAR), 120 / (669 / YEAR)
     assert costs[["cohort", "period", "people"]].to_dict("list") == {
         "cohort": ["lead"] * 3 + ["control"] * 3,
         "period": ["before", "after", "change"] * 2,
@@ -585,3 +606,52 @@ def test_statistics_on_the_demonstration_extract(tmp_path: Path) -> None:
     assert costs.loc[("lead", "change"), "cost_per_person_year"] < 0
     housed = outcome_odds_vs_baseline(extract.participants, extract.monthly_status, "housed")
     assert housed["lower"] > 1  # published: over twice as likely to be sheltered
+
+
+# --- end of follow-up: deaths, exits to incarceration, prison ---------------------------
+
+
+def test_follow_up_ends_at_death_incarceration_exit_or_prison_admission() -> None:
+    # P (lead) died 2012-06-01, 78 days after entry 2012-03-15: 78 days of follow-up, the
+    # six-month arrest window is not observed, and nothing after the death counts (the
+    # data error of an arrest dated after death is simply outside follow-up).
+    # Q (lead) exited to incarceration 2012-05-14 (60 days after entry 2012-03-15).
+    # R (control, no exits in the contract) was admitted to prison 2012-04-14, 30 days
+    # after entry 2012-03-15, after a booking on 2012-04-04 with 5 jail days.
+    # S (lead) completed the programme 2012-04-01: a completed exit does not end follow-up.
+    people = pd.DataFrame(
+        {
+            "person_key": ["P", "Q", "R", "S"],
+            "cohort": ["lead", "lead", "control", "lead"],
+            "referral_date": pd.to_datetime(["2012-03-15"] * 4),
+            "exit_date": pd.to_datetime(["2012-06-01", "2012-05-14", None, "2012-04-01"]),
+            "exit_reason": ["died", "incarcerated", "", "completed"],
+        }
+    )
+    events = pd.DataFrame(
+        [
+            ("P", "2012-07-01", "arrest", "misdemeanor", NaN),
+            ("R", "2012-04-04", "booking", "felony", 5.0),
+            ("R", "2012-04-14", "prison_admission", "felony", NaN),
+            ("R", "2012-05-01", "arrest", "misdemeanor", NaN),
+        ],
+        columns=["person_key", "event_date", "event_type", "charge_level", "jail_days"],
+    )
+    events["event_date"] = pd.to_datetime(events["event_date"])
+    windows = person_windows(people, events, T("2016-12-31")).set_index("person_key")
+    assert windows["years_after"].to_dict() == pytest.approx(
+        {"P": 78 / YEAR, "Q": 60 / YEAR, "R": 30 / YEAR, "S": 365 / YEAR}
+    )
+    assert windows.loc["R", "years_free_after"] == pytest.approx(25 / YEAR)  # 5 days in jail
+    assert windows.loc["R", "jail_days_after"] == 5.0
+    assert windows["arrest_after"].isna().to_dict() == {"P": True, "Q": True, "R": True, "S": False}
+    assert int(windows.loc["P", "bookings_after"]) == 0
+    curve = time_to_first_arrest(people, events, T("2016-12-31"), max_months=3)
+    control = curve[curve["cohort"] == "control"].set_index("month")
+    lead = curve[curve["cohort"] == "lead"].set_index("month")
+    # R is censored at 30 days (0.99 months): the arrest after prison admission never counts.
+    assert control.loc[0, "survival"] == 1.0 and control["survival"][1:].isna().all()
+    assert int(control["censored"].sum()) == 1 and int(control["events"].sum()) == 0
+    # LEAD: Q censored at 60 days (month 1.97), P at 78 days (2.56); S followed on.
+    assert list(lead["at_risk"]) == [3, 3, 2, 1]
+    assert list(lead["censored"]) == [0, 0, 1, 1] and int(lead["events"].sum()) == 0

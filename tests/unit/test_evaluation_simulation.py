@@ -86,8 +86,8 @@ def simulate_bookings(seed: int, true_irr: float) -> pd.DataFrame:
             "cohort": np.where(lead, "lead", "control"),
             "bookings_before": rng.poisson(rate * years_before),
             "bookings_after": rng.poisson(rate * multiplier * years_after),
-            "years_before": years_before,
-            "years_after": years_after,
+            "years_free_before": years_before,  # bookings are counted per year at liberty
+            "years_free_after": years_after,
         }
     )
 

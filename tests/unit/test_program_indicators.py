@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -110,25 +111,34 @@ def test_with_the_real_threshold_a_tiny_cohort_publishes_nothing_small() -> None
     assert published.empty, published
 
 
-def test_survival_curve_is_cut_where_fewer_than_the_threshold_are_at_risk() -> None:
+def test_survival_points_are_shown_only_where_a_step_counts_enough_people() -> None:
+    from etl.indicators.effects import publishable_survival
     from etl.indicators.evaluation import add_survival
     from etl.indicators.program import CellSet
 
-    cells = CellSet()
+    # Month 1 adds 10 arrests (< 11): not shown alone; month 2 brings the step to 14: shown.
+    # Someone stops being followed in month 2, so from then on the number at risk is not
+    # published. Month 3 adds 11: shown. Month 4 adds 2: not shown; at month 5 only 10 are
+    # at risk: the curve stops.
     survival = pd.DataFrame(
         {
-            "cohort": ["lead"] * 3,
-            "month": [0, 1, 2],
-            "at_risk": [40, 11, 10],
-            "survival": [1.0, 0.5, 0.4],
-            "lower": [1.0, 0.35, 0.25],
-            "upper": [1.0, 0.65, 0.55],
+            "cohort": ["lead"] * 6,
+            "month": [0, 1, 2, 3, 4, 5],
+            "at_risk": [40, 30, 25, 14, 12, 10],
+            "survival": [1.0, 0.9, 0.75, 0.6, 0.5, 0.4],
+            "lower": [np.nan, 0.8, 0.62, 0.45, 0.35, 0.25],
+            "upper": [np.nan, 0.95, 0.85, 0.72, 0.64, 0.55],
+            "events": [0, 10, 4, 11, 2, 2],
+            "censored": [0, 0, 1, 0, 0, 0],
         }
     )
-    add_survival(cells, survival)
+    shown = publishable_survival(survival, threshold=11)
+    assert shown["month"].tolist() == [0, 2, 3]
+    assert shown["show_at_risk"].tolist() == [True, False, False]
+    cells = CellSet()
+    add_survival(cells, shown)
     frame, _counts = suppressed_observations(cells, threshold=11)
-    assert frame["is_suppressed"].tolist() == [False, False, True]
-    assert frame["value"].tolist()[:2] == [100.0, 50.0]
-    assert frame["lower_bound"].tolist()[:2] == [100.0, 35.0]
-    assert frame["denominator_n"].tolist()[:2] == [40, 11]
-    assert pd.isna(frame["value"].iloc[2]) and pd.isna(frame["upper_bound"].iloc[2])
+    assert frame["is_suppressed"].tolist() == [False, False, False]
+    assert frame["value"].tolist() == [100.0, 75.0, 60.0]
+    assert frame["lower_bound"].tolist()[1:] == [62.0, 45.0]
+    assert frame["denominator_n"].iloc[0] == 40 and frame["denominator_n"].iloc[1:].isna().all()
