@@ -89,7 +89,8 @@ class Covariates:
     merged: dict[str, dict[str, str]]
 
     def design(self) -> np.ndarray:
-        """Dummy columns (reference level dropped) then the prior counts; no intercept."""
+        """Dummy columns (reference level dropped) then the prior counts; no intercept.
+        Columns that do not vary (a count nobody has) are left out: they carry nothing."""
         parts = []
         for covariate in self.levels.columns:
             names = list(dict.fromkeys(self.levels[covariate]))
@@ -97,6 +98,7 @@ class Covariates:
             for name in sorted(n for n in names if n != reference):
                 parts.append((self.levels[covariate] == name).to_numpy(dtype=float))
         parts += [self.counts[c].to_numpy(dtype=float) for c in self.counts.columns]
+        parts = [column for column in parts if np.ptp(column) > 0]
         return np.column_stack(parts) if parts else np.empty((len(self.lead), 0))
 
 
