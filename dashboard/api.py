@@ -373,6 +373,7 @@ def estimand_document(meta: Mapping[str, str]) -> dict[str, str] | None:
     return {
         "kind": kind,
         "compares": ESTIMAND_KINDS.get(kind, kind),
+        "outcome": meta.get("estimand_outcome", ""),
         "window": meta.get("estimand_window", ""),
         "groups": meta.get("estimand_groups", ""),
         "adjusted_for": meta.get("estimand_adjusted_for", ""),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dashboard import data, narrative
+from dashboard import data, estimand_text, narrative, published_effects
 from etl import settings
 
 QUARTER_KEY = re.compile(r"(\d{4})-Q([1-4])")
@@ -128,6 +128,12 @@ class Kpi:
     sentence: str  # the plain-language sentence (narrative)
     href: str
     withheld: bool = False
+    # A shorter form of ``sentence`` for the one-page brief (empty: use ``sentence``).
+    brief: str = ""
+
+    @property
+    def brief_sentence(self) -> str:
+        return self.brief or self.sentence
 
 
 def kpis(run: data.PublishedRun, period: Period) -> list[Kpi]:
@@ -143,7 +149,7 @@ def kpis(run: data.PublishedRun, period: Period) -> list[Kpi]:
                 href="/enrollment#enr-services",
             )
         )  # fmt: skip
-    if data.indicator(run.run_id, "arrest_odds_ratio") is not None:
+    if data.indicator(run.run_id, "arrest_odds_ratio_weighted") is not None:
         tiles.append(_effect_kpi(run, threshold))
     if data.indicator(run.run_id, "days_of_use_change_12m") is not None:
         tiles.append(_drug_use_kpi(run, threshold))
@@ -259,24 +265,32 @@ def _last_quarter(period: Period) -> Period:
 
 
 def _effect_kpi(run: data.PublishedRun, threshold: int) -> Kpi:
-    frame = data.observations(run.run_id, "arrest_odds_ratio")
-    row = frame.iloc[0] if not frame.empty else None
-    when = "in the six months after entry"
-    if row is None or bool(row["is_suppressed"]):
-        sentence = narrative.effect_sentence("odds of arrest", when, None, None, None, threshold)
-        return Kpi("arrest_odds_ratio", "Arrests after entry", "Not shown", "LEAD vs comparison",
-                   sentence, "/recidivism", withheld=True)  # fmt: skip
-    estimate, lower, upper = (float(row[c]) for c in ("value", "lower_bound", "upper_bound"))
-    size, _sureness = narrative.effect_parts(estimate, lower, upper)
-    sentence = narrative.effect_sentence("odds of arrest", when, estimate, lower, upper, threshold)
-    interval = f"95% interval {lower:.2f} to {upper:.2f} (odds ratio {estimate:.2f})"
+    """The headline: odds of any arrest in the 6 months after entry, LEAD vs comparison,
+    weighted for who was referred; the interval in the tile's own unit (percent lower)."""
+    effect = published_effects.headline_effect(run, "arrest")
+    label = "Odds of arrest after entry, LEAD vs comparison"
+    if effect is None or effect.withheld:
+        meta = effect.meta if effect is not None else {}
+        sentence = estimand_text.effect_sentence(meta, None, None, None, threshold)
+        return Kpi("arrest_odds_ratio_weighted", label, "Not shown",
+                   "6 months after entry, adjusted", sentence, "/recidivism",
+                   withheld=True)  # fmt: skip
+    detail = f"6 months after entry, adjusted; {effect.tile_range()} (OR {effect.value:.2f})"
+    fragility = (
+        published_effects.e_value_sentence(run, "arrest_odds_ratio_weighted"),
+        published_effects.window_sentence(run, "arrest", threshold),
+    )
     return Kpi(
-        key="arrest_odds_ratio",
-        label="Odds of arrest, LEAD vs comparison",
-        value=size[0].upper() + size[1:],
-        detail=f"six months after entry; {interval}",
-        sentence=sentence,
+        key="arrest_odds_ratio_weighted",
+        label=label,
+        value=effect.tile_value(),
+        detail=detail,
+        sentence=" ".join([effect.sentence(threshold), *(s for s in fragility if s)]),
         href="/recidivism",
+        brief=effect.sentence(threshold, with_note=False)
+        + " (Weighted for differences at entry"
+        + published_effects.e_value_brief(run, "arrest_odds_ratio_weighted")
+        + ".)",
     )
 
 

@@ -104,6 +104,16 @@ def _percent(ratio: float) -> int:
     return round(abs(1 - ratio) * 100)
 
 
+def percent_words(ratio: float) -> str:
+    """0.33 -> ``67% lower``; 1.25 -> ``25% higher``; 3.0 -> ``3.0 times as high``."""
+    if ratio >= 2:
+        return f"{ratio:.1f} times as high"
+    share = round(abs(1 - ratio) * 100)
+    if share == 0:
+        return "about the same"
+    return f"{share}% {'lower' if ratio < 1 else 'higher'}"
+
+
 def effect_parts(estimate: float, lower: float, upper: float) -> tuple[str, str]:
     """(size, how sure): ``("about 40% lower", "though it could be as little as 20% lower or
     as much as 55% lower")``; an interval that includes 1 says the data cannot tell."""
@@ -112,6 +122,12 @@ def effect_parts(estimate: float, lower: float, upper: float) -> tuple[str, str]
             f"about {_percent(estimate)}% lower",
             f"though it could be as little as {_percent(upper)}% lower or as much as "
             f"{_percent(lower)}% lower",
+        )
+    if lower > 1 and estimate >= 2:
+        return (
+            f"about {percent_words(estimate)}",
+            f"though it could be as little as {percent_words(lower)} or as much as "
+            f"{percent_words(upper)}",
         )
     if lower > 1:
         return (
@@ -135,27 +151,3 @@ def effect_phrase(estimate: float, lower: float, upper: float) -> str:
     as much as 55% lower``."""
     size, sureness = effect_parts(estimate, lower, upper)
     return f"{size}, {sureness}"
-
-
-def effect_sentence(
-    measure: str,
-    when: str,
-    estimate: float | None,
-    lower: float | None,
-    upper: float | None,
-    threshold: int,
-) -> str:
-    """``"For people referred to LEAD, the odds of arrest in the six months after entry were
-    about 60% lower than for the comparison group, though it could be as little as 35%
-    lower or as much as 75% lower."``"""
-    if estimate is None or lower is None or upper is None:
-        return (
-            f"The comparison of {measure} {when} is not shown to protect privacy: one of "
-            f"the groups has fewer than {threshold} people."
-        )
-    size, sureness = effect_parts(estimate, lower, upper)
-    comparator = "as for" if size == "about the same" else "than for"
-    return (
-        f"For people referred to LEAD, the {measure} {when} were {size} {comparator} the "
-        f"comparison group, {sureness}."
-    )

@@ -132,10 +132,18 @@ def spec() -> dict[str, Any]:
                     {"type": "null"},
                     {
                         "type": "object",
-                        "required": ["kind", "compares", "window", "groups", "adjusted_for"],
+                        "required": [
+                            "kind",
+                            "compares",
+                            "outcome",
+                            "window",
+                            "groups",
+                            "adjusted_for",
+                        ],
                         "properties": {
                             "kind": {"type": "string"},
                             "compares": {"type": "string"},
+                            "outcome": {"type": "string"},
                             "window": {"type": "string"},
                             "groups": {"type": "string"},
                             "adjusted_for": {"type": "string"},

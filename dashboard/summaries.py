@@ -282,19 +282,6 @@ def percent_change(ratio: float) -> tuple[int, str]:
     return round((ratio - 1) * 100), "higher"
 
 
-def ratio_sentence(
-    estimate: float | None,
-    lower: float | None,
-    upper: float | None,
-    quantity: str,
-    when: str,
-    threshold: int,
-) -> str:
-    """Plain words for a ratio (odds or rate ratio) with its 95% interval
-    (:func:`dashboard.narrative.effect_sentence`, shared with the Overview and Briefing)."""
-    return narrative.effect_sentence(quantity, when, estimate, lower, upper, threshold)
-
-
 def _cells(frame: pd.DataFrame) -> dict[tuple[str, str], dict[str, Any]]:
     return {
         (str(r["cohort"]), str(r["period"])): {str(k): v for k, v in r.items()}
@@ -374,22 +361,6 @@ def trajectory_summary(frame: pd.DataFrame, outcome: str, threshold: int) -> str
         f"{float(before['upper_bound']):.0f}%); {month} months after referral, "
         f"{float(after['value']):.0f}% were ({float(after['lower_bound']):.0f}% to "
         f"{float(after['upper_bound']):.0f}%)."
-    )
-
-
-def before_after_sentence(
-    what: str, comparison: str, ratio: float, lower: float, upper: float
-) -> str:
-    """``"Compared with Capitol Hill, reported robbery offences in Belltown changed 23% less
-    from the 24 months before October 2011 to the 24 months after (rate ratio 0.77, 95%
-    confidence interval 0.55 to 1.07; the interval includes no difference)."``"""
-    size, direction = percent_change(ratio)
-    word = "less" if direction == "lower" else "more"
-    verdict = "; the interval includes no difference" if lower <= 1 <= upper else ""
-    return (
-        f"Compared with {comparison}, reported {what} in Belltown changed {size}% "
-        f"{word} from the 24 months before October 2011 to the 24 months after (rate ratio "
-        f"{ratio:.2f}, 95% confidence interval {lower:.2f} to {upper:.2f}{verdict})."
     )
 
 

@@ -46,37 +46,23 @@ People and referrals
   declined 12%, other 8%, died 4%. Legal events stop at a death; an ``incarcerated`` exit
   (custody elsewhere, not modelled as an event) pauses arrests for a year.
 
-Legal events (2009-01-01 to the extract date), a per-person rate model
+Legal events (2009-01-01 to the extract date): a per-person rate model in
+:mod:`etl.demo_legal`, whose docstring states every assumption. People's arrest rates depend
+on their housing, age and gender at entry, and the comparison group is older and less often
+unsheltered than LEAD (``CONTROL_HOUSING``, mean age 44: assumptions), so the groups differ at
+entry in measured ways and the unadjusted comparison is biased while the adjusted ones are
+not.
 
-* Each person has an arrest rate (per year) drawn from a gamma distribution (shape 1.5,
-  mean 2.3), the same for both cohorts before entry (assumption).
-* After entry the rate is multiplied by 1.0 for controls and 0.45 for enrolled LEAD
-  participants (also after they exit; ``referred_not_enrolled`` people keep the control
-  rate). Tuned so the odds of any arrest in the six months after entry are about 60%
-  lower for LEAD (OR about 0.4; *published*: "60% lower odds of arrest"). The entry day is
-  not follow-up: a control's entry arrest is booked and charged on the entry date; an
-  arrest-diversion referral has an arrest that day with no booking or charge; a
-  social-contact referral has no event that day.
-* Each later arrest: 18% are warrant arrests (``offense_category`` warrant,
-  ``charge_level`` none, ``warrant_flag`` true, no charge); the others draw offence drug
-  45%, property 27%, other 13%, prostitution 8%, violent 7% and are felonies with
-  probability 30%, or 40% for LEAD after entry (diversion removes mostly low-level
-  arrests, so the remaining ones skew serious). Tuned so the odds of any felony charge in
-  the two years after entry are about 39% lower for LEAD (*published*). 75% of
-  non-warrant arrests lead to a charge 0-30 days later.
-* Bookings: 85% of arrests are booked (LEAD after entry: 55%); ``jail_days`` is a rounded
-  lognormal (log-scale SD 0.9) with mean 52 days for felonies and 13 otherwise, times
-  0.35 for LEAD after entry. Tuned so that after entry LEAD has about 1.4 fewer bookings
-  and 39 fewer jail days per person-year than controls (*published*).
-* Prison admissions: 6% of felony charges (LEAD after entry: 0.4%), 60-180 days after the
-  charge; the published "88% lower odds" of prison is matched only loosely (few events).
-
-Measured on the files (seed 2011; the mean over seeds 0-29 in brackets): six-month
-arrest OR 0.40 (0.42); felony-charge OR within two years 0.60 (0.63); bookings per
-person-year after entry, control minus LEAD, 1.35 (1.39); jail days 36 (39); cost per
-active participant-month $908 in October 2011 - September 2012 (896), $564 in February -
-July 2014 (577), $523 in 2016 (534); share sheltered in follow-up months / baseline month
-2.3 (2.4). ``tests/unit/test_demo.py`` checks the counts, demographics and arrest OR.
+Measured on the files through the ETL's own estimators (``tests/unit/test_demo_calibration.py``
+checks the first two over seeds 0-19): the weighted after-entry odds ratio of any arrest in
+six months averages 0.40 over seeds 0-19 (range 0.21-0.64; seed 2011: 0.45; unadjusted
+0.47 on average, seed 2011 0.63); the legal-cost change per person-year from before to after
+entry averages -$2,543 for LEAD and +$5,389 for the comparison group (published: -$2,100 and
++$5,961 per person); after entry the comparison group has about 1.9 more bookings and 47
+more jail days per person-year than LEAD (published: 1.4 and about 41); cost per active
+participant-month about $899 falling to $532 as before; share sheltered in follow-up months
+about twice the baseline share. ``tests/unit/test_demo.py`` checks the counts and
+demographics.
 
 Services (LEAD participants only, while enrolled)
 
@@ -143,6 +129,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from etl.demo_legal import Person, legal_event_rows, poisson_dates
+
 DEFAULT_SEED = 2011
 EXTRACT_DATE = date(2016, 12, 31)
 HISTORY_START = date(2009, 1, 1)
@@ -185,6 +173,15 @@ HOUSING_AT_REFERRAL = {
     "permanent_housing": 0.07,
     "unknown": 0.05,
 }
+# The comparison group is less often unsheltered (and older, mean age 44): it differs from
+# LEAD at entry in ways that change arrest rates (etl/demo_legal.py), so adjustment matters.
+CONTROL_HOUSING = {
+    "homeless_unsheltered": 0.52,
+    "homeless_sheltered": 0.18,
+    "temporary_housing": 0.12,
+    "permanent_housing": 0.12,
+    "unknown": 0.06,
+}
 MONTHLY_EXIT_HAZARD = 0.012
 EXIT_REASONS = {
     "lost_contact": 0.30,
@@ -195,25 +192,6 @@ EXIT_REASONS = {
     "other": 0.08,
     "died": 0.04,
 }
-
-# Legal events
-ARREST_RATE_MEAN = 2.3  # arrests per person-year before entry
-ARREST_RATE_SHAPE = 1.5
-LEAD_ARREST_MULTIPLIER = 0.45
-CONTROL_ARREST_MULTIPLIER = 1.0
-WARRANT_SHARE = 0.18
-OFFENSES = {"drug": 0.45, "property": 0.27, "other": 0.13, "prostitution": 0.08, "violent": 0.07}
-FELONY_SHARE = 0.30
-LEAD_FELONY_SHARE = 0.40
-CHARGE_SHARE = 0.75
-BOOKING_SHARE = 0.85
-LEAD_BOOKING_SHARE = 0.55
-JAIL_DAYS_MEAN = {"felony": 52.0, "other": 13.0}
-JAIL_DAYS_SIGMA = 0.9
-LEAD_JAIL_MULTIPLIER = 0.35
-PRISON_SHARE = 0.06
-LEAD_PRISON_SHARE = 0.004
-INCARCERATION_PAUSE_DAYS = 365
 
 # Services
 COST_START = 899.0
@@ -384,22 +362,6 @@ EVENT_ORDER = {"arrest": 0, "booking": 1, "charge": 2, "prison_admission": 3}
 
 
 @dataclass
-class Person:
-    person_id: str
-    cohort: str
-    referral_date: date
-    referral_type: str
-    age: int
-    date_of_birth: date
-    gender: str
-    race: str
-    housing: str
-    enrollment_status: str = ""
-    exit_date: date | None = None
-    exit_reason: str = ""
-
-
-@dataclass
 class DemoExtract:
     """The generated files as rows of text, in the order they are written."""
 
@@ -426,7 +388,11 @@ def generate_demo_extract(seed: int = DEFAULT_SEED) -> DemoExtract:
     """Generate the whole synthetic extract in memory (deterministic for a given seed)."""
     rng = np.random.default_rng(seed)
     people = make_people(rng)
-    events = [row for person in people for row in legal_event_rows(person, rng)]
+    events = [
+        row
+        for person in people
+        for row in legal_event_rows(person, rng, HISTORY_START, EXTRACT_DATE)
+    ]
     services = [row for person in people for row in service_rows(person, rng)]
     statuses = [row for person in people for row in monthly_status_rows(person, rng)]
     health_rng = np.random.default_rng([seed, HEALTH_STREAM])
@@ -483,7 +449,7 @@ def make_people(rng: np.random.Generator) -> list[Person]:
     """The evaluation LEAD and control cohorts and the later LEAD referrals."""
     groups = (
         ("lead", EVALUATION_LEAD, evaluation_months(), LEAD_GENDER, LEAD_RACE, 41.0),
-        ("control", EVALUATION_CONTROL, evaluation_months(), CONTROL_GENDER, CONTROL_RACE, 40.0),
+        ("control", EVALUATION_CONTROL, evaluation_months(), CONTROL_GENDER, CONTROL_RACE, 44.0),
         ("lead", LATER_LEAD, later_months(), LEAD_GENDER, LEAD_RACE, 41.0),
     )
     total = EVALUATION_LEAD + EVALUATION_CONTROL + LATER_LEAD
@@ -494,7 +460,7 @@ def make_people(rng: np.random.Generator) -> list[Person]:
         ages = centred_ages(rng, n, mean_age)
         gender = quota(rng, _with_unknown(genders), n)
         race = quota(rng, _with_unknown(races), n)
-        housing = quota(rng, HOUSING_AT_REFERRAL, n)
+        housing = quota(rng, CONTROL_HOUSING if cohort == "control" else HOUSING_AT_REFERRAL, n)
         if cohort == "lead":
             types = quota(rng, _split(ARREST_DIVERSION_SHARE), n)
         else:
@@ -613,89 +579,6 @@ def participant_rows(people: list[Person], rng: np.random.Generator) -> list[lis
             ]
         )
     return rows
-
-
-# --- legal events --------------------------------------------------------------------
-
-
-def legal_event_rows(person: Person, rng: np.random.Generator) -> list[list[str]]:
-    """Arrests (Poisson process) with their bookings, charges and prison admissions."""
-    rate = rng.gamma(ARREST_RATE_SHAPE, ARREST_RATE_MEAN / ARREST_RATE_SHAPE)
-    stop = EXTRACT_DATE
-    if person.exit_reason == "died" and person.exit_date is not None:
-        stop = person.exit_date
-    is_lead = person.cohort == "lead" and person.enrollment_status != "referred_not_enrolled"
-    after_multiplier = LEAD_ARREST_MULTIPLIER if is_lead else CONTROL_ARREST_MULTIPLIER
-    arrests = _poisson_dates(rng, rate, HISTORY_START, person.referral_date - timedelta(days=1))
-    after = _poisson_dates(rng, rate * after_multiplier, person.referral_date + timedelta(1), stop)
-    pause = _incarceration_pause(person)
-    arrests += [d for d in after if not (pause and pause[0] <= d <= pause[1])]
-    rows: list[list[str]] = []
-    for day in arrests:
-        lead_after = is_lead and day > person.referral_date
-        rows += arrest_rows(day, rng, lead_after, diverted=False)
-    entry = person.referral_date
-    if person.cohort == "control":
-        rows += arrest_rows(entry, rng, lead_after=False, diverted=False, entry=True)
-    elif person.referral_type == "arrest_diversion":
-        rows += arrest_rows(entry, rng, lead_after=False, diverted=True, entry=True)
-    return [[person.person_id, *row] for row in rows if row[0] <= stop.isoformat()]
-
-
-def arrest_rows(
-    day: date,
-    rng: np.random.Generator,
-    lead_after: bool,
-    diverted: bool,
-    entry: bool = False,
-) -> list[list[str]]:
-    """One arrest and what follows it: booking (jail days), charge, prison admission."""
-    warrant = not entry and rng.random() < WARRANT_SHARE
-    if warrant:
-        offense, level = "warrant", "none"
-    else:
-        offenses = {"drug": 0.85, "prostitution": 0.15} if entry else OFFENSES
-        offense = str(rng.choice(list(offenses), p=_normalised(offenses)))
-        felony_share = LEAD_FELONY_SHARE if lead_after else FELONY_SHARE
-        level = "felony" if rng.random() < felony_share else "misdemeanor"
-    rows = [_event(day, "arrest", level, offense, "", warrant)]
-    if diverted:
-        return rows
-    if rng.random() < (LEAD_BOOKING_SHARE if lead_after else BOOKING_SHARE):
-        mean = JAIL_DAYS_MEAN["felony" if level == "felony" else "other"]
-        mean *= LEAD_JAIL_MULTIPLIER if lead_after else 1.0
-        sigma = JAIL_DAYS_SIGMA
-        days = int(round(rng.lognormal(np.log(mean) - sigma**2 / 2, sigma)))
-        rows.append(_event(day, "booking", level, offense, str(days), warrant))
-    if not warrant and (entry or rng.random() < CHARGE_SHARE):
-        charged = day if entry else day + timedelta(days=int(rng.integers(0, 31)))
-        rows.append(_event(charged, "charge", level, offense, "", False))
-        prison_share = LEAD_PRISON_SHARE if lead_after else PRISON_SHARE
-        if level == "felony" and rng.random() < prison_share:
-            admitted = charged + timedelta(days=int(rng.integers(60, 181)))
-            rows.append(_event(admitted, "prison_admission", "felony", offense, "", False))
-    return rows
-
-
-def _event(
-    day: date, event_type: str, level: str, offense: str, jail_days: str, warrant: bool
-) -> list[str]:
-    return [day.isoformat(), event_type, level, offense, jail_days, "true" if warrant else "false"]
-
-
-def _incarceration_pause(person: Person) -> tuple[date, date] | None:
-    if person.exit_reason != "incarcerated" or person.exit_date is None:
-        return None
-    return person.exit_date, person.exit_date + timedelta(days=INCARCERATION_PAUSE_DAYS)
-
-
-def _poisson_dates(rng: np.random.Generator, per_year: float, start: date, end: date) -> list[date]:
-    """Days of a Poisson process with ``per_year`` events a year on ``[start, end]``."""
-    span = (end - start).days + 1
-    if span <= 0 or per_year <= 0:
-        return []
-    count = rng.poisson(per_year * span / 365.25)
-    return [start + timedelta(days=int(d)) for d in rng.integers(0, span, size=count)]
 
 
 # --- services ------------------------------------------------------------------------
@@ -901,11 +784,11 @@ def health_event_rows(person: Person, rng: np.random.Generator) -> list[list[str
     )
     rows = []
     for event_type, (before, after) in HEALTH_EVENT_RATES.items():
-        for day in _poisson_dates(
+        for day in poisson_dates(
             rng, before, before_start, person.referral_date - timedelta(days=1)
         ):
             rows.append([person.person_id, day.isoformat(), event_type])
-        for day in _poisson_dates(rng, after, person.referral_date, after_end):
+        for day in poisson_dates(rng, after, person.referral_date, after_end):
             rows.append([person.person_id, day.isoformat(), event_type])
     return rows
 

@@ -51,20 +51,27 @@ ESTIMAND_KINDS: dict[str, str] = {
 
 NOT_ADJUSTED = "nothing (unadjusted)"
 
-ESTIMAND_FIELDS = ("estimand_kind", "estimand_window", "estimand_groups", "estimand_adjusted_for")
+ESTIMAND_FIELDS = (
+    "estimand_kind",
+    "estimand_outcome",
+    "estimand_window",
+    "estimand_groups",
+    "estimand_adjusted_for",
+)
 """The ``indicator`` columns that hold an estimand (empty strings for a non-effect)."""
 
 
 @dataclass(frozen=True)
 class Estimand:
-    """What an effect compares, over which window, between whom, adjusted for what.
+    """What an effect compares, of what, over which window, between whom, adjusted for what.
 
-    ``window`` and ``groups`` are phrases that fit into a sentence ("in the six months after
-    entry", "people referred to LEAD and the comparison group"); ``adjusted_for`` names the
-    adjustment ("nothing (unadjusted)" when there is none).
+    ``outcome``, ``window`` and ``groups`` are phrases that fit into a sentence ("the odds of
+    any arrest", "the 6 months after entry", "people referred to LEAD and the comparison
+    group"); ``adjusted_for`` names the adjustment ("nothing (unadjusted)" when none).
     """
 
     kind: str
+    outcome: str
     window: str
     groups: str
     adjusted_for: str = NOT_ADJUSTED
@@ -76,6 +83,7 @@ class Estimand:
     def as_fields(self) -> dict[str, str]:
         return {
             "estimand_kind": self.kind,
+            "estimand_outcome": self.outcome,
             "estimand_window": self.window,
             "estimand_groups": self.groups,
             "estimand_adjusted_for": self.adjusted_for,
@@ -92,6 +100,7 @@ def estimand_lines(meta: dict[str, str]) -> list[str]:
         return []
     return [
         f"Compares: {ESTIMAND_KINDS.get(kind, kind)}",
+        f"Outcome: {meta.get('estimand_outcome', '')}",
         f"Window: {meta.get('estimand_window', '')}",
         f"Groups: {meta.get('estimand_groups', '')}",
         f"Adjusted for: {meta.get('estimand_adjusted_for', '') or NOT_ADJUSTED}",

@@ -85,6 +85,7 @@ class Indicator(Base):
     caveats: Mapped[str] = mapped_column(Text, default="")
     # What an effect compares (etl/estimands.py); empty strings for a non-effect indicator.
     estimand_kind: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    estimand_outcome: Mapped[str] = mapped_column(String(255), default="", server_default="")
     estimand_window: Mapped[str] = mapped_column(String(255), default="", server_default="")
     estimand_groups: Mapped[str] = mapped_column(String(255), default="", server_default="")
     estimand_adjusted_for: Mapped[str] = mapped_column(Text, default="", server_default="")

@@ -26,9 +26,9 @@ from etl.indicators import catalog, effects_catalog, evaluation_catalog
 from etl.indicators import evaluation as evaluation_indicators
 from etl.indicators import finance as finance_indicators
 from etl.indicators import program as program_indicators
+from etl.indicators.area_publish import area_effect_observations
 from etl.indicators.incidents import (
     area_slug,
-    before_after_rate_ratios,
     coverage_months,
     grid_counts,
     monthly_offense_counts,
@@ -325,12 +325,11 @@ def build_incident_indicators(
         ignore_index=True,
     )
     lead_start = pd.Timestamp(settings.get("LEAD_START_MONTH"))
-    before_after = before_after_rate_ratios(counts, settings.get("FOCUS_AREA").upper(), lead_start)
-    if not before_after.empty:
-        observations = pd.concat(
-            [observations, _before_after_observations(before_after, lead_start)],
-            ignore_index=True,
-        )
+    area_specs, area_observations = area_effect_observations(
+        counts, settings.get("FOCUS_AREA").upper(), lead_start
+    )
+    if not area_observations.empty:
+        observations = pd.concat([observations, area_observations], ignore_index=True)
     grid = _grid_observations(offenses, coverage)
     if not grid.empty:
         observations = pd.concat([observations, grid], ignore_index=True)
@@ -340,8 +339,7 @@ def build_incident_indicators(
     indicators = [catalog.REPORTED_OFFENSES.as_row()]
     if not index.empty:
         indicators.append(index_spec)
-    if not before_after.empty:
-        indicators.append(catalog.REPORTED_OFFENSES_BEFORE_AFTER.as_row())
+    indicators += area_specs
     if not grid.empty:
         threshold = settings.get("SUPPRESSION_THRESHOLD")
         grid_spec = catalog.REPORTED_OFFENSES_GRID.as_row()
@@ -387,28 +385,6 @@ def _grid_observations(
             "upper_bound": None,
             "denominator_n": None,
             "is_suppressed": [withheld[k] for k in keys],
-        }
-    )
-
-
-def _before_after_observations(frame: pd.DataFrame, lead_start: pd.Timestamp) -> pd.DataFrame:
-    focus = area_slug(settings.get("FOCUS_AREA"))
-    totals = frame[["focus_before", "focus_after", "comparison_before", "comparison_after"]]
-    return pd.DataFrame(
-        {
-            "indicator_id": catalog.REPORTED_OFFENSES_BEFORE_AFTER.indicator_id,
-            "area": focus,
-            "period_start_date": lead_start - pd.DateOffset(months=24),
-            "period_grain": "48 months",
-            "breakdown_name": "offense_group|comparison_area",
-            "breakdown_value": frame["offense_group"]
-            + "|"
-            + frame["comparison_area"].map(area_slug),
-            "value": frame["rate_ratio"],
-            "lower_bound": frame["lower"],
-            "upper_bound": frame["upper"],
-            "denominator_n": totals.sum(axis=1).astype(int),
-            "is_suppressed": False,
         }
     )
 

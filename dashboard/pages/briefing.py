@@ -19,11 +19,11 @@ from dash import Input, Output, callback, dcc, html
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
-from dashboard import data, figures, kpis, summaries
+from dashboard import data, figures, interval_figures, kpis, summaries
 from dashboard.components.chart_card import DEMO_LABEL, aria
 from dashboard.components.share import base_url, data_attributes
 from dashboard.glossary import term
-from dashboard.pages import drug_use, quality_of_life, recidivism
+from dashboard.pages import drug_use, quality_of_life, recidivism, recidivism_effects
 from dashboard.pages.placeholder import not_yet_published
 from etl import settings
 
@@ -152,7 +152,9 @@ def brief(
                         **aria(label="Key figures"),
                     ),
                     html.H2("In brief", className="brief__heading"),
-                    html.Ul([html.Li(k.sentence) for k in tiles], className="brief__narrative"),
+                    html.Ul(
+                        [html.Li(k.brief_sentence) for k in tiles], className="brief__narrative"
+                    ),
                 ],
             ),
             html.Div(
@@ -335,12 +337,13 @@ def _enrollment_chart(
 
 def _effects_chart(run: data.PublishedRun) -> tuple[str, go.Figure | None, str]:
     title = "Arrests and jail after entry: LEAD vs comparison"
-    if data.indicator(run.run_id, "arrest_odds_ratio") is None:
+    if data.indicator(run.run_id, recidivism.HEADLINE_INDICATOR) is None:
         return title, None, "The comparison is not published in this data version."
-    figure, _summary, _table, _footer = recidivism.effects_card(run)
+    frame = recidivism_effects.after_entry_rows(run, ("weighted", "after_entry"), short=True)
+    figure = interval_figures.forest_figure(frame, lambda label: label)
     caption = (
-        "Odds and rate ratios for the evaluation groups; below 1 means fewer events for LEAD; "
-        "lines are 95% intervals."
+        "After entry, weighted and unadjusted: arrest odds (6 months), jail bookings and "
+        "days (12 months); below 1 = fewer for LEAD; 95% intervals."
     )
     return title, _compact(figure), caption
 

@@ -12,7 +12,7 @@ import pandas as pd
 from dash import Input, callback, dcc, html
 from dash.development.base_component import Component
 
-from dashboard import data, figures, narrative
+from dashboard import data, estimand_text, interval_figures, narrative
 from dashboard.components.chart_card import CardContent, CardIds, aria, card_parts, chart_card
 from dashboard.components.controls import (
     apply_view_state,
@@ -23,7 +23,7 @@ from dashboard.components.controls import (
 from dashboard.components.share import Share
 from dashboard.glossary import term
 from dashboard.pages.placeholder import not_yet_published
-from dashboard.pages.recidivism import interval_table
+from dashboard.pages.recidivism_cards import interval_table
 from dashboard.validation import choose
 from etl import settings
 
@@ -155,22 +155,22 @@ def headline(run: data.PublishedRun, has_drug_use: bool, has_health: bool) -> Co
             )
     if has_health:
         ratio = _row(run, "health_event_rate_ratio", "overdose_nonfatal")
-        if ratio is not None:
+        meta = data.indicator(run.run_id, "health_event_rate_ratio")
+        if ratio is not None and meta is not None:
             sentences.append(
-                narrative.effect_sentence(
-                    "rates of non-fatal overdose",
-                    "after referral",
+                estimand_text.effect_sentence(
+                    meta,
                     float(ratio["value"]),
                     float(ratio["lower_bound"]),
                     float(ratio["upper_bound"]),
                     threshold,
+                    outcome="the rate of non-fatal overdoses",
                 )
-                .replace("For people referred to LEAD, the", "Among LEAD participants, the")
-                .replace("than for the comparison group", "than in the year before referral")
-                .replace("as for the comparison group", "as in the year before referral")
             )
     if not sentences:
         sentences.append("No drug-use or health figures are published in this data version.")
+    elif not any(estimand_text.WITHIN_PERSON_NOTE in s for s in sentences):
+        sentences.append(estimand_text.WITHIN_PERSON_NOTE)
     return html.Section(
         className="headline",
         **aria(labelledby="du-headline-title"),
@@ -231,7 +231,7 @@ def treatment_card(run: data.PublishedRun) -> CardContent:
         frames.append(frame.assign(series=indicator_id))
     frame = pd.concat(frames, ignore_index=True)
     frame = frame.assign(month=frame["breakdown_value"].astype(int))
-    figure = figures.band_lines_figure(
+    figure = interval_figures.band_lines_figure(
         frame, "month", "series", TREATMENTS.__getitem__, MONTHS_TITLE, "% of assessed"
     )
     pair = _month_pair(run, "any_treatment_share")
@@ -258,7 +258,7 @@ def days_card(run: data.PublishedRun, substance: str) -> CardContent:
     frame = frame.assign(
         month=frame["breakdown_value"].str.split("|").str[1].astype(int), series=substance
     )
-    figure = figures.band_lines_figure(
+    figure = interval_figures.band_lines_figure(
         frame, "month", "series", SUBSTANCES.__getitem__, MONTHS_TITLE, "days in the past 30"
     )
     assessed_rows = data.observations(run.run_id, "drug_use_assessed_share")
@@ -302,7 +302,7 @@ def health_card(run: data.PublishedRun) -> CardContent:
     frame = data.observations(run.run_id, "health_events_per_person_year")
     parts = frame["breakdown_value"].str.split("|", expand=True)
     frame = frame.assign(event=parts[0], period=parts[1])
-    figure = figures.interval_bars_figure(
+    figure = interval_figures.interval_bars_figure(
         frame, "event", "period", EVENTS.__getitem__, PERIODS.__getitem__, "events per person-year"
     )
     threshold = settings.get("SUPPRESSION_THRESHOLD")
@@ -315,6 +315,8 @@ def health_card(run: data.PublishedRun) -> CardContent:
             float(ratio["value"]), float(ratio["lower_bound"]), float(ratio["upper_bound"])
         )
         sentences.append(f"{label}: {size} after referral than before, {sureness}.")
+    if sentences:
+        sentences.append(estimand_text.WITHIN_PERSON_NOTE)
     summary = " ".join(sentences) or (
         f"The comparison is not shown to protect privacy (fewer than {threshold} people)."
     )

@@ -7,12 +7,44 @@ from dash.development.base_component import Component
 
 from dashboard import data
 from dashboard.components.chart_card import scroll_region
+from dashboard.pages.recidivism_methods import published_method, simulation_items
 from etl import demo, settings
+from etl.estimands import (
+    AFTER_ENTRY,
+    AREA_CHANGE_IN_CHANGE,
+    AREA_EVENT_STUDY,
+    CHANGE_IN_CHANGE,
+    ESTIMAND_KINDS,
+    WITHIN_PERSON,
+    estimand_lines,
+)
 from etl.sources.categories import load_category_map
 
 PATH = "/methods"
 TITLE = "Methods"
 DESCRIPTION = "How the figures on this site are computed, checked and protected."
+KIND_WORDS = {
+    AFTER_ENTRY: (
+        "The LEAD group and the comparison group compared with each other in the months "
+        "after entry; unadjusted, adjusted for how the groups differed at entry, or with the "
+        "comparison group weighted to resemble the LEAD group (the main figures)."
+    ),
+    CHANGE_IN_CHANGE: (
+        "Each group against its own past: its figure after entry divided by its figure "
+        "before, LEAD's ratio relative to the comparison group's (secondary figures)."
+    ),
+    WITHIN_PERSON: (
+        "LEAD participants against themselves before referral, with no comparison group: "
+        "time, regression to the mean and who stays in follow-up are not separated from LEAD."
+    ),
+    AREA_CHANGE_IN_CHANGE: (
+        "Belltown's change in reported offences divided by a comparison area's: areas, not people."
+    ),
+    AREA_EVENT_STUDY: (
+        "Belltown relative to a comparison area in each year, against the year before LEAD: "
+        "shows whether Belltown was already moving differently before LEAD."
+    ),
+}
 
 
 def layout(**_query: str) -> Component:
@@ -37,13 +69,35 @@ def layout(**_query: str) -> Component:
             "reports are not withheld: the City already publishes them record by record."
         ),
     ]
+    sections += [
+        html.H2("What each estimate compares"),
+        html.P(
+            "Every effect on this site says what it compares, and its sentence is written for "
+            "that comparison (never a change over time worded as a difference between groups):"
+        ),
+        html.Dl(
+            [
+                part
+                for kind, name in ESTIMAND_KINDS.items()
+                for part in (html.Dt(name), html.Dd(KIND_WORDS[kind]))
+            ]
+        ),
+        html.H2("How far the adjusted estimates can be trusted"),
+        html.P(
+            "The evaluation's code is run on simulated evaluations where the true effect is known:"
+        ),
+        html.Ul(simulation_items()),
+        published_method(),
+    ]
     if indicators:
         sections.append(html.H2("Indicators"))
         for row in indicators:
+            estimand = estimand_lines(row)
             sections.extend(
                 [
                     html.H3(row["title"]),
                     html.P(row["methodology"]),
+                    *([html.P("; ".join(estimand) + ".")] if estimand else []),
                     html.P([html.Strong("Keep in mind: "), row["caveats"]]),
                     html.P([html.Strong("Suppression: "), row["suppression_rule"]]),
                 ]

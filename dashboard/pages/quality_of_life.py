@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import dash_bootstrap_components as dbc
 import pandas as pd
@@ -25,6 +26,7 @@ from dashboard.components.controls import (
 )
 from dashboard.components.share import Share
 from dashboard.labels import area_label, category_label, offence_phrase
+from dashboard.pages import quality_of_life_areas as areas
 from dashboard.pages.placeholder import not_yet_published
 from dashboard.validation import choose
 from etl import settings
@@ -54,8 +56,21 @@ class Ids:
     BEFORE_AFTER = CardIds(
         "qol-before-after",
         "Before and after LEAD began: Belltown compared with each comparison area",
-        "The 24 months before October 2011 against the 24 months after; the offence "
-        "group chosen above. Descriptive, not proof of cause.",
+        "12, 24 and 36 months before October 2011 against as many after; the offence group "
+        "chosen above. Compares areas, not people; descriptive, not proof of cause.",
+    )
+    EVENT_STUDY = CardIds(
+        "qol-event-study",
+        "Year by year: was Belltown already changing before LEAD?",
+        "Belltown relative to each comparison area in each October-to-September year, against "
+        "the year before LEAD (= 1), with 95% confidence intervals and a test for a trend "
+        "before LEAD.",
+    )
+    PLACEBO = CardIds(
+        "qol-placebo",
+        "False start dates: how big a change does ordinary variation give?",
+        "The same before/after ratio as if LEAD had started in a month of the two years before "
+        "it, beside the real one (12 months each side).",
     )
     MAP = CardIds(
         "qol-map",
@@ -118,9 +133,9 @@ def page() -> Component:
             html.H1(TITLE),
             html.P(DESCRIPTION, className="lede"),
             chart_card(Ids.TREND, controls=controls),
-            chart_card(
-                Ids.BEFORE_AFTER,
-            ),
+            chart_card(Ids.BEFORE_AFTER),
+            chart_card(Ids.EVENT_STUDY),
+            chart_card(Ids.PLACEBO),
             chart_card(
                 Ids.MAP,
             ),
@@ -437,62 +452,39 @@ for _ids, _indicator_id in OTHER_SOURCES:
     _register_other_source_callback(_ids, _indicator_id)
 
 
-BEFORE_AFTER_ID = "reported_offenses_before_after"
-
-
-@callback(*Ids.BEFORE_AFTER.outputs(), Input(Ids.GROUP, "value"))
-def update_before_after(group: object) -> tuple[object, ...]:
-    run = published_run_or_stop()
+def _group_or_default(run: data.PublishedRun, group: object) -> tuple[str, str | None]:
     groups = data.breakdown_values(run.run_id, MEASURES["count"])
     default_group = DEFAULT_GROUP if DEFAULT_GROUP in groups else (groups or [""])[0]
-    value, notice = choose(group, groups, default_group, "offence group", category_label)
-    share = Share(
-        Ids.BEFORE_AFTER.card_id, Ids.BEFORE_AFTER.heading, (BEFORE_AFTER_ID,), {"breakdown": value}
-    )
-    return card_parts(*before_after_parts(run, value), notice, share)
+    return choose(group, groups, default_group, "offence group", category_label)
 
 
-@data.cache.memoize()
-def before_after_parts(
-    run: data.PublishedRun, group: str
-) -> tuple[object, str, Component, list[Component]]:
-    meta = data.indicator(run.run_id, BEFORE_AFTER_ID)
-    frame = data.observations(run.run_id, BEFORE_AFTER_ID)
-    frame = frame[frame["breakdown_value"].str.startswith(f"{group}|")]
-    if meta is None or frame.empty:
-        footer: list[Component] = [html.P("Needs all 48 months around October 2011.")]
-        return figures.empty_figure(NO_DATA), NO_DATA, html.P(NO_DATA), footer
-    frame = frame.assign(comparison=frame["breakdown_value"].str.split("|").str[1].map(area_label))
-    figure = figures.forest_figure(
-        frame.assign(indicator_id="vs " + frame["comparison"]), lambda label: label
-    )
-    sentences = [
-        summaries.before_after_sentence(
-            offence_phrase(group),
-            row["comparison"],
-            float(row["value"]),
-            float(row["lower_bound"]),
-            float(row["upper_bound"]),
-        )
-        for row in frame.to_dict("records")
-    ]
-    summary = " ".join(sentences) + (
-        " These compare reported counts and do not show that LEAD caused the change."
-    )
-    rows = pd.DataFrame(
-        {
-            "Comparison area": frame["comparison"],
-            "Rate ratio": frame["value"],
-            "95% CI, lower": frame["lower_bound"],
-            "95% CI, upper": frame["upper_bound"],
-            "Offences counted": frame["denominator_n"],
-        }
-    )
-    table = data_table(rows, caption=meta["title"], value_format="{:,.2f}")
-    footer = indicator_footer(
-        run, BEFORE_AFTER_ID, "October 2009 to September 2013 (24 months each side)", frame
-    )
-    return figure, summary, table, footer
+def _register_area_card(
+    ids: CardIds,
+    indicator_ids: tuple[str, ...],
+    parts: Callable[[data.PublishedRun, str], areas.Parts],
+) -> None:
+    """One callback per neighbourhood comparison card (the offence group chosen above)."""
+
+    @callback(*ids.outputs(), Input(Ids.GROUP, "value"))
+    def _update(group: object) -> tuple[object, ...]:
+        run = published_run_or_stop()
+        value, notice = _group_or_default(run, group)
+        # Rows are keyed "group|comparison area|...": the rows drawn are all the group's.
+        share = Share(ids.card_id, ids.heading, indicator_ids, {"breakdown_prefix": f"{value}|"})
+        return card_parts(*parts(run, value), notice, share)
+
+
+_register_area_card(
+    Ids.BEFORE_AFTER,
+    (areas.BEFORE_AFTER_ID, areas.PRETREND_ID, areas.PRETREND_P_ID),
+    areas.before_after_parts,
+)
+_register_area_card(
+    Ids.EVENT_STUDY,
+    (areas.EVENT_STUDY_ID, areas.PRETREND_ID, areas.PRETREND_P_ID),
+    areas.event_study_parts,
+)
+_register_area_card(Ids.PLACEBO, (areas.PLACEBO_ID, areas.BEFORE_AFTER_ID), areas.placebo_parts)
 
 
 GRID_ID = "reported_offenses_grid"

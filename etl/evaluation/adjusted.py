@@ -50,7 +50,8 @@ from etl.evaluation.common import (
 from etl.evaluation.recidivism import RATE_EXPOSURE
 
 ADJUSTMENTS = ("unadjusted", "covariates", "weighted")
-OUTCOMES = ("arrest", "bookings", "jail_days")
+OUTCOMES = ("arrest", "felony", "bookings", "jail_days")
+BINARY_OUTCOMES = ("arrest", "felony")
 COVARIATE_LEVELS: dict[str, dict[str, tuple[str, ...]]] = {
     "age_band": {
         "under_35": ("18-24", "25-34"),
@@ -200,8 +201,9 @@ def after_entry_effect(
     Args:
         windows: :func:`etl.evaluation.windows.person_windows` (any window length).
         covariates: :func:`baseline_covariates` of the same rows.
-        outcome: ``arrest`` (any arrest in the short after window; people whose window is
-            not observed are left out), ``bookings`` (per person-year at liberty) or
+        outcome: ``arrest`` or ``felony`` (any arrest, any felony charge in the short after
+            window; people whose window is not observed are left out), ``bookings`` (per
+            person-year at liberty) or
             ``jail_days`` (per person-year of follow-up) in the rate after window; people
             with no exposure are left out.
         adjustment: ``unadjusted``, ``covariates`` or ``weighted`` (module docstring).
@@ -216,8 +218,8 @@ def after_entry_effect(
     if outcome not in OUTCOMES or adjustment not in ADJUSTMENTS:
         raise EvaluationError("unknown outcome or adjustment")
     lead = covariates.lead
-    if outcome == "arrest":
-        y = windows["arrest_after"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    if outcome in BINARY_OUTCOMES:
+        y = windows[f"{outcome}_after"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
         keep = ~np.isnan(y)
         offset = None
         family: sm.families.Family = sm.families.Binomial()
@@ -271,7 +273,7 @@ def _degenerate(y: np.ndarray, lead: np.ndarray, outcome: str) -> str:
             return "a group has nobody with an observed window"
         if float(values.sum()) <= 0:
             return "a group has no events"
-        if outcome == "arrest" and float(values.sum()) >= len(values):
+        if outcome in BINARY_OUTCOMES and float(values.sum()) >= len(values):
             return "everybody in a group had the event"
     return ""
 
@@ -291,7 +293,7 @@ def _not_estimable(method: str, reason: str, n_lead: int, n_control: int) -> Eff
 def _method(outcome: str, adjustment: str) -> str:
     model = (
         "Logistic GEE (binomial, logit link)"
-        if outcome == "arrest"
+        if outcome in BINARY_OUTCOMES
         else "Poisson GEE (log link, offset log person-years)"
     )
     how = {

@@ -21,8 +21,9 @@ Definitions (cited on the site)
 Methods (statsmodels): Wilson 95% intervals for shares; normal 95% intervals for mean days
 (mean ± 1.96 standard errors); the change in days of use per month from a linear GEE
 (Gaussian, exchangeable working correlation, robust errors, people as clusters); health
-event rates with Poisson 95% intervals and the rate ratio after vs before from a Poisson
-GEE with person clusters and log person-years as offset.
+event rates with robust (sandwich, over people) 95% intervals and the rate ratio after vs
+before from a Poisson GEE with person clusters, robust errors and log person-years as offset.
+Every figure compares participants with themselves: there is no comparison group.
 """
 
 from __future__ import annotations
@@ -35,7 +36,12 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from etl.evaluation.common import EvaluationError, fit_last_coefficient, wilson_pct
+from etl.evaluation.common import (
+    EvaluationError,
+    fit_last_coefficient,
+    ratio_interval,
+    wilson_pct,
+)
 from etl.evaluation.outcomes import status_by_month
 
 SUBSTANCES = ("opioids", "stimulants", "alcohol", "other")
@@ -230,7 +236,13 @@ def health_person_windows(
 
 
 def health_event_rates(windows: pd.DataFrame) -> pd.DataFrame:
-    """Events per person-year by type and period, with Poisson (log-scale) 95% intervals."""
+    """Events per person-year by type and period, with robust 95% intervals.
+
+    The interval is :func:`etl.evaluation.common.ratio_interval` (an intercept-only Poisson
+    model with HC0 sandwich errors over people): a few frequent users make the counts far
+    more variable than Poisson, and the sandwich widens the interval accordingly. With no
+    events the lower bound is 0 and the upper is the exact one-sided 97.5% Poisson bound.
+    """
     rows = []
     for event_type in HEALTH_EVENT_TYPES:
         for period in ("before", "after"):
@@ -240,13 +252,12 @@ def health_event_rates(windows: pd.DataFrame) -> pd.DataFrame:
             with_events = int(part.loc[part[event_type] > 0, "person_key"].nunique())
             if years <= 0:
                 rate = lower = upper = np.nan
+            elif events > 0:
+                rate, lower, upper = ratio_interval(
+                    part[event_type].to_numpy(dtype=float), part["years"].to_numpy(dtype=float)
+                )
             else:
-                rate = events / years
-                if events > 0:
-                    spread = Z / np.sqrt(events)
-                    lower, upper = rate * np.exp(-spread), rate * np.exp(spread)
-                else:
-                    lower, upper = 0.0, 3.689 / years  # exact one-sided 97.5% for 0 events
+                rate, lower, upper = 0.0, 0.0, 3.689 / years  # exact one-sided 97.5%
             rows.append(
                 (event_type, period, people, with_events, events, years, rate, lower, upper)
             )

@@ -348,30 +348,6 @@ OTHER_NEIGHBOURHOOD_INDICATORS: dict[str, IndicatorSpec] = {
 }
 
 
-REPORTED_OFFENSES_BEFORE_AFTER = IndicatorSpec(
-    indicator_id="reported_offenses_before_after",
-    title="Change in reported offences after LEAD began: Belltown relative to each comparison area",
-    unit="rate ratio",
-    description=(
-        "Belltown's change in monthly reported offences from the 24 months before October "
-        "2011 to the 24 months after, divided by the same change in a comparison area. Below 1 "
-        "means reports fell more (or rose less) in Belltown."
-    ),
-    methodology=(
-        "Difference-in-differences on monthly counts: Poisson regression (statsmodels GLM) on "
-        "area, period and area x period with robust (HC0) errors; the estimate is exp(area x "
-        "period) with a 95% interval. Only computed where all 48 months are published."
-    ),
-    source_ids="spd_crime_nibrs",
-    suppression_rule=PUBLIC_RECORD_RULE,
-    chart_kind="forest",
-    caveats=(
-        "Descriptive, not proof of cause: reported crime also moves with policing, reporting "
-        "and events that differ between neighbourhoods. " + INCIDENT_CAVEATS
-    ),
-)
-
-
 REPORTED_OFFENSES_GRID = IndicatorSpec(
     indicator_id="reported_offenses_grid",
     title="Where offences were reported in Belltown (map grid)",

@@ -36,7 +36,12 @@ from etl.sources.program import ProgramExtract
 
 EVALUATION_START = pd.Timestamp("2011-10-01")
 GRAIN = "evaluation"
-OUTCOME_OF = {"arrest": "arrest", "booking": "bookings", "jail_days": "jail_days"}
+OUTCOME_OF = {
+    "arrest": "arrest",
+    "felony": "felony",
+    "booking": "bookings",
+    "jail_days": "jail_days",
+}
 ADJUSTMENT_OF = {"after_entry": "unadjusted", "adjusted": "covariates", "weighted": "weighted"}
 DEMOGRAPHIC_INDICATORS = {
     "gender": "participants_by_gender",
@@ -144,6 +149,7 @@ def add_after_entry_effects(
     weights = adjusted.att_weights(covariates)
     exact_inputs = {
         ("arrest", 6): share_keys("arrest_share_6m", ("after",)),
+        ("felony", 6): share_keys("felony_charge_share_6m", ("after",)),
         ("booking", 12): share_keys("bookings_per_person_year", ("after",)),
         ("jail_days", 12): share_keys("jail_days_per_person_year", ("after",)),
     }
@@ -163,14 +169,19 @@ def add_after_entry_effects(
                 if key is not None and months == months_default:
                     headline[indicator_id] = key
                     estimates[indicator_id] = effect
-    comparison_share = _comparison_share(by_window[effects_catalog.HEADLINE_WINDOW["arrest"]])
-    add_e_values(cells, headline, estimates, comparison_share)
+    shares = {
+        measure: _comparison_share(by_window[months], measure)
+        for measure, months in effects_catalog.HEADLINE_WINDOW.items()
+        if measure in ("arrest", "felony")
+    }
+    add_e_values(cells, headline, estimates, shares)
     add_balance(cells, extract, covariates, weights)
     return headline
 
 
-def _comparison_share(frame: pd.DataFrame) -> float:
-    observed = frame.loc[frame["cohort"] == "control", "arrest_after"].dropna().astype(bool)
+def _comparison_share(frame: pd.DataFrame, outcome: str) -> float:
+    """Share of the comparison group with the outcome after entry (for the E-value rule)."""
+    observed = frame.loc[frame["cohort"] == "control", f"{outcome}_after"].dropna().astype(bool)
     return float(observed.mean()) if len(observed) else math.nan
 
 
@@ -178,7 +189,7 @@ def add_e_values(
     cells: CellSet,
     headline: Mapping[str, Key],
     estimates: Mapping[str, EffectEstimate],
-    arrest_share: float,
+    outcome_shares: Mapping[str, float],
 ) -> None:
     """E-values of the adjusted and weighted headline estimates, linked from each."""
     for indicator_id, key in headline.items():
@@ -189,8 +200,8 @@ def add_e_values(
             float(effect["estimate"]),
             float(effect["lower"]),
             float(effect["upper"]),
-            odds_ratio=indicator_id.startswith("arrest_"),
-            outcome_share=arrest_share,
+            odds_ratio="_odds_ratio_" in indicator_id,
+            outcome_share=outcome_shares.get(indicator_id.split("_")[0], 1.0),
         )
         for limit, value in (("estimate", point), ("interval", interval)):
             if not math.isfinite(value):

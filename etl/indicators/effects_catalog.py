@@ -25,9 +25,10 @@ ADJUSTED_FOR = (
     "6 and 12 months before entry"
 )
 WINDOWS = (6, 12, 18)
-HEADLINE_WINDOW = {"arrest": 6, "booking": 12, "jail_days": 12}
+HEADLINE_WINDOW = {"arrest": 6, "booking": 12, "jail_days": 12, "felony": 18}
 """The window of each headline figure: six months for arrests (as the published evaluation's
-shorter-term result), twelve for jail use."""
+shorter-term result), twelve for jail use, eighteen (the longest here) for felony charges,
+whose published result is longer-term."""
 ADJUSTMENT_WORDS = {
     "after_entry": ("unadjusted", "nothing (unadjusted)"),
     "adjusted": (
@@ -36,15 +37,16 @@ ADJUSTMENT_WORDS = {
     ),
     "weighted": (
         "weighted to resemble the LEAD group",
-        f"{ADJUSTED_FOR}, by inverse-probability weighting: comparison people weighted to "
-        "resemble the LEAD group (the effect for people like those referred)",
+        f"{ADJUSTED_FOR}, by weighting the comparison group to resemble the LEAD group",
     ),
 }
 MEASURES = {
-    "arrest": ("odds_ratio", "odds ratio", "odds of any arrest", "arrest"),
+    "arrest": ("odds_ratio", "odds ratio", "the odds of any arrest", "arrest"),
     "booking": ("rate_ratio", "rate ratio", "jail bookings per year at liberty", "bookings"),
     "jail_days": ("rate_ratio", "rate ratio", "days in jail per year", "jail days"),
+    "felony": ("odds_ratio", "odds ratio", "the odds of a felony charge", "felony charges"),
 }
+"""measure -> (id suffix, unit, outcome phrase, short name)."""
 MODEL_WORDS = {
     "odds_ratio": "Logistic generalized estimating equations (GEE), one row per person",
     "rate_ratio": (
@@ -81,9 +83,10 @@ def _after_entry(measure: str, adjustment: str) -> IndicatorSpec:
         title=f"LEAD vs comparison after entry, {short}: {unit}, {headline}",
         unit=unit,
         description=(
-            f"The {what} of the LEAD group after entry divided by the comparison group's, "
+            f"{what[0].upper()}{what[1:]} of the LEAD group after entry divided by the "
+            "comparison group's, "
             f"{headline}. Below 1 means fewer for LEAD. Published for windows of 6, 12 and 18 "
-            f"months after entry (breakdown window_months; the headline uses {months})."
+            f"months after entry (breakdown window_months; the main figure uses {months})."
         ),
         methodology=(
             f"{MODEL_WORDS[MEASURES[measure][0]]}, on {how}; robust (sandwich) 95% interval. "
@@ -97,24 +100,21 @@ def _after_entry(measure: str, adjustment: str) -> IndicatorSpec:
         caveats=EVALUATION_CAVEATS
         + " Adjustment removes only the measured differences listed; see the E-value for how "
         "strong an unmeasured difference would have to be to explain the estimate away.",
-        estimand=Estimand(AFTER_ENTRY, _window_phrase(months), GROUPS, adjusted_for),
+        estimand=Estimand(AFTER_ENTRY, what, _window_phrase(months), GROUPS, adjusted_for),
     )
 
 
 def _change_in_change(indicator_id: str, measure: str, before: str, after: str) -> IndicatorSpec:
-    _suffix, unit, what, short = MEASURES.get(measure, MEASURES["arrest"])
-    if measure == "felony":
-        unit, what, short = "odds ratio", "odds of a felony charge", "felony charges"
-    model = MODEL_WORDS[MEASURES.get(measure, MEASURES["arrest"])[0]].replace(
-        "one row per person", "two rows per person (before, after)"
-    )
+    kind, unit, what, short = MEASURES[measure]
+    model = MODEL_WORDS[kind].replace("one row per person", "two rows per person (before, after)")
     return IndicatorSpec(
         indicator_id=indicator_id,
         title=f"Change in change, {short}: LEAD's before-to-after {unit} relative to the "
         "comparison group's",
         unit=unit,
         description=(
-            f"Each group's {what} in {after} divided by its own in {before}; then LEAD's "
+            f"Each group's {what.removeprefix('the ')} in {after} divided by its own in "
+            f"{before}; then LEAD's "
             "ratio divided by the comparison group's. Below 1 means LEAD's figure moved down "
             "more (or up less) than the comparison group's. It compares changes, not the "
             "groups after entry."
@@ -128,8 +128,9 @@ def _change_in_change(indicator_id: str, measure: str, before: str, after: str) 
         chart_kind="forest",
         caveats=EVALUATION_CAVEATS
         + " A secondary estimate: the comparison group entered through an arrest, so its "
-        "before window may be unusually busy, which can make its change look worse.",
-        estimand=Estimand(CHANGE_IN_CHANGE, f"{before} and {after}", GROUPS),
+        "before window may hold unusually many arrests; its change then looks better than it "
+        "otherwise would, and LEAD's relative change smaller.",
+        estimand=Estimand(CHANGE_IN_CHANGE, what, f"{before} and {after}", GROUPS),
     )
 
 

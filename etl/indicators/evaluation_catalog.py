@@ -7,9 +7,17 @@ groups and what it is adjusted for. The site's sentences are generated from thos
 
 from __future__ import annotations
 
+from etl.estimands import WITHIN_PERSON, Estimand
 from etl.indicators.catalog import IndicatorSpec
 
 # --- Evaluation indicators: LEAD vs comparison group (statsmodels, then suppression) ---
+
+WITHIN_PERSON_CAVEAT = (
+    "Within-person change, no comparison group: LEAD participants are compared with "
+    "themselves before referral. The change may reflect time, regression to the mean (people "
+    "are often referred at a low point, so some improvement would come anyway) or who stays "
+    "in follow-up (people no longer followed may be doing worse), not only LEAD."
+)
 
 EVALUATION_CAVEATS = (
     "Not a randomised trial: police shifts, not people, were assigned to LEAD or usual "
@@ -133,10 +141,8 @@ OUTCOME_INDICATORS: tuple[IndicatorSpec, ...] = tuple(
         source_ids="program_participants,program_monthly_status",
         suppression_rule="{suppression_rule}",
         chart_kind="line",
-        caveats=(
-            "Compares participants with themselves before referral; there is no comparison "
-            "group for these outcomes, and who is assessed can change over time."
-        ),
+        caveats=WITHIN_PERSON_CAVEAT + " The number assessed each month is published beside "
+        "each share.",
     )
     for outcome, words in OUTCOME_LABELS.items()
 )
@@ -158,9 +164,12 @@ OUTCOME_ODDS_INDICATORS: tuple[IndicatorSpec, ...] = tuple(
         source_ids="program_participants,program_monthly_status",
         suppression_rule="{suppression_rule}",
         chart_kind="forest",
-        caveats=(
-            "Within-person comparison without a comparison group: improvements may partly "
-            "reflect time, not LEAD."
+        caveats=WITHIN_PERSON_CAVEAT,
+        estimand=Estimand(
+            WITHIN_PERSON,
+            f"the odds of being {words}",
+            "in a month 0 to 18 months after referral, against the month before referral",
+            "LEAD participants assessed in the month before referral (no comparison group)",
         ),
     )
     for outcome, words in OUTCOME_LABELS.items()
@@ -170,9 +179,9 @@ OUTCOME_ODDS_INDICATORS: tuple[IndicatorSpec, ...] = tuple(
 # --- Drug use, treatment and health events (contract 1.1) -----------------------------------
 
 DRUG_USE_CAVEAT = (
-    "Within-person comparison without a comparison group: changes may partly reflect time, "
-    "not LEAD. Only assessed months count; if people who use more are assessed less often, "
-    "the trend looks better than it is, so the share assessed is published beside it."
+    WITHIN_PERSON_CAVEAT + " Only assessed months count; if people who use more are assessed "
+    "less often, the trend looks better than it is, so the share assessed is published "
+    "beside it."
 )
 DRUG_SOURCES = "program_participants,program_monthly_status"
 HEALTH_SOURCES = "program_participants,program_monthly_status,program_health_events"
@@ -254,6 +263,12 @@ DRUG_INDICATORS: tuple[IndicatorSpec, ...] = (
         suppression_rule="{suppression_rule}",
         chart_kind="forest",
         caveats=DRUG_USE_CAVEAT,
+        estimand=Estimand(
+            WITHIN_PERSON,
+            "days of use in the past 30",
+            "over the 12 months after referral",
+            "assessed LEAD participants (no comparison group)",
+        ),
     ),
     IndicatorSpec(
         indicator_id="health_events_per_person_year",
@@ -264,14 +279,15 @@ DRUG_INDICATORS: tuple[IndicatorSpec, ...] = (
             "participants in the 12 months before referral and in the months after it (up to "
             "18, exit or the extract date), per person-year."
         ),
-        methodology="Events divided by person-years. 95% Poisson interval (log scale).",
+        methodology=(
+            "Events divided by person-years. 95% interval from a Poisson model with robust "
+            "(sandwich) errors over people, so a few frequent users widen it as they should."
+        ),
         source_ids=HEALTH_SOURCES,
         suppression_rule="{suppression_rule}",
         chart_kind="interval_bars",
-        caveats=(
-            "Within-person comparison without a comparison group. Health records only hold "
-            "events the program learned of; overdoses outside care are missed."
-        ),
+        caveats=WITHIN_PERSON_CAVEAT + " Health records only hold events the program "
+        "learned of; overdoses outside care are missed.",
     ),
     IndicatorSpec(
         indicator_id="health_event_rate_ratio",
@@ -288,6 +304,13 @@ DRUG_INDICATORS: tuple[IndicatorSpec, ...] = (
         source_ids=HEALTH_SOURCES,
         suppression_rule="{suppression_rule}",
         chart_kind="forest",
-        caveats="Within-person comparison without a comparison group.",
+        caveats=WITHIN_PERSON_CAVEAT,
+        estimand=Estimand(
+            WITHIN_PERSON,
+            "the rate of each kind of health event",
+            "in the months after referral (up to 18, exit or the extract date), against the "
+            "12 months before",
+            "LEAD participants with monthly status records (no comparison group)",
+        ),
     ),
 )

@@ -1,4 +1,4 @@
-"""Indicator estimand: what an effect compares, its window, groups and adjustment.
+"""Indicator estimand: what an effect compares, its outcome, window, groups and adjustment.
 
 Revision ID: 0003
 Revises: 0002
@@ -17,6 +17,7 @@ depends_on = None
 
 COLUMNS = (
     ("estimand_kind", sa.String(32)),
+    ("estimand_outcome", sa.String(255)),
     ("estimand_window", sa.String(255)),
     ("estimand_groups", sa.String(255)),
     ("estimand_adjusted_for", sa.Text()),

@@ -8,7 +8,17 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.test_site import axe_violations
 
-CARDS = ["shares", "effects", "survival", "jail", "costs", "outcomes"]
+CARDS = [
+    "effects",
+    "sensitivity",
+    "balance",
+    "shares",
+    "change",
+    "survival",
+    "jail",
+    "costs",
+    "outcomes",
+]
 
 
 def open_recidivism(page: Page, base_url: str) -> None:
@@ -23,20 +33,43 @@ def test_recidivism_renders_the_headline_every_chart_and_the_published_panel(
 ) -> None:
     open_recidivism(page, base_url)
 
+    # The headline compares the groups after entry, weighted for who was referred.
     expect(page.locator("#rec-headline")).to_have_text(
         re.compile(
-            r"^For people referred to LEAD, the odds of arrest in the six months after entry were "
-            r"about \d+% (lower|higher) than for the comparison group"
+            r"^In the 6 months after entry, the odds of any arrest for people referred to LEAD "
+            r"were about \d+% (lower|higher) than for the comparison group, .* This compares "
+            r"the groups after entry, adjusted for age band, .* by weighting the comparison "
+            r"group to resemble the LEAD group\.$"
         )
     )
+    fragility = page.locator(".headline__fragility")
+    expect(fragility).to_contain_text(re.compile(r"about \d+\.\d times as likely \(E-value\)"))
+    expect(fragility).to_contain_text("over 12 months")
+    expect(fragility).to_contain_text("Without adjustment: In the 6 months after entry")
     expect(page.locator(".headline")).to_contain_text("not a randomised trial")
+    # The change-in-change card words changes, never a difference between the groups.
+    change = page.locator("#rec-change-summary")
+    expect(change).to_contain_text("Change in change (")
+    expect(change).to_contain_text("not the groups after entry")
+    expect(change).not_to_contain_text(
+        re.compile(r"for people referred to LEAD were .* than for the comparison group")
+    )
+    expect(page.locator("#rec-change-graph")).to_contain_text("LEAD's change lower")
+    expect(page.locator("#rec-balance-summary")).to_contain_text("after weighting the comparison")
+    expect(page.locator("#rec-balance-graph")).to_contain_text("Arrests, 6 months before entry")
     expect(page.locator(".demo-banner")).to_contain_text(
         "Demonstration data, not real participants"
     )
     panel = page.locator("section[aria-labelledby='rec-published-title']")
     expect(panel).to_contain_text("60% lower odds of arrest")
     expect(panel).to_contain_text("doi:10.1016/j.evalprogplan.2017.05.008")
-    expect(page.locator("#rec-effects-graph")).to_contain_text("Arrest (odds ratio)")
+    expect(panel).to_contain_text("Same comparison?")
+    expect(panel).not_to_contain_text("agreement is by construction")
+    expect(page.locator("#rec-effects-graph")).to_contain_text(
+        "Any arrest, 6 months: weighted to resemble LEAD (headline)"
+    )
+    methods = page.locator("section[aria-labelledby='rec-methods-title']")
+    expect(methods).to_contain_text("Comparison picked after a burst of arrests")
     assert page.console_errors == []
 
 
@@ -44,10 +77,15 @@ def test_recidivism_toggles_redraw_their_cards(page: Page, base_url: str) -> Non
     open_recidivism(page, base_url)
     page.get_by_label("Charged with a felony").check()
     expect(page.locator("#rec-shares-summary")).to_contain_text("charged with a felony")
-    page.get_by_label("Days in jail").check()
+    page.locator("#rec-jail").get_by_label("Days in jail").check()
     expect(page.locator("#rec-jail-summary")).to_contain_text("days per person-year")
     page.get_by_label("Employed or in training").check()
     expect(page.locator("#rec-outcomes-summary")).to_contain_text("employed or in training")
+    expect(page.locator("#rec-outcomes-summary")).to_contain_text("no comparison group")
+    page.locator("#rec-sensitivity").get_by_label("Jail bookings").check()
+    expect(page.locator("#rec-sensitivity-summary")).to_contain_text(
+        "In the 12 months after entry, jail bookings per year at liberty"
+    )
     assert page.console_errors == []
 
 

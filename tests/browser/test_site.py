@@ -180,8 +180,18 @@ def test_before_after_card_states_the_estimate_and_that_it_is_descriptive(
     open_quality_of_life(page, base_url)
     summary = page.locator("#qol-before-after-summary")
     expect(summary).to_contain_text("Compared with Capitol Hill, reported robbery offences")
-    expect(summary).to_contain_text("do not show that LEAD caused the change")
-    expect(page.locator("#qol-before-after-graph")).to_contain_text("vs Downtown Commercial")
+    expect(summary).to_contain_text("This compares areas, not people")
+    expect(summary).to_contain_text("pre-trend test")
+    graph = page.locator("#qol-before-after-graph")
+    expect(graph).to_contain_text("vs Downtown Commercial, 36 months each side")
+    expect(graph).to_contain_text("Belltown changed less")
+    expect(graph).not_to_contain_text("LEAD lower")
+    for card in ("qol-event-study", "qol-placebo"):
+        expect(page.locator(f"#{card}-graph .main-svg").first).to_be_visible(timeout=20_000)
+    expect(page.locator("#qol-event-study-graph")).to_contain_text("LEAD begins")
+    expect(page.locator("#qol-event-study-summary")).to_contain_text("Before LEAD, reported")
+    expect(page.locator("#qol-placebo-summary")).to_contain_text("false start dates")
+    expect(page.locator("#qol-placebo-graph")).to_contain_text("Real start, October 2011")
     assert page.console_errors == []
 
 

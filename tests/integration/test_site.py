@@ -126,7 +126,7 @@ def test_the_site_connection_cannot_write(database_url: str) -> None:
             conn.execute(text("DELETE FROM observation"))
         with engine.connect() as conn:
             remaining = conn.execute(text("SELECT COUNT(*) FROM observation")).scalar_one()
-        assert remaining == 1004
+        assert remaining == 1080
     finally:
         engine.dispose()
 

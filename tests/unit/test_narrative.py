@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.narrative import Figure, change_sentence, effect_phrase, effect_sentence
+from dashboard.narrative import Figure, change_sentence, effect_phrase
 
 REFERRED = "People referred to LEAD"
 
@@ -94,24 +94,6 @@ def test_a_nan_value_is_withheld_not_zero() -> None:
 )
 def test_effect_phrases(estimate: float, lower: float, upper: float, expected: str) -> None:
     assert effect_phrase(estimate, lower, upper) == expected
-
-
-def test_effect_sentences_including_withheld() -> None:
-    when = "in the six months after entry"
-    assert effect_sentence("odds of arrest", when, 0.4, 0.25, 0.65, 11) == (
-        "For people referred to LEAD, the odds of arrest in the six months after entry were "
-        "about 60% lower than for the comparison group, though it could be as little as 35% "
-        "lower or as much as 75% lower."
-    )
-    assert effect_sentence("odds of arrest", when, 1.0, 0.8, 1.2, 11) == (
-        "For people referred to LEAD, the odds of arrest in the six months after entry were "
-        "about the same as for the comparison group, but the likely range runs from 20% lower "
-        "to 20% higher, so these data cannot tell whether there is a real difference."
-    )
-    assert effect_sentence("odds of arrest", when, None, None, None, 11) == (
-        "The comparison of odds of arrest in the six months after entry is not shown to "
-        "protect privacy: one of the groups has fewer than 11 people."
-    )
 
 
 def test_a_point_in_time_figure_uses_its_own_preposition() -> None:

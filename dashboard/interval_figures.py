@@ -1,0 +1,390 @@
+"""Figure builders for estimates with 95% intervals: bars, forest plots, bands, balance.
+
+Pure functions from a tidy DataFrame to a Plotly figure (no Dash here), on the one site
+template (:mod:`dashboard.theme`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard import theme
+
+
+def interval_bars_figure(
+    frame: pd.DataFrame,
+    x_column: str,
+    series_column: str,
+    x_name: Callable[[str], str],
+    series_name: Callable[[str], str],
+    value_label: str,
+) -> go.Figure:
+    """Grouped bars with 95% interval whiskers (e.g. before/after x LEAD/comparison).
+
+    ``frame`` has the two columns named, ``value``, ``lower_bound``, ``upper_bound`` and
+    ``is_suppressed``; withheld bars are left out and labelled "withheld".
+    """
+    theme.register()
+    figure = go.Figure()
+    xs = list(dict.fromkeys(frame[x_column]))
+    for position, series in enumerate(dict.fromkeys(frame[series_column])):
+        rows = frame[frame[series_column] == series].set_index(x_column).reindex(xs)
+        withheld = rows["is_suppressed"].fillna(True).astype(bool)
+        values = rows["value"].where(~withheld)
+        figure.add_trace(
+            go.Bar(
+                x=[x_name(str(x)) for x in xs],
+                y=values,
+                name=series_name(str(series)),
+                marker={
+                    "color": theme.SERIES_COLOURS[position % len(theme.SERIES_COLOURS)],
+                    "pattern": {
+                        "shape": theme.SERIES_PATTERNS[position % len(theme.SERIES_PATTERNS)]
+                    },
+                },
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": (rows["upper_bound"] - rows["value"]).where(~withheld),
+                    "arrayminus": (rows["value"] - rows["lower_bound"]).where(~withheld),
+                    "color": theme.TEXT_COLOUR,
+                    "thickness": 1.5,
+                    "width": 6,
+                },
+                text=["withheld" if w else "" for w in withheld],
+                textposition="outside",
+                customdata=list(zip(rows["lower_bound"], rows["upper_bound"], strict=True)),
+                hovertemplate=(
+                    f"%{{y:,.1f}} {value_label} (95% CI %{{customdata[0]:,.1f}} to "
+                    f"%{{customdata[1]:,.1f}})<extra>{series_name(str(series))}</extra>"
+                ),
+            )
+        )
+    figure.update_layout(
+        template=theme.TEMPLATE_NAME,
+        barmode="group",
+        yaxis_title=value_label,
+        height=400,
+        hovermode="closest",
+    )
+    return figure
+
+
+FOREST_TITLE = "ratio, LEAD vs comparison (log scale; 1 = no difference)"
+FOREST_SIDES = ("LEAD lower", "LEAD higher")
+
+
+def forest_figure(
+    frame: pd.DataFrame,
+    label: Callable[[str], str],
+    x_title: str = FOREST_TITLE,
+    sides: tuple[str, str] = FOREST_SIDES,
+) -> go.Figure:
+    """Ratios with 95% intervals on a log scale, a line at 1 (no difference).
+
+    ``frame`` has ``indicator_id``, ``value``, ``lower_bound``, ``upper_bound`` and
+    ``is_suppressed``; withheld rows are listed with the word "withheld". ``x_title`` and
+    ``sides`` (the words either side of 1) say what the ratio compares: people ("LEAD
+    lower"), changes, or areas ("Belltown changed less").
+    """
+    theme.register()
+    rows = frame.reset_index(drop=True)
+    withheld = rows["is_suppressed"].astype(bool)
+    labels = [
+        label(str(i)) + (" (withheld)" if w else "")
+        for i, w in zip(rows["indicator_id"], withheld, strict=True)
+    ]
+    figure = go.Figure(
+        go.Scatter(
+            x=rows["value"].where(~withheld),
+            y=labels,
+            mode="markers",
+            marker={"symbol": "square", "size": 12, "color": theme.SERIES_COLOURS[0]},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": (rows["upper_bound"] - rows["value"]).where(~withheld),
+                "arrayminus": (rows["value"] - rows["lower_bound"]).where(~withheld),
+                "color": theme.SERIES_COLOURS[0],
+                "thickness": 2,
+                "width": 8,
+            },
+            customdata=list(zip(rows["lower_bound"], rows["upper_bound"], strict=True)),
+            hovertemplate=(
+                "%{x:.2f} (95% CI %{customdata[0]:.2f} to %{customdata[1]:.2f})<extra></extra>"
+            ),
+            showlegend=False,
+        )
+    )
+    figure.add_vline(x=1, line={"color": theme.MUTED_COLOUR, "dash": "dot", "width": 1.5})
+    # The two directions sit at the plot's edges, so neither is cut off however close the
+    # axis ends to 1 (the dotted line marks 1 itself).
+    for x, anchor, text in ((0, "left", f"← {sides[0]}"), (1, "right", f"{sides[1]} →")):
+        figure.add_annotation(
+            x=x,
+            xref="paper",
+            xanchor=anchor,
+            y=1.0,
+            yref="paper",
+            yanchor="bottom",
+            text=text,
+            showarrow=False,
+            font={"color": theme.MUTED_COLOUR},
+        )
+    shown = rows[~withheld]
+    low = min([1.0, *shown["lower_bound"].dropna()]) / 1.3
+    high = max([1.0, *shown["upper_bound"].dropna()]) * 1.3
+    ticks = [t for t in (0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10) if low <= t <= high]
+    figure.update_layout(
+        template=theme.TEMPLATE_NAME,
+        xaxis={
+            "type": "log",
+            "title": x_title,
+            "range": [math.log10(low), math.log10(high)],
+            "tickvals": ticks,
+            "ticktext": [f"{t:g}" for t in ticks],
+        },
+        height=max(260, 70 * len(rows) + 110),
+        hovermode="closest",
+    )
+    figure.update_yaxes(autorange="reversed", automargin=True)
+    return figure
+
+
+def band_lines_figure(
+    frame: pd.DataFrame,
+    x_column: str,
+    series_column: str,
+    series_name: Callable[[str], str],
+    x_title: str,
+    value_label: str,
+    step: bool = False,
+) -> go.Figure:
+    """Lines with shaded 95% bands, one per series (KM curves, monthly shares).
+
+    ``frame`` has ``x_column`` (numbers), ``series_column``, ``value``, ``lower_bound``,
+    ``upper_bound`` and ``is_suppressed``; withheld points are gaps.
+    """
+    theme.register()
+    figure = go.Figure()
+    shape = "hv" if step else "linear"
+    for position, series in enumerate(dict.fromkeys(frame[series_column])):
+        rows = frame[frame[series_column] == series].sort_values(x_column)
+        withheld = rows["is_suppressed"].astype(bool)
+        colour = theme.SERIES_COLOURS[position % len(theme.SERIES_COLOURS)]
+        band = theme.band_colour(colour)
+        figure.add_trace(
+            go.Scatter(
+                x=rows[x_column],
+                y=rows["upper_bound"].where(~withheld),
+                mode="lines",
+                line={"width": 0, "shape": shape},
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+        figure.add_trace(
+            go.Scatter(
+                x=rows[x_column],
+                y=rows["lower_bound"].where(~withheld),
+                mode="lines",
+                line={"width": 0, "shape": shape},
+                fill="tonexty",
+                fillcolor=band,
+                hoverinfo="skip",
+                name=f"{series_name(str(series))}: 95% interval",
+            )
+        )
+        figure.add_trace(
+            go.Scatter(
+                x=rows[x_column],
+                y=rows["value"].where(~withheld),
+                mode="lines+markers",
+                name=series_name(str(series)),
+                line={
+                    "color": colour,
+                    "width": 3,
+                    "dash": theme.SERIES_DASHES[position % len(theme.SERIES_DASHES)],
+                    "shape": shape,
+                },
+                marker={"size": 5},
+                hovertemplate=f"%{{y:.1f}} {value_label}<extra>{series_name(str(series))}</extra>",
+            )
+        )
+    figure.update_layout(
+        template=theme.TEMPLATE_NAME,
+        xaxis_title=x_title,
+        yaxis_title=value_label,
+        height=420,
+        hovermode="x unified",
+    )
+    return figure
+
+
+BALANCE_LIMIT = 0.1  # |SMD| under 0.1 is usually called well balanced (Austin & Stuart 2015)
+
+
+def balance_figure(frame: pd.DataFrame) -> go.Figure:
+    """Standardised mean differences before and after weighting, one row per characteristic.
+
+    ``frame`` has ``label``, ``unweighted`` and ``weighted`` (NaN where withheld, listed as
+    such in the label). Dashed lines at -0.1 and 0.1 mark the usual "well balanced" band.
+    """
+    theme.register()
+    rows = frame.reset_index(drop=True)
+    figure = go.Figure()
+    for position, (column, name, symbol) in enumerate(
+        (
+            ("unweighted", "Before weighting", "circle-open"),
+            ("weighted", "After weighting", "circle"),
+        )
+    ):
+        colour = theme.SERIES_COLOURS[position]
+        figure.add_trace(
+            go.Scatter(
+                x=rows[column],
+                y=rows["label"],
+                mode="markers",
+                name=name,
+                marker={"symbol": symbol, "size": 11, "color": colour, "line": {"width": 2}},
+                hovertemplate="%{y}: %{x:.2f}<extra>" + name + "</extra>",
+            )
+        )
+    for x in (-BALANCE_LIMIT, BALANCE_LIMIT):
+        figure.add_vline(x=x, line={"color": theme.MUTED_COLOUR, "dash": "dash", "width": 1})
+    figure.add_vline(x=0, line={"color": theme.MUTED_COLOUR, "width": 1})
+    spread = [
+        BALANCE_LIMIT * 2,
+        *rows["unweighted"].abs().dropna(),
+        *rows["weighted"].abs().dropna(),
+    ]
+    limit = max(spread) * 1.15
+    figure.update_layout(
+        template=theme.TEMPLATE_NAME,
+        xaxis={
+            "title": "standardised difference, LEAD minus comparison (0 = alike)",
+            "range": [-limit, limit],
+            "zeroline": False,
+        },
+        height=max(300, 34 * len(rows) + 140),
+        hovermode="closest",
+        legend={"orientation": "h", "y": -0.25},
+    )
+    figure.update_yaxes(autorange="reversed", automargin=True)
+    return figure
+
+
+def event_study_figure(frame: pd.DataFrame, start_year: str) -> go.Figure:
+    """Belltown / comparison ratio by year relative to the year before LEAD (= 1), with 95%
+    intervals, one series per comparison area; a line at 1 and a band marking LEAD's start.
+
+    ``frame`` has ``year`` (label), ``comparison``, ``value``, ``lower_bound`` and
+    ``upper_bound`` (the reference year has no interval).
+    """
+    theme.register()
+    figure = go.Figure()
+    years = list(dict.fromkeys(frame.sort_values("period_start_date")["year"]))
+    for position, (comparison, rows) in enumerate(frame.groupby("comparison", sort=True)):
+        colour = theme.SERIES_COLOURS[position % len(theme.SERIES_COLOURS)]
+        figure.add_trace(
+            go.Scatter(
+                x=rows["year"],
+                y=rows["value"],
+                mode="lines+markers",
+                name=f"vs {comparison}",
+                line={"color": colour, "dash": theme.SERIES_DASHES[position % 4]},
+                marker={"size": 9, "color": colour},
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": rows["upper_bound"] - rows["value"],
+                    "arrayminus": rows["value"] - rows["lower_bound"],
+                    "color": colour,
+                    "thickness": 1.5,
+                    "width": 5,
+                },
+                hovertemplate="%{x}: %{y:.2f}<extra>vs " + str(comparison) + "</extra>",
+            )
+        )
+    figure.add_hline(y=1, line={"color": theme.MUTED_COLOUR, "dash": "dot", "width": 1.5})
+    if start_year in years:
+        figure.add_vline(
+            x=years.index(start_year) - 0.5,
+            line={"color": theme.MUTED_COLOUR, "dash": "dash", "width": 1.5},
+        )
+        figure.add_annotation(
+            x=years.index(start_year) - 0.5, y=1.0, yref="paper", yanchor="bottom",
+            xanchor="left", text=" LEAD begins", showarrow=False,
+            font={"color": theme.MUTED_COLOUR},
+        )  # fmt: skip
+    shown = pd.concat([frame["lower_bound"], frame["upper_bound"], frame["value"]]).dropna()
+    low, high = min(0.8, float(shown.min())) / 1.2, max(1.25, float(shown.max())) * 1.2
+    ticks = [t for t in (0.1, 0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3, 5) if low <= t <= high]
+    figure.update_layout(
+        template=theme.TEMPLATE_NAME,
+        yaxis={
+            "type": "log",
+            "title": "Belltown / area, year before LEAD = 1",
+            "range": [math.log10(low), math.log10(high)],
+            "tickvals": ticks,
+            "ticktext": [f"{t:g}" for t in ticks],
+        },
+        xaxis={"title": "year from October to September (2010–11 = Oct 2010 to Sep 2011)",
+               "categoryorder": "array", "categoryarray": years},
+        height=440,
+        hovermode="closest",
+        legend={"orientation": "h", "y": 1.12, "x": 1, "xanchor": "right"},
+    )  # fmt: skip
+    return figure
+
+
+def placebo_figure(placebos: pd.DataFrame, real: pd.DataFrame) -> go.Figure:
+    """Before/after ratios at false start dates (dots) beside the real estimate (diamond),
+    one row per comparison area, on a log scale with a line at 1."""
+    theme.register()
+    figure = go.Figure(
+        go.Scatter(
+            x=placebos["value"],
+            y="vs " + placebos["comparison"],
+            mode="markers",
+            name="False start dates before LEAD",
+            marker={"symbol": "circle-open", "size": 10, "color": theme.SERIES_COLOURS[1],
+                    "line": {"width": 2}},
+            customdata=placebos["period_start_date"].dt.strftime("%b %Y"),
+            hovertemplate="false start %{customdata}: %{x:.2f}<extra></extra>",
+        )
+    )  # fmt: skip
+    if not real.empty:
+        figure.add_trace(
+            go.Scatter(
+                x=real["value"],
+                y="vs " + real["comparison"],
+                mode="markers",
+                name="Real start, October 2011",
+                marker={"symbol": "diamond", "size": 15, "color": theme.SERIES_COLOURS[0]},
+                hovertemplate="real start: %{x:.2f}<extra></extra>",
+            )
+        )
+    figure.add_vline(x=1, line={"color": theme.MUTED_COLOUR, "dash": "dot", "width": 1.5})
+    values = pd.concat([placebos["value"], real["value"] if not real.empty else placebos["value"]])
+    low, high = min(0.8, float(values.min())) / 1.2, max(1.25, float(values.max())) * 1.2
+    ticks = [t for t in (0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3, 5) if low <= t <= high]
+    figure.update_layout(
+        template=theme.TEMPLATE_NAME,
+        xaxis={
+            "type": "log",
+            "title": "Belltown's change divided by the area's, 12 months each side (log scale)",
+            "range": [math.log10(low), math.log10(high)],
+            "tickvals": ticks,
+            "ticktext": [f"{t:g}" for t in ticks],
+        },
+        height=300,
+        hovermode="closest",
+        legend={"orientation": "h", "y": -0.45},
+    )
+    figure.update_yaxes(automargin=True)
+    return figure
