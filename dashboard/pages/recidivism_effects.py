@@ -48,6 +48,7 @@ LEVELS = {
     "black": "Black",
     "white": "white",
     "other": "other or unknown",
+    "unknown": "unknown",
     "unsheltered": "unsheltered",
 }
 PRIOR = {

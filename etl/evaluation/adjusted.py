@@ -45,6 +45,7 @@ from etl.evaluation.common import (
     EvaluationError,
     fit_last_coefficient,
     model_warnings,
+    not_estimable,
     require,
 )
 from etl.evaluation.recidivism import RATE_EXPOSURE
@@ -57,6 +58,7 @@ COVARIATE_LEVELS: dict[str, dict[str, tuple[str, ...]]] = {
         "under_35": ("18-24", "25-34"),
         "35_44": ("35-44",),
         "45_and_over": ("45-54", "55-64", "65+"),
+        "unknown": (),
     },
     "gender": {"female": ("female",), "not_female": ()},
     "race_ethnicity": {"black": ("black",), "white": ("white",), "other": ()},
@@ -233,7 +235,7 @@ def after_entry_effect(
     n_lead, n_control = int(lead[keep].sum()), int((1 - lead[keep]).sum())
     reason = _degenerate(y[keep], lead[keep], outcome)
     if reason:
-        return _not_estimable(method, reason, n_lead, n_control)
+        return not_estimable(method, reason, n_lead, n_control)
     columns = [np.ones(int(keep.sum()))]
     if adjustment == "covariates":
         columns.append(covariates.design()[keep])
@@ -253,7 +255,7 @@ def after_entry_effect(
     )
     result = fit_last_coefficient(model)
     if isinstance(result, str):
-        return _not_estimable(method, result, n_lead, n_control)
+        return not_estimable(method, result, n_lead, n_control)
     estimate, lower, upper, p_value = result
     return EffectEstimate(
         estimate=estimate,
@@ -276,18 +278,6 @@ def _degenerate(y: np.ndarray, lead: np.ndarray, outcome: str) -> str:
         if outcome in BINARY_OUTCOMES and float(values.sum()) >= len(values):
             return "everybody in a group had the event"
     return ""
-
-
-def _not_estimable(method: str, reason: str, n_lead: int, n_control: int) -> EffectEstimate:
-    return EffectEstimate(
-        estimate=np.nan,
-        lower=np.nan,
-        upper=np.nan,
-        p_value=np.nan,
-        n_lead=n_lead,
-        n_control=n_control,
-        method=f"{method} Not estimable: {reason}.",
-    )
 
 
 def _method(outcome: str, adjustment: str) -> str:

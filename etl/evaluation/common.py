@@ -43,6 +43,19 @@ class EffectEstimate(TypedDict):
     method: str
 
 
+def not_estimable(method: str, reason: str, n_lead: int, n_control: int) -> EffectEstimate:
+    """An effect that could not be estimated: NaN values, the reason in ``method``."""
+    return EffectEstimate(
+        estimate=np.nan,
+        lower=np.nan,
+        upper=np.nan,
+        p_value=np.nan,
+        n_lead=n_lead,
+        n_control=n_control,
+        method=f"{method} Not estimable: {reason}.",
+    )
+
+
 def wilson_pct(count: int, people: int) -> tuple[float, float, float]:
     """Share ``count / people`` and its Wilson score 95% interval, all in percent.
 

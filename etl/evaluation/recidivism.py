@@ -55,6 +55,7 @@ from etl.evaluation.common import (
     EvaluationError,
     fit_last_coefficient,
     model_warnings,
+    not_estimable,
     ratio_interval,
     require,
     wilson_pct,
@@ -381,16 +382,7 @@ def _gee_effect(model: Any, long: pd.DataFrame, method: str) -> EffectEstimate:
 
 
 def _not_estimable(long: pd.DataFrame, method: str, reason: str) -> EffectEstimate:
-    n_lead, n_control = _cluster_counts(long)
-    return EffectEstimate(
-        estimate=np.nan,
-        lower=np.nan,
-        upper=np.nan,
-        p_value=np.nan,
-        n_lead=n_lead,
-        n_control=n_control,
-        method=f"{method} Not estimable: {reason}.",
-    )
+    return not_estimable(method, reason, *_cluster_counts(long))
 
 
 def _cluster_counts(long: pd.DataFrame) -> tuple[int, int]:
