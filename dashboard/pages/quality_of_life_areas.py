@@ -240,8 +240,6 @@ def placebo_parts(run: data.PublishedRun, group: str) -> Parts:
                 "False start": placebos["period_start_date"].dt.strftime("%B %Y"),
                 "Comparison area": placebos["comparison"],
                 "Rate ratio": placebos["value"],
-                "95% CI, lower": placebos["lower_bound"],
-                "95% CI, upper": placebos["upper_bound"],
             }
         ),
         caption=meta["title"],

@@ -109,8 +109,9 @@ REPORTED_OFFENSES_PLACEBO = _area(
     "The before/after ratio (12 months each side) computed as if LEAD had started in each "
     "month of 2009 and 2010 whose window ends by October 2011. Their spread is what ordinary "
     "variation between the areas produces; the real 12-month estimate can be read against it.",
-    "As reported_offenses_before_after with 12-month windows, at each false start month "
-    "(period_start_date).",
+    "The ratio of Belltown's and the comparison area's after/before totals (what the "
+    "before/after model estimates), 12 months each side of each false start month "
+    "(period_start_date); point estimates only, read as a distribution.",
     "placebo",
     Estimand(
         AREA_CHANGE_IN_CHANGE,
