@@ -321,18 +321,10 @@ def event_study_figure(frame: pd.DataFrame, start_year: str) -> go.Figure:
             xanchor="left", text=" LEAD begins", showarrow=False,
             font={"color": theme.MUTED_COLOUR},
         )  # fmt: skip
-    shown = pd.concat([frame["lower_bound"], frame["upper_bound"], frame["value"]]).dropna()
-    low, high = min(0.8, float(shown.min())) / 1.2, max(1.25, float(shown.max())) * 1.2
-    ticks = [t for t in (0.1, 0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3, 5) if low <= t <= high]
+    shown = pd.concat([frame["lower_bound"], frame["upper_bound"], frame["value"]])
     figure.update_layout(
         template=theme.TEMPLATE_NAME,
-        yaxis={
-            "type": "log",
-            "title": "Belltown / area, year before LEAD = 1",
-            "range": [math.log10(low), math.log10(high)],
-            "tickvals": ticks,
-            "ticktext": [f"{t:g}" for t in ticks],
-        },
+        yaxis=_ratio_axis(shown, "Belltown / area, year before LEAD = 1"),
         xaxis={"title": "year from October to September (2010–11 = Oct 2010 to Sep 2011)",
                "categoryorder": "array", "categoryarray": years},
         height=440,
@@ -370,21 +362,33 @@ def placebo_figure(placebos: pd.DataFrame, real: pd.DataFrame) -> go.Figure:
             )
         )
     figure.add_vline(x=1, line={"color": theme.MUTED_COLOUR, "dash": "dot", "width": 1.5})
-    values = pd.concat([placebos["value"], real["value"] if not real.empty else placebos["value"]])
-    low, high = min(0.8, float(values.min())) / 1.2, max(1.25, float(values.max())) * 1.2
-    ticks = [t for t in (0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3, 5) if low <= t <= high]
     figure.update_layout(
         template=theme.TEMPLATE_NAME,
-        xaxis={
-            "type": "log",
-            "title": "Belltown's change divided by the area's, 12 months each side (log scale)",
-            "range": [math.log10(low), math.log10(high)],
-            "tickvals": ticks,
-            "ticktext": [f"{t:g}" for t in ticks],
-        },
+        xaxis=_ratio_axis(
+            pd.concat([placebos["value"], real["value"]]),
+            "Belltown's change divided by the area's, 12 months each side (log scale)",
+        ),
         height=300,
         hovermode="closest",
         legend={"orientation": "h", "y": -0.45},
     )
     figure.update_yaxes(automargin=True)
     return figure
+
+
+RATIO_TICKS = (0.1, 0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3, 5)
+
+
+def _ratio_axis(values: pd.Series, title: str) -> dict[str, object]:
+    """A log axis for ratios that always shows 1 and a little room around the values."""
+    shown = values.dropna().astype(float)
+    low = min(0.8, float(shown.min()) if len(shown) else 1.0) / 1.2
+    high = max(1.25, float(shown.max()) if len(shown) else 1.0) * 1.2
+    ticks = [t for t in RATIO_TICKS if low <= t <= high]
+    return {
+        "type": "log",
+        "title": title,
+        "range": [math.log10(low), math.log10(high)],
+        "tickvals": ticks,
+        "ticktext": [f"{t:g}" for t in ticks],
+    }

@@ -278,7 +278,7 @@ def _effect_kpi(run: data.PublishedRun, threshold: int) -> Kpi:
     detail = f"6 months after entry, adjusted; {effect.tile_range()} (OR {effect.value:.2f})"
     fragility = (
         published_effects.e_value_sentence(run, "arrest_odds_ratio_weighted"),
-        published_effects.window_sentence(run, "arrest", threshold),
+        published_effects.window_sentence(run, "arrest"),
     )
     return Kpi(
         key="arrest_odds_ratio_weighted",

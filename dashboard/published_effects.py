@@ -94,15 +94,20 @@ def headline_effect(run: data.PublishedRun, measure: str = "arrest") -> Effect |
     return effect(run, indicator_id(measure, "weighted"), HEADLINE_MONTHS[measure])
 
 
-def e_value_sentence(run: data.PublishedRun, indicator: str) -> str:
-    """How strong an unmeasured difference would have to be, in words (empty if none)."""
+def e_values(run: data.PublishedRun, indicator: str) -> dict[str, float]:
+    """The published E-values of ``indicator``: ``estimate`` and ``interval`` when shown."""
     frame = data.observations(run.run_id, "effect_e_value")
     shown = frame[~frame["is_suppressed"].astype(bool)]
-    values = {
+    return {
         str(v).split("|")[1]: float(x)
         for v, x in zip(shown["breakdown_value"], shown["value"], strict=True)
         if str(v).startswith(f"{indicator}|")
     }
+
+
+def e_value_sentence(run: data.PublishedRun, indicator: str) -> str:
+    """How strong an unmeasured difference would have to be, in words (empty if none)."""
+    values = e_values(run, indicator)
     if "estimate" not in values:
         return ""
     sentence = (
@@ -121,17 +126,17 @@ def e_value_sentence(run: data.PublishedRun, indicator: str) -> str:
 
 def e_value_brief(run: data.PublishedRun, indicator: str) -> str:
     """``; E-value 2.9`` for the one-page brief (empty if none)."""
-    frame = data.observations(run.run_id, "effect_e_value")
-    rows = frame[
-        (frame["breakdown_value"] == f"{indicator}|estimate") & ~frame["is_suppressed"].astype(bool)
-    ]
-    if rows.empty:
-        return ""
-    value = float(rows.iloc[0]["value"])
-    return f"; E-value {value:.1f}"
+    value = e_values(run, indicator).get("estimate")
+    return "" if value is None else f"; E-value {value:.1f}"
 
 
-def window_sentence(run: data.PublishedRun, measure: str, threshold: int) -> str:
+def effect_text(run: data.PublishedRun, indicator: str, threshold: int) -> str:
+    """The estimand sentence of a single-value effect indicator ("" when not published)."""
+    found = effect(run, indicator)
+    return "" if found is None else found.sentence(threshold)
+
+
+def window_sentence(run: data.PublishedRun, measure: str) -> str:
     """The weighted estimate over the other windows, in the headline's unit."""
     parts = []
     for months in WINDOWS:

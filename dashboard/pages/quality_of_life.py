@@ -458,48 +458,36 @@ def _group_or_default(run: data.PublishedRun, group: object) -> tuple[str, str |
     return choose(group, groups, default_group, "offence group", category_label)
 
 
-def _register_area_card(
+def _register_group_card(
     ids: CardIds,
     indicator_ids: tuple[str, ...],
     parts: Callable[[data.PublishedRun, str], areas.Parts],
 ) -> None:
-    """One callback per neighbourhood comparison card (the offence group chosen above)."""
+    """One callback per card drawn for the offence group chosen above (its rows are keyed
+    "group|...", so its data links select the group's rows by prefix)."""
 
     @callback(*ids.outputs(), Input(Ids.GROUP, "value"))
     def _update(group: object) -> tuple[object, ...]:
         run = published_run_or_stop()
         value, notice = _group_or_default(run, group)
-        # Rows are keyed "group|comparison area|...": the rows drawn are all the group's.
         share = Share(ids.card_id, ids.heading, indicator_ids, {"breakdown_prefix": f"{value}|"})
         return card_parts(*parts(run, value), notice, share)
 
 
-_register_area_card(
+_register_group_card(
     Ids.BEFORE_AFTER,
     (areas.BEFORE_AFTER_ID, areas.PRETREND_ID, areas.PRETREND_P_ID),
     areas.before_after_parts,
 )
-_register_area_card(
+_register_group_card(
     Ids.EVENT_STUDY,
     (areas.EVENT_STUDY_ID, areas.PRETREND_ID, areas.PRETREND_P_ID),
     areas.event_study_parts,
 )
-_register_area_card(Ids.PLACEBO, (areas.PLACEBO_ID, areas.BEFORE_AFTER_ID), areas.placebo_parts)
+_register_group_card(Ids.PLACEBO, (areas.PLACEBO_ID, areas.BEFORE_AFTER_ID), areas.placebo_parts)
 
 
 GRID_ID = "reported_offenses_grid"
-
-
-@callback(*Ids.MAP.outputs(), Input(Ids.GROUP, "value"))
-def update_map(group: object) -> tuple[object, ...]:
-    run = published_run_or_stop()
-    groups = data.breakdown_values(run.run_id, MEASURES["count"])
-    default_group = DEFAULT_GROUP if DEFAULT_GROUP in groups else (groups or [""])[0]
-    value, notice = choose(group, groups, default_group, "offence group", category_label)
-    # Grid cells are keyed "group|latitude,longitude": the rows drawn are all the group's.
-    prefix = {"breakdown_prefix": f"{value}|"}
-    share = Share(Ids.MAP.card_id, Ids.MAP.heading, (GRID_ID,), prefix)
-    return card_parts(*map_parts(run, value), notice, share)
 
 
 @data.cache.memoize()
@@ -542,3 +530,6 @@ def map_parts(run: data.PublishedRun, group: str) -> tuple[object, str, Componen
     if area is not None:
         footer.append(html.P([html.Strong("Map outline: "), boundaries.SOURCE_NOTE]))
     return figure, summary, table, footer
+
+
+_register_group_card(Ids.MAP, (GRID_ID,), map_parts)

@@ -165,7 +165,7 @@ def headline(run: data.PublishedRun, threshold: int) -> Component:
     sentence = main.sentence(threshold) if main is not None else ""
     fragility = [
         published_effects.e_value_sentence(run, HEADLINE_INDICATOR),
-        published_effects.window_sentence(run, "arrest", threshold),
+        published_effects.window_sentence(run, "arrest"),
     ]
     unadjusted = published_effects.effect(
         run, published_effects.indicator_id("arrest", "after_entry"), 6

@@ -7,9 +7,10 @@ from __future__ import annotations
 import pandas as pd
 from dash.development.base_component import Component
 
-from dashboard import data, estimand_text, interval_figures, summaries
+from dashboard import data, interval_figures, summaries
 from dashboard.components.chart_card import CardContent, data_table
 from dashboard.components.controls import indicator_footer
+from dashboard.published_effects import effect_text
 from etl import settings
 
 SHARE_EVENTS = {"arrest": "Arrested", "felony": "Charged with a felony"}
@@ -91,25 +92,39 @@ def interval_table(
     return data_table(table, caption=caption, value_format=value_format)
 
 
+def _cohort_period_card(
+    run: data.PublishedRun,
+    indicator_id: str,
+    frame: pd.DataFrame,
+    unit: str,
+    summary: str,
+    caption: str,
+    period: str,
+    value_format: str = "{:,.1f}",
+) -> CardContent:
+    """Bars with 95% intervals for each group before and after entry, with its table."""
+    figure = interval_figures.interval_bars_figure(
+        frame, "period", "cohort", PERIODS.__getitem__, COHORTS.__getitem__, unit
+    )
+    labelled = frame.assign(group=frame["cohort"].map(COHORTS), when=frame["period"].map(PERIODS))
+    table = interval_table(labelled, {"group": "Group", "when": "Window"}, caption, value_format)
+    return figure, summary, table, indicator_footer(run, indicator_id, period, frame)
+
+
+def _cohort_period_frame(run: data.PublishedRun, indicator_id: str) -> pd.DataFrame:
+    return _split(data.observations(run.run_id, indicator_id), "cohort", "period")
+
+
 @data.cache.memoize()
 def shares_card(run: data.PublishedRun, event: str) -> CardContent:
     threshold = settings.get("SUPPRESSION_THRESHOLD")
     indicator_id = SHARE_INDICATORS[event]
-    frame = _split(data.observations(run.run_id, indicator_id), "cohort", "period")
-    figure = interval_figures.interval_bars_figure(
-        frame, "period", "cohort", PERIODS.__getitem__, COHORTS.__getitem__, "percent of group"
-    )
+    frame = _cohort_period_frame(run, indicator_id)
     summary = summaries.before_after_summary(frame, SHARE_EVENTS[event].lower(), threshold)
-    labelled = frame.assign(group=frame["cohort"].map(COHORTS), when=frame["period"].map(PERIODS))
-    table = interval_table(
-        labelled, {"group": "Group", "when": "Window"}, f"{SHARE_EVENTS[event]}: percent of group"
-    )
-    return (
-        figure,
-        summary,
-        table,
-        indicator_footer(run, indicator_id, "six months before and after entry", frame),
-    )
+    return _cohort_period_card(
+        run, indicator_id, frame, "percent of group", summary,
+        f"{SHARE_EVENTS[event]}: percent of group", "six months before and after entry",
+    )  # fmt: skip
 
 
 @data.cache.memoize()
@@ -126,7 +141,7 @@ def change_in_change_card(run: data.PublishedRun) -> CardContent:
         sides=("LEAD's change lower", "LEAD's change higher"),
     )
     sentences = [
-        _estimand_text(run, indicator_id, threshold)
+        effect_text(run, indicator_id, threshold)
         for indicator_id in ("arrest_odds_ratio", "booking_rate_ratio")
     ]
     labelled = frame.assign(measure=frame["indicator_id"].map(CHANGE_IN_CHANGE))
@@ -143,20 +158,6 @@ def change_in_change_card(run: data.PublishedRun) -> CardContent:
         indicator_footer(
             run, "arrest_odds_ratio", "evaluation entries Oct 2011 to Jul 2014", frame
         ),
-    )
-
-
-def _estimand_text(run: data.PublishedRun, indicator_id: str, threshold: int) -> str:
-    """The estimand sentence of a single-value effect indicator."""
-    meta = data.indicator(run.run_id, indicator_id)
-    if meta is None:
-        return ""
-    frame = data.observations(run.run_id, indicator_id)
-    if frame.empty or bool(frame.iloc[0]["is_suppressed"]):
-        return estimand_text.effect_sentence(meta, None, None, None, threshold)
-    row = frame.iloc[0]
-    return estimand_text.effect_sentence(
-        meta, float(row["value"]), float(row["lower_bound"]), float(row["upper_bound"]), threshold
     )
 
 
@@ -193,54 +194,25 @@ def survival_card(run: data.PublishedRun) -> CardContent:
 def jail_card(run: data.PublishedRun, measure: str) -> CardContent:
     threshold = settings.get("SUPPRESSION_THRESHOLD")
     indicator_id = JAIL_INDICATORS[measure]
-    frame = _split(data.observations(run.run_id, indicator_id), "cohort", "period")
     unit = "bookings per person-year" if measure == "bookings" else "days per person-year"
-    figure = interval_figures.interval_bars_figure(
-        frame, "period", "cohort", PERIODS.__getitem__, COHORTS.__getitem__, unit
-    )
+    frame = _cohort_period_frame(run, indicator_id)
     summary = summaries.before_after_rate_summary(frame, unit, threshold)
-    labelled = frame.assign(group=frame["cohort"].map(COHORTS), when=frame["period"].map(PERIODS))
-    table = interval_table(
-        labelled, {"group": "Group", "when": "Window"}, f"{JAIL_MEASURES[measure]} per person-year"
-    )
-    return (
-        figure,
-        summary,
-        table,
-        indicator_footer(run, indicator_id, "12 months before and after entry", frame),
-    )
+    return _cohort_period_card(
+        run, indicator_id, frame, unit, summary, f"{JAIL_MEASURES[measure]} per person-year",
+        "12 months before and after entry",
+    )  # fmt: skip
 
 
 @data.cache.memoize()
 def costs_card(run: data.PublishedRun) -> CardContent:
     threshold = settings.get("SUPPRESSION_THRESHOLD")
-    frame = _split(data.observations(run.run_id, "legal_cost_per_person_year"), "cohort", "period")
-    figure = interval_figures.interval_bars_figure(
-        frame,
-        "period",
-        "cohort",
-        PERIODS.__getitem__,
-        COHORTS.__getitem__,
-        "US dollars per person-year",
-    )
-    summary = summaries.before_after_rate_summary(
-        frame, "US dollars per person-year", threshold, prefix="$"
-    )
-    labelled = frame.assign(group=frame["cohort"].map(COHORTS), when=frame["period"].map(PERIODS))
-    table = interval_table(
-        labelled,
-        {"group": "Group", "when": "Window"},
-        "Legal system cost per person-year (US dollars)",
-        "{:,.0f}",
-    )
-    return (
-        figure,
-        summary,
-        table,
-        indicator_footer(
-            run, "legal_cost_per_person_year", "12 months before and after entry", frame
-        ),
-    )
+    indicator_id, unit = "legal_cost_per_person_year", "US dollars per person-year"
+    frame = _cohort_period_frame(run, indicator_id)
+    summary = summaries.before_after_rate_summary(frame, unit, threshold, prefix="$")
+    return _cohort_period_card(
+        run, indicator_id, frame, unit, summary, "Legal system cost per person-year (US dollars)",
+        "12 months before and after entry", "{:,.0f}",
+    )  # fmt: skip
 
 
 @data.cache.memoize()
@@ -258,7 +230,7 @@ def outcomes_card(run: data.PublishedRun, outcome: str) -> CardContent:
         "% of assessed participants",
     )
     summary = summaries.trajectory_summary(frame, OUTCOMES[outcome].lower(), threshold)
-    summary += " " + _estimand_text(run, f"{outcome}_odds_vs_baseline", threshold)
+    summary += " " + effect_text(run, f"{outcome}_odds_vs_baseline", threshold)
     summary += " " + followed_up_sentence(frame)
     table = interval_table(
         frame.sort_values("month"),

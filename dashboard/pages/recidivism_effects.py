@@ -115,14 +115,12 @@ def after_entry_rows(
 ) -> pd.DataFrame:
     """Forest rows of the after-entry comparisons at each measure's main window (``short``
     labels for the printed brief)."""
-    words = SHORT_ADJUSTMENTS if short else ADJUSTMENTS
+    words, months = (SHORT_ADJUSTMENTS, "mo") if short else (ADJUSTMENTS, "months")
     pairs = [
         (
             indicator_id(measure, adjustment),
             HEADLINE_MONTHS[measure],
-            f"{name}, {HEADLINE_MONTHS[measure]} mo: {words[adjustment]}"
-            if short
-            else f"{name}, {HEADLINE_MONTHS[measure]} months: {words[adjustment]}",
+            f"{name}, {HEADLINE_MONTHS[measure]} {months}: {words[adjustment]}",
         )
         for measure, name in MEASURES.items()
         for adjustment in adjustments
@@ -140,12 +138,9 @@ def after_entry_card(run: data.PublishedRun, threshold: int) -> CardContent:
         if found is not None:
             sentences.append(found.sentence(threshold, with_note=False))
     if sentences:
-        meta = data.indicator(run.run_id, indicator_id("arrest", "weighted")) or {}
         sentences.append(
             "Each compares the groups after entry, weighting the comparison group to resemble "
             f"the LEAD group in {ADJUSTED_FOR}."
-            if meta
-            else ""
         )
     unadjusted = effect(run, indicator_id("arrest", "after_entry"), 6)
     if unadjusted is not None:
@@ -173,7 +168,7 @@ def sensitivity_card(run: data.PublishedRun, measure: str, threshold: int) -> Ca
     headline = headline_effect(run, measure)
     sentences = [headline.sentence(threshold)] if headline is not None else []
     sentences += [
-        window_sentence(run, measure, threshold),
+        window_sentence(run, measure),
         e_value_sentence(run, indicator_id(measure, "weighted")),
     ]
     table = _forest_table(frame, f"{MEASURES[measure]}: estimates by follow-up window")
@@ -207,7 +202,6 @@ def balance_frame(run: data.PublishedRun) -> pd.DataFrame:
                     "control_weighted": None,
                     "unweighted": smd_values.get(f"{covariate}|{level}|unweighted"),
                     "weighted": smd_values.get(f"{covariate}|{level}|weighted"),
-                    "unit": "%",
                 }
             )
     for covariate, name in PRIOR.items():
@@ -219,7 +213,6 @@ def balance_frame(run: data.PublishedRun) -> pd.DataFrame:
                 "control_weighted": mean_values.get(f"control_weighted|{covariate}"),
                 "unweighted": smd_values.get(f"{covariate}|mean|unweighted"),
                 "weighted": smd_values.get(f"{covariate}|mean|weighted"),
-                "unit": "mean",
             }
         )
     return pd.DataFrame(rows)
@@ -278,12 +271,9 @@ def balance_card(run: data.PublishedRun, threshold: int) -> CardContent:
     table.attrs["withheld"] = table.isna() & (table.columns != "Comparison, weighted")
     table.attrs["withheld"]["Characteristic"] = False
     caption = "Characteristics at entry: % of group (or mean per person) and SMDs"
-    footer = indicator_footer(run, "covariate_balance_smd", "at evaluation entry", frame_for(run))
+    smd = data.observations(run.run_id, "covariate_balance_smd")
+    footer = indicator_footer(run, "covariate_balance_smd", "at evaluation entry", smd)
     return figure, summary, data_table(table, caption=caption, value_format="{:,.2f}"), footer
-
-
-def frame_for(run: data.PublishedRun) -> pd.DataFrame:
-    return data.observations(run.run_id, "covariate_balance_smd")
 
 
 @lru_cache(maxsize=1)

@@ -17,9 +17,9 @@ from dash.development.base_component import Component
 from dashboard import data
 from dashboard.components.chart_card import aria, scroll_region
 from dashboard.glossary import term
-from dashboard.pages.recidivism_cards import COHORTS, _estimand_text
+from dashboard.pages.recidivism_cards import COHORTS
 from dashboard.pages.recidivism_effects import simulations
-from dashboard.published_effects import effect
+from dashboard.published_effects import effect, effect_text
 from dashboard.summaries import change_summary
 
 FINDINGS_FILE = Path(__file__).resolve().parent.parent / "content" / "published_findings.toml"
@@ -56,7 +56,7 @@ def current_text(run: data.PublishedRun, finding: dict[str, Any], threshold: int
     if indicator_id == "program_cost_per_participant_month":
         return change_summary(frame, "Cost per participant-month", prefix="$")
     if indicator_id == "housed_share":
-        return _housed_text(frame) + " " + _estimand_text(run, "housed_odds_vs_baseline", threshold)
+        return _housed_text(frame) + " " + effect_text(run, "housed_odds_vs_baseline", threshold)
     return _per_year_text(frame, indicator_id)
 
 

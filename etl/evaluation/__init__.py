@@ -8,19 +8,17 @@ step before it is published.
 """
 
 from etl.evaluation.common import EffectEstimate, EvaluationError
+from etl.evaluation.costs import UnitCost, legal_costs, load_unit_costs
 from etl.evaluation.outcomes import (
     BaselineOdds,
     monthly_outcome_shares,
     outcome_odds_vs_baseline,
 )
 from etl.evaluation.recidivism import (
-    UnitCost,
     arrest_odds_ratio,
     booking_rate_ratio,
     felony_odds_ratio,
     jail_days_rate_ratio,
-    legal_costs,
-    load_unit_costs,
     rates_per_person_year,
     share_with_event,
     time_to_first_arrest,

@@ -30,7 +30,7 @@ from etl.evaluation import adjusted
 from etl.evaluation import windows as evaluation_windows
 from etl.evaluation.common import EffectEstimate
 from etl.indicators import effects_catalog
-from etl.indicators.program import AREA, CellSet, Key, complete_quarters
+from etl.indicators.program import AREA, CellSet, Key
 from etl.privacy import Relation
 from etl.sources.program import ProgramExtract
 
@@ -316,9 +316,7 @@ def relate_to_demographics(
     if not demographic or not referral_starts:
         return
     participants = extract.participants
-    lead = participants[participants["cohort"] == "lead"]
-    quarters = complete_quarters(lead["referral_date"].min(), pd.Timestamp(extract.extract_date))
-    end = quarters[-1] + pd.offsets.QuarterEnd(0)
+    end = max(referral_starts) + pd.offsets.QuarterEnd(0)  # the last published quarter
     in_a = participants["referral_date"] <= end
     in_b = participants["referral_date"] <= evaluation_windows.EVALUATION_END
     level_of = _level_of(covariates, covariate)

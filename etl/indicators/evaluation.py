@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from etl.evaluation import drug_use, outcomes, recidivism
+from etl.evaluation import costs, drug_use, outcomes, recidivism
 from etl.evaluation import windows as evaluation_windows
 from etl.indicators import effects
 from etl.indicators.effects import add_cell
@@ -153,11 +153,11 @@ def add_evaluation(cells: CellSet, extract: ProgramExtract, threshold: int) -> N
     effects.add_after_entry_effects(cells, extract, threshold)
     survival = recidivism.time_to_first_arrest(extract.participants, extract.legal_events, as_of)
     add_survival(cells, effects.publishable_survival(survival, threshold))
-    costs = recidivism.legal_costs(windows, recidivism.load_unit_costs())
+    table = costs.legal_costs(windows, costs.load_unit_costs())
     add_rates(
         cells,
         "legal_cost_per_person_year",
-        costs[costs["period"].isin(["before", "after"])],
+        table[table["period"].isin(["before", "after"])],
         value_column="cost_per_person_year",
     )
     add_outcome_shares(
@@ -275,6 +275,6 @@ def unit_cost_methodology() -> str:
     parts = [
         f"{cost.name.replace('_', ' ')}: ${cost.amount_usd:,.0f} per {cost.unit} ({cost.year}; "
         f"source: {cost.source})"
-        for cost in recidivism.load_unit_costs().values()
+        for cost in costs.load_unit_costs().values()
     ]
     return "Unit costs: " + "; ".join(parts) + "."

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from etl import demo
-from etl.evaluation import adjusted, recidivism
+from etl.evaluation import adjusted, costs
 from etl.evaluation.windows import person_windows
 from etl.sources.program import read_program_extract
 
@@ -37,8 +37,8 @@ def test_the_headline_and_legal_costs_centre_on_the_published_figures(tmp_path: 
         covariates = adjusted.baseline_covariates(windows, extract.participants, 11)
         effect = adjusted.after_entry_effect(windows, covariates, "arrest", "weighted")
         ratios.append(effect["estimate"])
-        costs = recidivism.legal_costs(windows, recidivism.load_unit_costs())
-        change = costs[costs["period"] == "change"].set_index("cohort")["cost_per_person_year"]
+        table = costs.legal_costs(windows, costs.load_unit_costs())
+        change = table[table["period"] == "change"].set_index("cohort")["cost_per_person_year"]
         lead_cost.append(change["lead"])
         control_cost.append(change["control"])
     mean_ratio = float(np.mean(ratios))

@@ -32,8 +32,8 @@ from etl.evaluation import (
     time_to_first_arrest,
 )
 from etl.evaluation.common import ratio_interval
+from etl.evaluation.costs import COST_COLUMNS
 from etl.evaluation.recidivism import (
-    COST_COLUMNS,
     RATE_COLUMNS,
     SHARE_COLUMNS,
     SURVIVAL_COLUMNS,

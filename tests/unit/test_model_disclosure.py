@@ -158,5 +158,3 @@ def test_no_monthly_arrest_or_censoring_count_comes_out_of_the_survival_curve(
     remaining = (uncensored["value"] / 100 * people).round()
     steps = -remaining.diff().dropna()
     assert not ((steps > 0) & (steps < THRESHOLD)).any(), steps.tolist()
-    # And the published months are never finer than the curve's own rule allows.
-    assert frame["month"].iloc[0] == 0
