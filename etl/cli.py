@@ -8,6 +8,13 @@ import re
 import sys
 from datetime import UTC, datetime
 
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_EXECUTED,
+    EVENT_JOB_MISSED,
+    EVENT_SCHEDULER_STARTED,
+)
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select
@@ -19,6 +26,7 @@ from etl.lock import LockHeld
 from etl.models import EtlRun, EtlRunSource
 
 logger = logging.getLogger("etl")
+JOB_ID = "etl-run"
 
 
 def _out(text: str = "") -> None:
@@ -147,8 +155,25 @@ def build_scheduler() -> BlockingScheduler:
     except ValueError as exc:
         message = f"setting ETL_SCHEDULE={expression!r} is not a cron expression: {exc}"
         raise ValueError(message) from exc
-    scheduler.add_job(_scheduled_run, trigger, max_instances=1, coalesce=True, id="etl-run")
+    scheduler.add_job(_scheduled_run, trigger, max_instances=1, coalesce=True, id=JOB_ID)
+    scheduler.add_listener(
+        lambda _event: log_next_run(scheduler),
+        EVENT_SCHEDULER_STARTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED,
+    )
     return scheduler
+
+
+def log_next_run(scheduler: BaseScheduler) -> None:
+    """Say (at INFO) when the ETL runs next: on start and after every run."""
+    job = scheduler.get_job(JOB_ID)
+    # From the trigger, not job.next_run_time: a run's "executed" event can arrive before
+    # the scheduler has moved next_run_time on.
+    now = datetime.now(scheduler.timezone)
+    when = None if job is None else job.trigger.get_next_fire_time(None, now)
+    if when is None:
+        logger.info("no further ETL run is scheduled")
+        return
+    logger.info("next ETL run: %s", when.strftime("%Y-%m-%d %H:%M %Z (UTC%z)"))
 
 
 def cmd_schedule(_args: argparse.Namespace) -> int:

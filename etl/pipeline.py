@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import subprocess  # noqa: S404 -- only to read the git commit for the run's code_version
 import time
+from collections import Counter
 from collections.abc import Callable, Hashable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -37,7 +38,7 @@ from etl.indicators.incidents import (
 from etl.load import begin_run, fail_run, publish
 from etl.lock import advisory_key, postgres_advisory_lock, run_lock
 from etl.privacy import suppress
-from etl.sources import program, seattle_csr, soda, spd_911, spd_legacy, spd_nibrs
+from etl.sources import dates, program, seattle_csr, soda, spd_911, spd_legacy, spd_nibrs
 from etl.sources.categories import map_categories
 from etl.sources.common import SourceError, SourceResult, display_name, rejections_frame
 
@@ -284,13 +285,33 @@ def _read_live(
 
 
 def check_rejection_rates(sources: list[SourceResult]) -> None:
-    for result in sources:
-        if result.rows_read and result.rows_rejected / result.rows_read > MAX_REJECTED_SHARE:
-            raise SourceError(
-                f"{display_name(result.location)}: {result.rows_rejected} of {result.rows_read} "
-                f"rows rejected (more than {MAX_REJECTED_SHARE:.0%}); the file looks corrupt. "
-                "See the quarantine report."
-            )
+    """Fail the run when any file has more than :data:`MAX_REJECTED_SHARE` of its rows
+    rejected, naming every such file and what went wrong in it (one message for all)."""
+    problems = [
+        _rejection_problem(result)
+        for result in sources
+        if result.rows_read and result.rows_rejected / result.rows_read > MAX_REJECTED_SHARE
+    ]
+    if problems:
+        raise SourceError("; ".join(problems))
+
+
+def _rejection_problem(result: SourceResult) -> str:
+    """Why a file lost too many rows: a date format it does not read, or its commonest reason."""
+    name = display_name(result.location)
+    reasons = Counter((r.column, r.reason) for r in result.rejections)
+    (column, reason), count = reasons.most_common(1)[0]
+    if reason == dates.REASON and count * 2 >= result.rows_rejected:
+        example = next(r.value for r in result.rejections if r.reason == dates.REASON)
+        return (
+            f"{dates.format_problem(name, column, example)} ({count} of {result.rows_read} "
+            "rows could not be read)"
+        )
+    return (
+        f"{name}: {result.rows_rejected} of {result.rows_read} rows rejected (more than "
+        f"{MAX_REJECTED_SHARE:.0%}), most often {column}: {reason} ({count} rows); see the "
+        "quarantine report"
+    )
 
 
 def build_incident_indicators(
@@ -520,7 +541,12 @@ def write_quarantine(run_id: str, sources: list[SourceResult]) -> list[Path]:
     for result in sources:
         by_source.setdefault(result.info.source_id, []).append(result)
     for source_id, results in by_source.items():
-        rows = [r for result in results for r in result.rejections]
+        # In file and row order (each file's rejections are collected step by step).
+        rows = [
+            rejection
+            for result in results
+            for rejection in sorted(result.rejections, key=lambda r: r.row_number)
+        ]
         if rows:
             path = folder / f"{source_id}.csv"
             rejections_frame(rows).to_csv(path, index=False)

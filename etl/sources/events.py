@@ -60,6 +60,8 @@ def event_schema(
             "source_category": pa.Column(str, pa.Check.str_length(min_value=1, error="blank")),
             "latitude": pa.Column(float, nullable=True),
             "longitude": pa.Column(float, nullable=True),
+            # Which category_map.csv source maps the row (when a module uses more than one).
+            "category_source": pa.Column(str, required=False),
         },
         strict="filter",
         coerce=False,
@@ -95,7 +97,7 @@ def read_event_export(
     schema = schema_for(pd.Timestamp(now or datetime.now()))
     checked, check_rejections = validate_rows(typed, context, schema)
     kept, duplicate_rejections = drop_repeated_keys(checked, context, "record_id", duplicate_reason)
-    indicators = map_categories(kept, info.source_id, name)
+    indicators = _indicators(kept, info.source_id, name)
     frame = kept.assign(indicator=indicators)[OUTPUT_COLUMNS].reset_index(drop=True)
     result = SourceResult(
         info=info,
@@ -109,3 +111,14 @@ def read_event_export(
     error = f"{name}: rows read != accepted + rejected"
     assert result.rows_read == result.rows_accepted + result.rows_rejected, error
     return result
+
+
+def _indicators(frame: pd.DataFrame, source_id: str, name: str) -> pd.Series:
+    """Each row's indicator from category_map.csv, under its ``category_source`` if set."""
+    if "category_source" not in frame.columns or frame.empty:
+        return map_categories(frame, source_id, name)
+    parts = [
+        map_categories(group, str(source), name)
+        for source, group in frame.groupby("category_source", sort=True)
+    ]
+    return pd.concat(parts).reindex(frame.index)

@@ -361,7 +361,8 @@ def quarantine_rows(error: ProgramExtractError) -> list[Rejection]:
     File-level violations (missing file, PROVENANCE fields) have ``row_number`` 0; a
     missing column is reported on row 1, the header.
     """
-    return [Rejection(v.file, v.row, v.column, "", v.rule) for v in error.violations]
+    rows = [Rejection(v.file, v.row, v.column, "", v.rule) for v in error.violations]
+    return sorted(rows, key=lambda r: (r.file, r.row_number))  # file and row order
 
 
 @dataclass(frozen=True)

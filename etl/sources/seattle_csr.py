@@ -37,6 +37,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from etl.settings import SAMPLE_DATA_DIR
+from etl.sources import dates
 from etl.sources.common import (
     FileContext,
     Rejection,
@@ -142,7 +143,6 @@ FOCUS_REQUEST_TYPES = (
 # Loose sanity bound: catches placeholder dates. The dataset is said to start in 2013
 # (UNCONFIRMED), so no tighter bound is claimed.
 EARLIEST_REQUEST = pd.Timestamp("2000-01-01")
-DATE_REASON = "not a date and time (expected MM/DD/YYYY hh:mm:ss AM/PM)"
 
 
 def normalized_schema(now: pd.Timestamp) -> pa.DataFrameSchema:
@@ -193,7 +193,7 @@ def parse_types(frame: pd.DataFrame, context: FileContext) -> tuple[pd.DataFrame
     for index in frame.index[text == ""]:
         rejections.append(context.rejection(index, "event_datetime", "blank"))
     for index in frame.index[parsed.isna() & (text != "")]:
-        rejections.append(context.rejection(index, "event_datetime", DATE_REASON))
+        rejections.append(context.rejection(index, "event_datetime", dates.REASON))
     typed["event_datetime"] = parsed
     typed["latitude"] = parse_coordinate(frame["latitude"], LATITUDE_RANGE)
     typed["longitude"] = parse_coordinate(frame["longitude"], LONGITUDE_RANGE)

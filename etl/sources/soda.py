@@ -40,6 +40,7 @@ import csv
 import email.utils
 import io
 import json
+import logging
 import math
 import os
 import re
@@ -56,6 +57,8 @@ import pandas as pd
 import requests
 
 from etl.sources.common import SourceError
+
+logger = logging.getLogger(__name__)
 
 # Seattle publishes floating timestamps in its own local time.
 PUBLISHER_TIMEZONE = ZoneInfo("America/Los_Angeles")
@@ -185,7 +188,17 @@ def _get_with_retries(
         if attempt == attempts - 1:
             raise SourceError(f"{url}: page {page}: gave up after {attempts} attempts: {problem}")
         wait = backoff_seconds * 2**attempt if retry_after is None else retry_after
-        sleep(min(max(wait, 0.0), max_wait))
+        wait = min(max(wait, 0.0), max_wait)
+        logger.warning(
+            "%s: page %d: %s; retrying in %.1f s (attempt %d of %d)",
+            url,
+            page,
+            problem,
+            wait,
+            attempt + 2,
+            attempts,
+        )
+        sleep(wait)
     raise AssertionError("unreachable")  # pragma: no cover
 
 

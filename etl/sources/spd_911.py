@@ -41,6 +41,7 @@ from datetime import datetime
 import pandas as pd
 import pandera.pandas as pa
 
+from etl.sources import dates
 from etl.sources.common import (
     FileContext,
     Rejection,
@@ -134,7 +135,6 @@ TRACT_PATTERN = r"(?P<tract>\d{4})(?:\.\d*)?"
 # Loose sanity bound: catches placeholder dates such as 1900-01-01. The dataset is said to
 # start about 2010; its exact first date is UNCONFIRMED, so no tighter bound is claimed.
 EARLIEST_EVENT = pd.Timestamp("2000-01-01")
-DATE_REASON = "not a date and time (expected MM/DD/YYYY hh:mm:ss AM/PM)"
 NUMBER = r"(-?\d+(?:\.\d+)?)"
 LOCATION_PAIR = rf"^\(\s*{NUMBER}\s*,\s*{NUMBER}\s*\)$"  # "(lat, lon)", portal export
 LOCATION_POINT = rf"^POINT\s*\(\s*{NUMBER}\s+{NUMBER}\s*\)$"  # WKT "POINT (lon lat)", UNCONFIRMED
@@ -222,7 +222,7 @@ def parse_types(frame: pd.DataFrame, context: FileContext) -> tuple[pd.DataFrame
     for index in frame.index[text == ""]:
         rejections.append(context.rejection(index, "event_datetime", "blank"))
     for index in frame.index[parsed.isna() & (text != "")]:
-        rejections.append(context.rejection(index, "event_datetime", DATE_REASON))
+        rejections.append(context.rejection(index, "event_datetime", dates.REASON))
     typed["event_datetime"] = parsed
     typed["latitude"] = parse_coordinate(frame["latitude"], LATITUDE_RANGE)
     typed["longitude"] = parse_coordinate(frame["longitude"], LONGITUDE_RANGE)

@@ -18,7 +18,9 @@ times are HHMM integers without zero padding (``0``, ``1``, ``40``, ``2351``), c
 with the ``MM/DD/YYYY`` date (an API floating timestamp is also read); report numbers of 9
 to 14 digits kept as strings (a number mangled by a spreadsheet, ``2.018E+11``, is
 rejected); ``UNKNOWN`` neighbourhoods are kept (area ``UNKNOWN``); an empty ``Crime
-Subcategory`` is rejected as blank; an optional UTF-8 byte-order mark; rows in any order.
+Subcategory`` (183 rows in the full 2008-09 copy) is read from ``Primary Offense
+Description`` where the category map lists it (``ROBBERY-OTHER`` -> robbery) and is
+otherwise rejected; an optional UTF-8 byte-order mark; rows in any order.
 There are no coordinates in this dataset, so ``latitude``/``longitude`` are always NaN.
 ``area`` is the ``Neighborhood`` as published (SPD MCPP names such as ``BELLTOWN``).
 """
@@ -30,6 +32,8 @@ from datetime import datetime
 import pandas as pd
 import pandera.pandas as pa
 
+from etl.sources import dates
+from etl.sources.categories import load_category_map
 from etl.sources.common import (
     FileContext,
     Rejection,
@@ -83,14 +87,16 @@ REQUIRED = ("record_id", "reported_date", "reported_time", "source_category", "a
 
 # Expected categories: the 30 Crime Subcategory values of the full export are listed in
 # category_map.csv (source_id spd_crime_legacy); an unlisted one stops the run.
+# A blank Crime Subcategory is read from Primary Offense Description (ROBBERY-OTHER,
+# BURGLARY-OTHER...) with these rows of category_map.csv.
+DESCRIPTION_SOURCE = "spd_crime_legacy_offense_description"
+BLANK_UNMAPPED_REASON = "blank, and its Primary Offense Description is not in category_map.csv"
 UNKNOWN_AREA = "UNKNOWN"
 # Reports start in 2008 (the dataset is "2008-present" by report; occurrences go further back).
 # UNCONFIRMED for the full export: the bundled extracts hold 2018-2019 reports only.
 DATASET_START = pd.Timestamp("2008-01-01")
 REPORT_NUMBER_PATTERN = r"^\d{9,14}$"
-DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d")
 EVENT_HEADER = "Reported Date + Reported Time"
-DATE_REASON = "not a date (expected MM/DD/YYYY)"
 TIME_REASON = "not a time (expected HHMM from 0 to 2359)"
 
 
@@ -135,15 +141,9 @@ def rename_columns(raw: pd.DataFrame, name: str) -> tuple[pd.DataFrame, dict[str
 
 
 def parse_date(values: pd.Series) -> pd.Series:
-    """``MM/DD/YYYY`` (portal) or an ISO date/floating timestamp (API) at midnight; else NaT."""
-    text = values.str.strip()
-    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    for fmt in DATE_FORMATS:
-        todo = parsed.isna() & (text != "")
-        if not todo.any():
-            break
-        parsed.loc[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce")
-    return parsed.astype("datetime64[ns]").dt.normalize()
+    """The day of a date in any format the portal has used (``MM/DD/YYYY``, ``YYYY Mon DD``,
+    an ISO date or floating timestamp, a date with a midnight time), at midnight; else NaT."""
+    return dates.parse_datetimes(values).dt.normalize()
 
 
 def parse_hhmm(values: pd.Series) -> pd.Series:
@@ -160,17 +160,41 @@ def parse_hhmm(values: pd.Series) -> pd.Series:
     return offsets.where(valid).astype("timedelta64[ns]")
 
 
+def categories(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Each row's category, the category_map.csv source that maps it, and which rows have
+    no usable category.
+
+    ``Crime Subcategory`` when given; when it is blank, ``Primary Offense Description``
+    (mapped under :data:`DESCRIPTION_SOURCE`) if the category map lists it; otherwise the
+    row cannot be categorised (the third series is True) and is quarantined.
+    """
+    subcategory = frame["source_category"].str.strip().str.upper()
+    if "primary_offense_description" in frame.columns:
+        description = frame["primary_offense_description"].str.strip().str.upper()
+    else:
+        description = pd.Series("", index=frame.index)
+    table = load_category_map()
+    listed = set(table.loc[table["source_id"] == DESCRIPTION_SOURCE, "source_category"])
+    blank = subcategory == ""
+    by_description = blank & description.isin(listed)
+    category = subcategory.mask(by_description, description)
+    source = pd.Series(INFO.source_id, index=frame.index).mask(by_description, DESCRIPTION_SOURCE)
+    return category, source, blank & ~by_description
+
+
 def parse_types(frame: pd.DataFrame, context: FileContext) -> tuple[pd.DataFrame, list[Rejection]]:
     """Type the text columns; blank or unparsable report dates and times are quarantined."""
     typed = pd.DataFrame(index=frame.index)
     typed["record_id"] = frame["record_id"].str.strip()
     typed["area"] = frame["area"].str.strip().str.upper()
-    typed["source_category"] = frame["source_category"].str.strip().str.upper()
     rejections: list[Rejection] = []
+    typed["source_category"], typed["category_source"], unmapped = categories(frame)
+    for index in frame.index[unmapped]:
+        rejections.append(context.rejection(index, "source_category", BLANK_UNMAPPED_REASON))
     date = parse_date(frame["reported_date"])
     time = parse_hhmm(frame["reported_time"])
     for column, parsed, reason in (
-        ("reported_date", date, DATE_REASON),
+        ("reported_date", date, dates.REASON),
         ("reported_time", time, TIME_REASON),
     ):
         text = frame[column].str.strip()

@@ -6,7 +6,8 @@ new schema are accepted, as portal CSV exports (display names) or API CSV (field
 
 Quirks handled, all seen in the real extracts (``etl/sample_data/seattle/SOURCES.md``):
 UTF-8 byte-order mark on the header; ``0,0`` (and ``REDACTED``/``-1.0``) coordinates mean
-"missing"; 12-hour ``MM/DD/YYYY hh:mm:ss AM/PM`` datetimes (ISO from the API); report numbers
+"missing"; datetimes in every format the portal has used (``MM/DD/YYYY hh:mm:ss AM/PM``,
+``YYYY Mon DD hh:mm:ss AM/PM``, ISO from the API: :mod:`etl.sources.dates`); report numbers
 kept as strings; blank or pre-2008 offence start dates (the reporting period uses
 ``Report DateTime``, which is always set); ``UNKNOWN`` areas; rows in arbitrary order.
 """
@@ -18,6 +19,7 @@ from datetime import datetime
 import pandas as pd
 import pandera.pandas as pa
 
+from etl.sources import dates
 from etl.sources.common import (
     FileContext,
     Rejection,
@@ -180,7 +182,6 @@ DATASET_START = pd.Timestamp("2008-01-01")
 # Seattle's bounding box, generously; coordinates outside it are treated as missing.
 LATITUDE_RANGE = (47.3, 47.9)
 LONGITUDE_RANGE = (-122.6, -122.1)
-DATETIME_FORMATS = ("%m/%d/%Y %I:%M:%S %p", "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M:%S")
 
 
 def normalized_schema(now: pd.Timestamp) -> pa.DataFrameSchema:
@@ -251,15 +252,8 @@ def rename_columns(raw: pd.DataFrame, name: str) -> tuple[pd.DataFrame, dict[str
 
 
 def parse_datetime(values: pd.Series) -> pd.Series:
-    """Parse SPD datetimes (12-hour portal format or ISO from the API); blank -> NaT."""
-    text = values.str.strip()
-    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    for fmt in DATETIME_FORMATS:
-        todo = parsed.isna() & (text != "")
-        if not todo.any():
-            break
-        parsed.loc[todo] = pd.to_datetime(text[todo], format=fmt, errors="coerce")
-    return parsed.astype("datetime64[ns]")
+    """SPD datetimes in any format the portal has used (:mod:`etl.sources.dates`); blank -> NaT."""
+    return dates.parse_datetimes(values)
 
 
 def parse_coordinate(values: pd.Series, valid: tuple[float, float]) -> pd.Series:
@@ -281,11 +275,7 @@ def parse_types(frame: pd.DataFrame, context: FileContext) -> tuple[pd.DataFrame
         parsed = parse_datetime(typed[column])
         text = typed[column].str.strip()
         for index in typed.index[parsed.isna() & (text != "")]:
-            rejections.append(
-                context.rejection(
-                    index, column, "not a date and time (expected MM/DD/YYYY hh:mm:ss AM/PM)"
-                )
-            )
+            rejections.append(context.rejection(index, column, dates.REASON))
         if column in REQUIRED:
             for index in typed.index[text == ""]:
                 rejections.append(context.rejection(index, column, "blank"))

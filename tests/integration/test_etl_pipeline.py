@@ -16,6 +16,7 @@ from sqlalchemy import create_engine
 
 from etl import cli, pipeline
 from etl.models import Base
+from etl.sources import dates
 from tests.integration.conftest import SAMPLE_NIBRS
 from tests.integration.helpers import (
     latest_succeeded_run,
@@ -173,7 +174,7 @@ def test_bad_rows_are_quarantined_with_file_row_column_value_reason(
             "row_number": "2",
             "column": "Report DateTime",
             "value": "2020-13-45 oops",
-            "reason": "not a date and time (expected MM/DD/YYYY hh:mm:ss AM/PM)",
+            "reason": dates.REASON,
         },
         {
             "file": "belltown_with_bad_rows.csv",

@@ -147,7 +147,9 @@ def test_a_page_failing_once_with_503_is_retried(server: FakeSoda, base_url: str
     assert sleeps == [0.25]
 
 
-def test_a_429_waits_as_long_as_retry_after_says(server: FakeSoda, base_url: str) -> None:
+def test_a_429_waits_as_long_as_retry_after_says_and_logs_the_retry(
+    server: FakeSoda, base_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
     server.faults[(100, 1)] = lambda _body: Response(
         json.dumps({"message": "Too many requests", "errorCode": "rate-limited"}),
         status=429,
@@ -155,11 +157,19 @@ def test_a_429_waits_as_long_as_retry_after_says(server: FakeSoda, base_url: str
     )
     sleeps: list[float] = []
 
-    records = fetch(base_url, sleeps, page_size=100)
+    with caplog.at_level("INFO", logger="etl"):
+        records = fetch(base_url, sleeps, page_size=100)
 
     assert records == server.records
     assert sleeps == [3.0]
     assert offsets(server).count(100) == 2
+    assert [(r.levelname, r.getMessage()) for r in caplog.records if r.name.startswith("etl")] == [
+        (
+            "WARNING",
+            f"{base_url}/resource/{DATASET}.json: page 2: HTTP 429: rate-limited: Too many "
+            "requests; retrying in 3.0 s (attempt 2 of 5)",
+        )
+    ]
 
 
 def test_a_truncated_json_page_fails_the_fetch_and_returns_nothing(

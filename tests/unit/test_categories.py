@@ -75,6 +75,7 @@ def test_counts_per_source(table: pd.DataFrame) -> None:
         "seattle_csr": 20,
         "spd_911_incident_response": 43,
         "spd_crime_legacy": 30,
+        "spd_crime_legacy_offense_description": 61,
         "spd_crime_nibrs": 35,
     }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -52,3 +53,40 @@ def test_weekdays_follow_crontab_numbering(
     trigger = build_scheduler().get_jobs()[0].trigger
     after = datetime(2026, 11, 28, 12, 0, tzinfo=ZoneInfo("UTC"))  # Saturday 28th
     assert trigger.get_next_fire_time(None, after).day == expected_day
+
+
+def test_the_scheduler_says_when_it_runs_next_on_start_and_after_each_run(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """At the default log level (INFO), on start and after a run, in the schedule's zone."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from etl import cli
+
+    monkeypatch.setenv("ETL_SCHEDULE", "30 6 * * 1")
+    monkeypatch.setenv("ETL_TIMEZONE", "UTC")
+    runs: list[str] = []
+    monkeypatch.setattr(cli, "_scheduled_run", lambda: runs.append("ran"))
+    monkeypatch.setattr(cli, "BlockingScheduler", BackgroundScheduler)  # returns from start()
+    scheduler = cli.build_scheduler()
+    caplog.set_level("INFO", logger="etl")
+    scheduler.start()
+    try:
+        job = scheduler.get_job(cli.JOB_ID)
+        expected = job.next_run_time.strftime("%Y-%m-%d %H:%M UTC (UTC+0000)")
+        assert [r.getMessage() for r in caplog.records if r.name == "etl"] == [
+            f"next ETL run: {expected}"
+        ]
+        caplog.clear()
+        job.modify(next_run_time=datetime.now(ZoneInfo("UTC")))  # run it now
+        for _ in range(200):
+            if any(r.name == "etl" for r in caplog.records):
+                break
+            threading.Event().wait(0.02)
+    finally:
+        scheduler.shutdown(wait=True)
+    assert runs == ["ran"]
+    assert [r.getMessage() for r in caplog.records if r.name == "etl"] == [
+        f"next ETL run: {expected}"
+    ]
+    assert all(r.levelname == "INFO" for r in caplog.records if r.name == "etl")

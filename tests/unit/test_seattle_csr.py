@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from etl.sources import seattle_csr
+from etl.sources import dates, seattle_csr
 from etl.sources.common import Rejection, SourceError, SourceResult
 
 FIXTURE_DIR = Path(__file__).resolve().parents[2] / "etl" / "sample_data" / "seattle_csr_fixture"
@@ -234,7 +234,7 @@ def test_quirks_accepted_rows_exactly(quirks: SourceResult) -> None:
 
 
 def test_quirks_rejections(quirks: SourceResult) -> None:
-    reason = "not a date and time (expected MM/DD/YYYY hh:mm:ss AM/PM)"
+    reason = dates.REASON
     assert sorted(quirks.rejections, key=lambda r: r.row_number) == [
         Rejection(FILE_NAME, 6, "Created Date", "", "blank"),
         Rejection(FILE_NAME, 7, "Created Date", "2022-13-01 01:00:00 PM", reason),

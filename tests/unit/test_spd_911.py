@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from etl.sources import spd_911
+from etl.sources import dates, spd_911
 from etl.sources.common import Rejection, SourceError, SourceResult
 
 SAMPLES = Path(__file__).resolve().parents[2] / "etl" / "sample_data" / "seattle"
@@ -246,7 +246,7 @@ def test_quirks_accepted_rows_exactly(quirks: SourceResult) -> None:
 
 
 def test_quirks_rejections_name_row_header_value_and_reason(quirks: SourceResult) -> None:
-    date_reason = "not a date and time (expected MM/DD/YYYY hh:mm:ss AM/PM)"
+    date_reason = dates.REASON
     assert sorted(quirks.rejections, key=lambda r: r.row_number) == [
         Rejection(
             FILE_NAME, 9, "CAD CDW ID", "1701846", "duplicate CAD CDW ID (first occurrence kept)"

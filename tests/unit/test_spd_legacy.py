@@ -5,6 +5,8 @@ tiny CSVs in the same export format, one per quirk listed in
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import datetime
 from pathlib import Path
 
@@ -13,7 +15,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from etl.sources import spd_legacy
+from etl.settings import SAMPLE_DATA_DIR
+from etl.sources import dates, spd_legacy
+from etl.sources.categories import load_category_map
 from etl.sources.common import Rejection, SourceError, SourceResult
 
 SAMPLES = Path(__file__).resolve().parents[2] / "etl" / "sample_data" / "seattle"
@@ -45,6 +49,7 @@ def legacy_row(
     reported_time: str = "40",
     subcategory: str = "BURGLARY-RESIDENTIAL-SECURE PARKING",
     neighborhood: str = "BELLTOWN",
+    description: str = "BURGLARY-SECURE PARKING-RES",
 ) -> str:
     """One line in the portal CSV layout; the defaults are a real Belltown row."""
     fields = [
@@ -54,7 +59,7 @@ def legacy_row(
         reported_date,
         reported_time,
         subcategory,
-        "BURGLARY-SECURE PARKING-RES",
+        description,
         "WEST",
         "D",
         "D1",
@@ -159,8 +164,8 @@ QUIRKS_ROWS = [
         reported_time="2351",
         neighborhood="UNKNOWN",
     ),
-    # 5: empty Crime Subcategory.
-    legacy_row(number="2018000000005", subcategory=""),
+    # 5: empty Crime Subcategory, with a Primary Offense Description the map does not list.
+    legacy_row(number="2018000000005", subcategory="", description="PROPERTY FOUND"),
     # 6: repeats the Report Number of line 2.
     legacy_row(reported_time="41"),
     # 7: report number mangled by a spreadsheet.
@@ -223,7 +228,7 @@ def test_quirks_accepted_rows_exactly(quirks: SourceResult) -> None:
 
 def test_quirks_rejections_name_row_header_value_and_reason(quirks: SourceResult) -> None:
     assert sorted(quirks.rejections, key=lambda r: r.row_number) == [
-        Rejection(FILE_NAME, 5, "Crime Subcategory", "", "blank"),
+        Rejection(FILE_NAME, 5, "Crime Subcategory", "", spd_legacy.BLANK_UNMAPPED_REASON),
         Rejection(
             FILE_NAME,
             6,
@@ -246,7 +251,7 @@ def test_quirks_rejections_name_row_header_value_and_reason(quirks: SourceResult
         Rejection(
             FILE_NAME, 11, EVENT, "12/31/2007 2359", "before the dataset starts (2008-01-01)"
         ),
-        Rejection(FILE_NAME, 12, "Reported Date", "02/30/2018", "not a date (expected MM/DD/YYYY)"),
+        Rejection(FILE_NAME, 12, "Reported Date", "02/30/2018", dates.REASON),
     ]
 
 
@@ -345,3 +350,71 @@ def test_dates_are_read_at_midnight() -> None:
     )
     assert parsed[:3].tolist() == [pd.Timestamp("2018-01-02")] * 3
     assert pd.isna(parsed[3])
+
+
+# --- a blank Crime Subcategory, read from Primary Offense Description ----------------------
+
+REAL_FILES = sorted((SAMPLE_DATA_DIR / "seattle").glob("spd_crime_data_legacy_*.csv"))
+
+
+def _real_rows() -> list[dict[str, str]]:
+    rows: list[dict[str, str]] = []
+    for path in REAL_FILES:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows += list(csv.DictReader(handle))
+    return rows
+
+
+def test_the_description_map_agrees_with_the_subcategory_map_on_every_real_row() -> None:
+    """On the 6,034 real rows of the bundled extracts, each Primary Offense Description is
+    listed and gives the indicator its Crime Subcategory gives: reading a blank
+    subcategory from the description cannot move a row to another category."""
+    table = load_category_map()
+
+    def lookup(source_id: str) -> dict[str, str]:
+        rows = table[table["source_id"] == source_id]
+        return dict(zip(rows["source_category"], rows["indicator"], strict=True))
+
+    by_subcategory = lookup("spd_crime_legacy")
+    by_description = lookup(spd_legacy.DESCRIPTION_SOURCE)
+    rows = _real_rows()
+    assert len(rows) == 6034
+    pairs = {(r["Crime Subcategory"], r["Primary Offense Description"]) for r in rows}
+    assert {(by_subcategory[s], by_description[d]) for s, d in pairs} == {
+        (indicator, indicator) for indicator in {by_subcategory[s] for s, _ in pairs}
+    }
+
+
+def test_real_rows_with_a_blank_subcategory_are_kept_under_their_description(
+    tmp_path: Path,
+) -> None:
+    """Real rows (the 2008-09 copy, which has 183 blank subcategories, is not bundled, so
+    the bundled 2018-19 rows stand in, with the subcategory cell emptied as it is there):
+    every row is kept, in the category its description names."""
+    with REAL_FILES[0].open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        header = list(reader.fieldnames or [])
+        originals = [
+            row
+            for row in reader
+            if row["Primary Offense Description"].startswith(("ROBBERY-", "BURGLARY-"))
+        ]
+    blanked = [{**row, "Crime Subcategory": ""} for row in originals]
+    result = run_bytes(tmp_path, _as_csv(header, blanked), now=datetime(2026, 1, 1))
+
+    expected = run_bytes(tmp_path, _as_csv(header, originals), now=datetime(2026, 1, 1))
+    assert result.rows_rejected == 0
+    assert result.rows_accepted == len(originals) == 252
+    assert result.frame["indicator"].value_counts().to_dict() == {"burglary": 217, "robbery": 35}
+    assert result.frame["indicator"].tolist() == expected.frame["indicator"].tolist()
+    assert set(result.frame["source_category"]) == {
+        row["Primary Offense Description"] for row in originals
+    }
+
+
+def _as_csv(header: list[str], rows: list[dict[str, str]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")

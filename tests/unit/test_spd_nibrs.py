@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from etl.sources import spd_nibrs
+from etl.sources import dates, spd_nibrs
 from etl.sources.common import Rejection, SourceError, SourceResult
 
 HEADER = (
@@ -41,7 +41,7 @@ NORMALISED_COLUMNS = {
     "latitude",
     "longitude",
 }
-DATE_REASON = "not a date and time (expected MM/DD/YYYY hh:mm:ss AM/PM)"
+DATE_REASON = dates.REASON
 
 
 def nibrs_row(
