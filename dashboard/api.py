@@ -331,7 +331,16 @@ def source_item(source: data.SourceRecord) -> dict[str, Any]:
         "location": display_name(source.location),
         "licence": source.licence,
         "is_synthetic": source.is_synthetic,
+        "period_covered": {
+            "first_month": _iso(source.coverage_first_month),
+            "last_month": _iso(source.coverage_last_month),
+            "areas": [a for a in source.coverage_areas.split(",") if a],
+        },
     }
+
+
+def _iso(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
 
 
 def source_rows(run: data.PublishedRun, meta: Mapping[str, str]) -> list[dict[str, Any]]:
@@ -459,10 +468,7 @@ def provenance_lines(
         f"Caveats: {meta['caveats'] or 'none recorded'}",
         *estimand_lines(dict(meta)),
         f"Privacy: {meta['suppression_rule']} Withheld values are empty, with is_suppressed=true.",
-        *(
-            f"Source: {s['publisher']}: {s['title']} ({s['location']}). {s['licence']}"
-            for s in sources
-        ),
+        *(f"Source: {_source_text(s)} {s['licence']}" for s in sources),
         f"Data version: {run.run_id}, refreshed {run.finished_at:%Y-%m-%d %H:%M} UTC",
         f"Selection: {urlencode(query.as_params()) or 'everything'}",
         f"Cite as: {citation_texts(meta['title'], url, run)['short']}",
@@ -470,6 +476,19 @@ def provenance_lines(
     if any(s["is_synthetic"] for s in sources):
         lines.insert(0, "SYNTHETIC DEMONSTRATION DATA: not real people or records.")
     return [line.replace("\n", " ") for line in lines]
+
+
+def _source_text(source: Mapping[str, Any]) -> str:
+    """``"City of Seattle: SPD Crime Data (a.csv; covers January 2008 to August 2021)."``"""
+    covered = source["period_covered"]
+    where = source["location"]
+    if covered["first_month"] and covered["last_month"]:
+        first = date.fromisoformat(covered["first_month"])
+        last = date.fromisoformat(covered["last_month"])
+        where += f"; covers {first:%B %Y} to {last:%B %Y}"
+        if covered["areas"]:
+            where += f" for {', '.join(a.title() for a in covered['areas'])}"
+    return f"{source['publisher']}: {source['title']} ({where})."
 
 
 def xlsx_bytes(frame: pd.DataFrame, lines: list[str]) -> bytes:

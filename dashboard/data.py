@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -41,6 +41,17 @@ class SourceRecord:
     is_synthetic: bool
     rows_accepted: int
     watermark: datetime | None
+    coverage_first_month: date | None = None
+    coverage_last_month: date | None = None
+    coverage_areas: str = ""
+
+    @property
+    def period_covered(self) -> str:
+        """``"January 2008 to August 2021"`` (the complete months the file covers), or ""."""
+        first, last = self.coverage_first_month, self.coverage_last_month
+        if first is None or last is None:
+            return ""
+        return f"{first:%B %Y} to {last:%B %Y}"
 
 
 @dataclass(frozen=True)
@@ -144,12 +155,26 @@ def _with_sources(conn: Connection, run_id: str, finished: datetime) -> Publishe
             is_synthetic=s.is_synthetic,
             rows_accepted=s.rows_accepted,
             watermark=s.watermark,
+            coverage_first_month=_as_date(s.coverage_first_month),
+            coverage_last_month=_as_date(s.coverage_last_month),
+            coverage_areas=s.coverage_areas or "",
         )
         for s in sources
     )
     if finished.tzinfo is None:
         finished = finished.replace(tzinfo=UTC)
     return PublishedRun(run_id=run_id, finished_at=finished, sources=records)
+
+
+def _as_date(value: object) -> date | None:
+    """A DATE column as a date (SQLite can hand back text or a datetime)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
 
 
 INDICATOR_FIELDS = (

@@ -96,6 +96,19 @@ def spec() -> dict[str, Any]:
             "is_synthetic": {"type": "boolean"},
             "rows_accepted": {"type": "integer"},
             "latest_record": {"type": ["string", "null"], "format": "date"},
+            "period_covered": {
+                "type": "object",
+                "description": (
+                    "The complete months this file or dataset covers and the areas it holds "
+                    "records for (null months for program files). A figure outside every "
+                    "file's coverage is not published."
+                ),
+                "properties": {
+                    "first_month": {"type": ["string", "null"], "format": "date"},
+                    "last_month": {"type": ["string", "null"], "format": "date"},
+                    "areas": {"type": "array", "items": {"type": "string"}},
+                },
+            },
         },
     }
     indicator = {

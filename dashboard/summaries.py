@@ -67,31 +67,50 @@ def count_trend_summary(
     years = complete_years(frame)
     if years.empty:
         return f"{subject}: no complete calendar year in the current extract to compare."
-    first_year, last_year = int(years["year"].min()), int(years["year"].max())
-    if first_year == last_year:
+    # Each area from its own first to its own last complete year: areas covered by
+    # different files (different years) are each described over the years they have.
+    if (years["year"] == years["year"].iloc[0]).all():
+        year = int(years["year"].iloc[0])
         parts = [
             f"{area_name(str(row.area))} {_number(_float(row.total))}"
             for row in _ordered(years, focus_area).itertuples()
         ]
-        return f"{subject} in {first_year}: {', '.join(parts)}."
-    totals = years[years["year"].isin([first_year, last_year])].pivot_table(
-        index="area", columns="year", values="total"
-    )
+        return f"{subject} in {year}: {', '.join(parts)}."
+    grouped = years.groupby("area")["year"].agg(["min", "max"])
+    spans = {
+        str(area): (int(low), int(high))
+        for area, low, high in zip(grouped.index, grouped["min"], grouped["max"], strict=True)
+    }
+    totals = years.set_index(["area", "year"])["total"]
+    focus_span = spans.get(focus_area)
     sentences = []
-    others = []
-    for area in _ordered_areas(totals.index, focus_area):
-        start = _float(totals.loc[area, first_year])
-        end = _float(totals.loc[area, last_year])
-        if pd.isna(start) or pd.isna(end):
-            continue
-        change = describe_change(start, end, first_year, last_year)
-        if area == focus_area:
-            sentences.append(f"{subject} in {area_name(area)} {change}.")
+    same: list[str] = []
+    different: list[str] = []
+    for area in _ordered_areas(pd.Index(list(spans)), focus_area):
+        first_year, last_year = spans[area]
+        start = _float(totals.loc[(area, first_year)])
+        end = _float(totals.loc[(area, last_year)])
+        if first_year == last_year:
+            change = f"{_number(start)} in {first_year}"
         else:
-            others.append(f"{area_name(area)} {change}")
-    if others:
+            change = describe_change(start, end, first_year, last_year)
+        if area == focus_area:
+            joiner = ": " if first_year == last_year else " "
+            sentences.append(f"{subject} in {area_name(area)}{joiner}{change}.")
+        elif focus_span is None or (first_year, last_year) == focus_span:
+            same.append(f"{area_name(area)} {change}")
+        else:
+            different.append(f"{area_name(area)} {change}")
+    if same:
         lead = "Over the same years, " if sentences else f"{subject}: "
-        sentences.append(lead + _join(others) + ".")
+        sentences.append(lead + _join(same) + ".")
+    if different:
+        lead = (
+            "Over the years it has data for, "
+            if len(different) == 1
+            else ("Over the years each has data for, ")
+        )
+        sentences.append(lead + _join(different) + ".")
     return " ".join(sentences)
 
 

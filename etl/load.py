@@ -166,4 +166,22 @@ def _source_record(result: SourceResult, run_id: str) -> dict[str, object]:
         "rows_accepted": result.rows_accepted,
         "rows_rejected": result.rows_rejected,
         "watermark": result.watermark,
+        **_coverage_fields(result),
+    }
+
+
+def _coverage_fields(result: SourceResult) -> dict[str, object]:
+    coverage = result.coverage
+    if coverage is None:
+        return {
+            "coverage_first_month": None,
+            "coverage_last_month": None,
+            "coverage_areas": "",
+            "coverage_categories": "",
+        }
+    return {
+        "coverage_first_month": coverage.first_month.date(),
+        "coverage_last_month": coverage.last_month.date(),
+        "coverage_areas": ",".join(coverage.areas),
+        "coverage_categories": ",".join(coverage.groups),
     }

@@ -64,6 +64,12 @@ class EtlRunSource(Base):
     rows_accepted: Mapped[int] = mapped_column(Integer)
     rows_rejected: Mapped[int] = mapped_column(Integer)
     watermark: Mapped[datetime | None] = mapped_column(DateTime)
+    # What the file covers (neighbourhood sources; blank for program files): its complete
+    # months, and the areas and categories it holds, comma-separated.
+    coverage_first_month: Mapped[date | None] = mapped_column(Date, nullable=True)
+    coverage_last_month: Mapped[date | None] = mapped_column(Date, nullable=True)
+    coverage_areas: Mapped[str] = mapped_column(Text, default="", server_default="")
+    coverage_categories: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class Indicator(Base):

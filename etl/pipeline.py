@@ -10,7 +10,7 @@ import logging
 import subprocess  # noqa: S404 -- only to read the git commit for the run's code_version
 import time
 from collections import Counter
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,23 +23,22 @@ from sqlalchemy import Engine
 
 from etl import settings
 from etl.db import migrate, writer_engine
-from etl.indicators import catalog, effects_catalog, evaluation_catalog
+from etl.indicators import catalog, effects_catalog, evaluation_catalog, neighbourhood
 from etl.indicators import evaluation as evaluation_indicators
 from etl.indicators import finance as finance_indicators
 from etl.indicators import program as program_indicators
-from etl.indicators.area_publish import area_effect_observations
-from etl.indicators.incidents import (
-    area_slug,
-    coverage_months,
-    grid_counts,
-    monthly_offense_counts,
-    offense_index,
-)
 from etl.load import begin_run, fail_run, publish
 from etl.lock import advisory_key, postgres_advisory_lock, run_lock
-from etl.privacy import suppress
-from etl.sources import dates, program, seattle_csr, soda, spd_911, spd_legacy, spd_nibrs
-from etl.sources.categories import map_categories
+from etl.sources import (
+    dates,
+    program,
+    seattle_csr,
+    soda,
+    soda_sync,
+    spd_911,
+    spd_legacy,
+    spd_nibrs,
+)
 from etl.sources.common import SourceError, SourceResult, display_name, rejections_frame
 
 logger = logging.getLogger(__name__)
@@ -128,20 +127,21 @@ def _run(
     migrate(engine)
     run_id = begin_run(engine, code_version())
     summary = RunSummary(run_id=run_id, status="running", message="")
+    staging = Staging(soda_sync.staging_folder(settings.get("RAW_CACHE_DIR"), run_id), full_refresh)
     try:
         nibrs_live = _live_dataset(NIBRS_LIVE) if live else None
         if nibrs_live is not None:
             _step(say, 2, steps, f"Fetching SPD NIBRS from {live}")
-            summary.sources = [_read_live(spd_nibrs, nibrs_live, live, full_refresh, say, now)]
+            summary.sources = [_read_live(spd_nibrs, nibrs_live, live, staging, say, now)]
         else:
             _step(say, 2, steps, f"Reading {len(nibrs_sources)} SPD NIBRS file(s)")
             summary.sources = [_read_nibrs(location, say, now) for location in nibrs_sources]
         summary.quarantine_files = write_quarantine(run_id, summary.sources)
         check_rejection_rates(summary.sources)
         _step(say, 3, steps, "Reading other neighbourhood sources and computing indicators")
-        indicators, observations = build_incident_indicators(summary.sources)
+        indicators, observations = neighbourhood.build_incident_indicators(summary.sources)
         other = [
-            _read_live(source.module, dataset, live, full_refresh, say, now)
+            _read_live(source.module, dataset, live, staging, say, now)
             if isinstance(dataset, LiveDataset)
             else _read_other(source.module, dataset, say, now)
             for source, dataset in _other_sources(live)
@@ -149,7 +149,7 @@ def _run(
         summary.quarantine_files += write_quarantine(run_id, other)
         check_rejection_rates(other)
         summary.sources += other
-        more_indicators, more_observations = build_other_indicators(other, say)
+        more_indicators, more_observations = neighbourhood.build_other_indicators(other, say)
         indicators += more_indicators
         observations = pd.concat([observations, more_observations], ignore_index=True)
         if program_dir:
@@ -179,6 +179,14 @@ def _run(
         fail_run(engine, run_id, summary.message)
         logger.error("%s", summary.message)
         raise RunFailed(summary) from exc
+    else:
+        # Only now, with the run published, do the fetched copies replace the raw caches.
+        try:
+            soda_sync.commit_staged(staging.synced)
+        except OSError as exc:  # published already: the next run simply fetches again
+            logger.error("run %s: could not replace the raw caches: %s", run_id, exc)
+    finally:
+        soda_sync.discard_staged(staging.folder)
     summary.status = "succeeded"
     return summary
 
@@ -251,37 +259,47 @@ def _read_live(
     module: ModuleType,
     live: LiveDataset,
     base_url: str,
-    full_refresh: bool,
+    staging: Staging,
     say: Reporter,
     now: datetime | None,
 ) -> SourceResult:
-    """Fetch new and corrected records of one source from the portal into its raw cache,
-    then read the whole cache like any other export (the cache is what incremental runs
-    build on)."""
+    """Fetch new, corrected and reconciled records of one source from the portal into a
+    staged copy of its raw cache, then read that copy like any other export. The cache
+    itself is replaced only after the run publishes (:class:`Staging`)."""
     started = time.perf_counter()
-    sync = soda.sync_to_cache(
+    sync = soda_sync.sync_to_stage(
         base_url,
         live.dataset,
         Path(settings.get("RAW_CACHE_DIR")) / f"{live.dataset.source_id}.csv",
+        staging.folder,
         lookback_days=settings.get("SODA_LOOKBACK_DAYS"),
-        full_refresh=full_refresh,
+        full_refresh=staging.full_refresh,
+        full_refresh_days=settings.get("SODA_FULL_REFRESH_DAYS"),
         base_where=live.where or None,
         page_size=settings.get("SODA_PAGE_SIZE"),
         timeout_seconds=settings.get("HTTP_TIMEOUT_SECONDS"),
         max_retries=settings.get("SODA_MAX_RETRIES"),
         app_token=settings.get("SODA_APP_TOKEN") or None,
     )
+    staging.synced.append(sync)
     result: SourceResult = module.run(
-        str(sync.cache_path), settings.get("HTTP_TIMEOUT_SECONDS"), now=now
+        str(sync.staged_path), settings.get("HTTP_TIMEOUT_SECONDS"), now=now
     )
     result.location = sync.url  # provenance names the portal, not the server's cache path
     say(
-        f"      {sync.url}: fetched {sync.fetched} ({sync.where or 'full load'}), "
-        f"{sync.added} new, {sync.replaced} replaced, {sync.total} cached; accepted "
-        f"{result.rows_accepted}, rejected {result.rows_rejected} "
-        f"({time.perf_counter() - started:.2f} s)"
+        f"      {sync.url}: {sync.describe()}; accepted {result.rows_accepted}, rejected "
+        f"{result.rows_rejected} ({time.perf_counter() - started:.2f} s)"
     )
     return result
+
+
+@dataclass
+class Staging:
+    """This run's fetched copies of the live caches, moved over them only after publishing."""
+
+    folder: Path
+    full_refresh: bool
+    synced: list[soda_sync.SyncResult] = field(default_factory=list)
 
 
 def check_rejection_rates(sources: list[SourceResult]) -> None:
@@ -301,7 +319,7 @@ def _rejection_problem(result: SourceResult) -> str:
     name = display_name(result.location)
     reasons = Counter((r.column, r.reason) for r in result.rejections)
     (column, reason), count = reasons.most_common(1)[0]
-    if reason == dates.REASON and count * 2 >= result.rows_rejected:
+    if reason == dates.REASON and count * 2 >= result.rows_read:  # most of the file
         example = next(r.value for r in result.rejections if r.reason == dates.REASON)
         return (
             f"{dates.format_problem(name, column, example)} ({count} of {result.rows_read} "
@@ -311,102 +329,6 @@ def _rejection_problem(result: SourceResult) -> str:
         f"{name}: {result.rows_rejected} of {result.rows_read} rows rejected (more than "
         f"{MAX_REJECTED_SHARE:.0%}), most often {column}: {reason} ({count} rows); see the "
         "quarantine report"
-    )
-
-
-def build_incident_indicators(
-    sources: list[SourceResult],
-) -> tuple[list[dict[str, str]], pd.DataFrame]:
-    """The neighbourhood offence indicators from all NIBRS extracts combined."""
-    offenses = pd.concat([s.frame for s in sources], ignore_index=True)
-    # SPD's parent groups -> the public categories shared by every source (one data file).
-    offenses["offense_parent_group"] = map_categories(
-        pd.DataFrame({"source_category": offenses["offense_parent_group"]}),
-        spd_nibrs.INFO.source_id,
-        "the SPD NIBRS extracts",
-    )
-    duplicated = offenses["offense_id"].duplicated()
-    error = "the same Offense ID appears in more than one file"
-    if duplicated.any():
-        raise SourceError(f"{error}: {offenses.loc[duplicated, 'offense_id'].iloc[0]}")
-    coverage = coverage_months(offenses["report_datetime"], spd_nibrs.DATASET_START)
-    if coverage is None:
-        raise SourceError("the NIBRS extracts cover no complete month")
-    areas = [settings.get("FOCUS_AREA"), *settings.get("COMPARISON_AREAS")]
-    counts = monthly_offense_counts(offenses, [a.upper() for a in areas], *coverage)
-    if counts.empty:
-        raise SourceError(f"the NIBRS extracts hold no rows for the areas {', '.join(areas)}")
-    baseline_year = settings.get("INDEX_BASELINE_YEAR")
-    index = offense_index(counts, baseline_year)
-    observations = pd.concat(
-        [
-            _as_observations(counts, catalog.REPORTED_OFFENSES.indicator_id, "offense_count"),
-            _as_observations(index, catalog.REPORTED_OFFENSES_INDEX.indicator_id, "index_value"),
-        ],
-        ignore_index=True,
-    )
-    lead_start = pd.Timestamp(settings.get("LEAD_START_MONTH"))
-    area_specs, area_observations = area_effect_observations(
-        counts, settings.get("FOCUS_AREA").upper(), lead_start
-    )
-    if not area_observations.empty:
-        observations = pd.concat([observations, area_observations], ignore_index=True)
-    grid = _grid_observations(offenses, coverage)
-    if not grid.empty:
-        observations = pd.concat([observations, grid], ignore_index=True)
-    index_spec = catalog.REPORTED_OFFENSES_INDEX.as_row()
-    for key in ("unit", "methodology"):
-        index_spec[key] = index_spec[key].format(baseline_year=baseline_year)
-    indicators = [catalog.REPORTED_OFFENSES.as_row()]
-    if not index.empty:
-        indicators.append(index_spec)
-    indicators += area_specs
-    if not grid.empty:
-        threshold = settings.get("SUPPRESSION_THRESHOLD")
-        grid_spec = catalog.REPORTED_OFFENSES_GRID.as_row()
-        grid_spec["suppression_rule"] = grid_spec["suppression_rule"].format(threshold=threshold)
-        indicators.append(grid_spec)
-    return indicators, observations
-
-
-def _grid_observations(
-    offenses: pd.DataFrame, coverage: tuple[pd.Timestamp, pd.Timestamp]
-) -> pd.DataFrame:
-    """Focus-area offences per map grid cell over the covered months; small cells withheld.
-
-    Exact points are never published. A cell with fewer reports than the suppression
-    threshold is withheld (so a sparse cell cannot point at one address).
-    """
-    first, last = coverage
-    in_window = offenses[
-        (offenses["report_datetime"] >= first)
-        & (offenses["report_datetime"] < last + pd.DateOffset(months=1))
-    ]
-    cells = grid_counts(in_window, settings.get("FOCUS_AREA").upper())
-    if cells.empty:
-        return pd.DataFrame()
-    keys = [
-        f"{row.offense_group}|{row.cell_latitude:.4f},{row.cell_longitude:.4f}"
-        for row in cells.itertuples()
-    ]
-    counts: dict[Hashable, float] = dict(
-        zip(keys, cells["offense_count"].astype(float), strict=True)
-    )
-    withheld = suppress(counts, counts, [], settings.get("SUPPRESSION_THRESHOLD")).suppressed
-    return pd.DataFrame(
-        {
-            "indicator_id": catalog.REPORTED_OFFENSES_GRID.indicator_id,
-            "area": area_slug(settings.get("FOCUS_AREA")),
-            "period_start_date": first,
-            "period_grain": "all",
-            "breakdown_name": "offense_group|cell",
-            "breakdown_value": keys,
-            "value": [None if withheld[k] else counts[k] for k in keys],
-            "lower_bound": None,
-            "upper_bound": None,
-            "denominator_n": None,
-            "is_suppressed": [withheld[k] for k in keys],
-        }
     )
 
 
@@ -471,62 +393,6 @@ def _read_other(
         f"{result.rows_accepted}, rejected {result.rows_rejected}"
     )
     return result
-
-
-def build_other_indicators(
-    sources: list[SourceResult], say: Reporter
-) -> tuple[list[dict[str, str]], pd.DataFrame]:
-    """Monthly counts per area and mapped category for each non-NIBRS source.
-
-    A source whose files cover no complete month publishes nothing, and the run says so
-    (the page then shows "no data" rather than a zero).
-    """
-    indicators: list[dict[str, str]] = []
-    frames: list[pd.DataFrame] = []
-    by_source: dict[str, list[SourceResult]] = {}
-    for result in sources:
-        by_source.setdefault(result.info.source_id, []).append(result)
-    for source_id, results in by_source.items():
-        spec = catalog.OTHER_NEIGHBOURHOOD_INDICATORS[source_id]
-        records = pd.concat([r.frame for r in results], ignore_index=True)
-        coverage = coverage_months(records["event_datetime"], spd_nibrs.DATASET_START)
-        if coverage is None:
-            say(f"      {spec.title}: no complete month in the files; nothing published")
-            continue
-        areas = sorted(set(records["area"]) - {"UNKNOWN", "OTHER"})
-        counts = monthly_offense_counts(
-            records.rename(
-                columns={"event_datetime": "report_datetime", "indicator": "offense_parent_group"}
-            ),
-            areas,
-            *coverage,
-        )
-        if counts.empty:
-            continue
-        observations = _as_observations(counts, spec.indicator_id, "offense_count")
-        observations["breakdown_name"] = "category"
-        frames.append(observations)
-        indicators.append(spec.as_row())
-    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    return indicators, frame
-
-
-def _as_observations(frame: pd.DataFrame, indicator_id: str, value_column: str) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "indicator_id": indicator_id,
-            "area": frame["area"].map(area_slug),
-            "period_start_date": frame["period_start_date"],
-            "period_grain": "month",
-            "breakdown_name": "offense_group",
-            "breakdown_value": frame["offense_group"],
-            "value": frame[value_column].astype(float),
-            "lower_bound": None,
-            "upper_bound": None,
-            "denominator_n": None,
-            "is_suppressed": False,
-        }
-    )
 
 
 def write_quarantine(run_id: str, sources: list[SourceResult]) -> list[Path]:

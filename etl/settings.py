@@ -227,6 +227,16 @@ SETTINGS: tuple[Setting, ...] = (
         _as_int,
     ),
     Setting(
+        "SODA_FULL_REFRESH_DAYS",
+        "7",
+        "A live source is downloaded in full when its last full refresh is this many days "
+        "old (weekly by default), so deletions and old corrections always arrive; 0 = only "
+        "with `python -m etl run --full-refresh`. Between full refreshes, each run compares "
+        "the portal's record count and latest update per month with the cache and re-fetches "
+        "months that differ.",
+        _as_int,
+    ),
+    Setting(
         "SODA_NIBRS_DATASET",
         "tazs-3rd5",
         "Dataset id of SPD Crime Data: 2008-Present (NIBRS) on the portal. `none` = read "
@@ -236,7 +246,7 @@ SETTINGS: tuple[Setting, ...] = (
         "SODA_NIBRS_WHERE",
         "",
         "Optional fixed SoQL filter on every NIBRS request, e.g. an MCPP list to keep the "
-        "cache small. Changing it needs `python -m etl run --full-refresh`.",
+        "cache small. Changing it makes the next run a full refresh.",
     ),
     Setting(
         "SODA_LEGACY_CRIME_DATASET",

@@ -23,6 +23,7 @@ from dash.development.base_component import Component
 from dashboard.components.share import Share, share_panel
 from dashboard.data import SourceRecord
 from dashboard.glossary import term
+from etl.sources.common import display_name
 
 WITHHELD_TEXT = "withheld"
 # What a card shows: figure, summary sentence, data table, footer parts.
@@ -231,11 +232,17 @@ def source_footer(
     has_withheld: bool,
 ) -> list[Component]:
     """Source, period, refresh time, caveats and the meaning of withheld values."""
-    by_publisher: dict[str, set[str]] = {}
+    by_publisher: dict[str, dict[str, list[str]]] = {}
     for source in sources:
-        by_publisher.setdefault(source.publisher, set()).add(source.title)
+        files = by_publisher.setdefault(source.publisher, {}).setdefault(source.title, [])
+        if source.period_covered:  # the files actually read, with what each covers
+            files.append(f"{display_name(source.location)}, {source.period_covered}")
     titles = [
-        f"{publisher}: {', '.join(f'“{t}”' for t in sorted(names))}"
+        f"{publisher}: "
+        + ", ".join(
+            f"“{title}”" + (f" ({'; '.join(files)})" if files else "")
+            for title, files in sorted(names.items())
+        )
         for publisher, names in sorted(by_publisher.items())
     ]
     items: list[Component] = []

@@ -121,3 +121,19 @@ def _collect_controls(node: object, found: dict[str, Component]) -> None:
     ):
         found[identifier] = node
     _collect_controls(getattr(node, "children", None), found)
+
+
+def select_control(component_id: str, label: str, options: dict[str, str], value: str) -> Component:
+    """A labelled drop-down (From/To years are narrow)."""
+    return html.Div(
+        className="control control--narrow" if label in ("From", "To") else "control",
+        children=[
+            html.Label(label, htmlFor=component_id),
+            dbc.Select(
+                id=component_id,
+                options=[{"label": text, "value": key} for key, text in options.items()],
+                value=value,
+                className="select",
+            ),
+        ],
+    )

@@ -23,7 +23,7 @@ from dashboard import data, figures, interval_figures, kpis, summaries
 from dashboard.components.chart_card import DEMO_LABEL, aria
 from dashboard.components.share import base_url, data_attributes
 from dashboard.glossary import term
-from dashboard.pages import drug_use, quality_of_life, recidivism, recidivism_effects
+from dashboard.pages import drug_use, quality_of_life_trend, recidivism, recidivism_effects
 from dashboard.pages.placeholder import not_yet_published
 from etl import settings
 
@@ -358,7 +358,7 @@ def _offences_chart(
     last = min(period.end.year, years[-1])
     first = max(years[0], last - 9)
     areas = tuple(data.areas(run.run_id, "reported_offenses"))
-    figure, summary, _table, _footer, _notice = quality_of_life.trend_parts(
+    figure, summary, _table, _footer, _notice = quality_of_life_trend.trend_parts(
         run, kpis.QOL_GROUP, "count", "rolling", areas, first, last
     )
     return title, _compact(figure), f"{first} to {last}. " + summary.split(". ")[0] + "."

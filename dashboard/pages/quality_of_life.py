@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 import dash_bootstrap_components as dbc
@@ -23,14 +22,23 @@ from dashboard.components.controls import (
     indicator_footer,
     published_run_or_stop,
     radio_group,
+    select_control,
 )
 from dashboard.components.share import Share
 from dashboard.labels import area_label, category_label, offence_phrase
 from dashboard.pages import quality_of_life_areas as areas
 from dashboard.pages.placeholder import not_yet_published
+from dashboard.pages.quality_of_life_sources import other_source_sections
+from dashboard.pages.quality_of_life_trend import (
+    DEFAULT_GROUP,
+    MEASURE_LABELS,
+    MEASURES,
+    NO_DATA,
+    SMOOTHING,
+    trend_parts,
+)
 from dashboard.validation import choose
 from etl import settings
-from etl.indicators.incidents import area_slug
 
 PATH = "/quality-of-life"
 TITLE = "Quality of life"
@@ -80,16 +88,6 @@ class Ids:
     )
 
 
-MEASURES: dict[str, str] = {
-    "count": "reported_offenses",
-    "index": "reported_offenses_index",
-}
-MEASURE_LABELS = {"count": "Number of offences", "index": "Index (baseline year = 100)"}
-DEFAULT_GROUP = "robbery"
-SMOOTHING = {"month": "Each month", "rolling": "12-month average"}
-NO_DATA = "No data for this period in the current extract."
-
-
 def layout(**query: str) -> Component:
     """The page, its controls set from a permalink's query string when it has one."""
     return apply_view_state(page(), query)
@@ -104,9 +102,11 @@ def page() -> Component:
     areas = data.areas(run.run_id, MEASURES["count"])
     years = data.years(run.run_id, MEASURES["count"])
     controls = [
-        _select(Ids.GROUP, "Offence group", {g: category_label(g) for g in groups}, default_group),
+        select_control(
+            Ids.GROUP, "Offence group", {g: category_label(g) for g in groups}, default_group
+        ),
         radio_group(Ids.MEASURE, "Show", MEASURE_LABELS, "count"),
-        radio_group(Ids.SMOOTHING, "Smoothing", SMOOTHING, "month"),
+        radio_group(Ids.SMOOTHING, "Period", SMOOTHING, "month"),
         html.Fieldset(
             className="control",
             children=[
@@ -120,10 +120,10 @@ def page() -> Component:
                 ),
             ],
         ),
-        _select(
+        select_control(
             Ids.FROM_YEAR, "From", {str(y): str(y) for y in years}, str(years[0]) if years else ""
         ),
-        _select(
+        select_control(
             Ids.TO_YEAR, "To", {str(y): str(y) for y in years}, str(years[-1]) if years else ""
         ),
     ]
@@ -140,21 +140,6 @@ def page() -> Component:
                 Ids.MAP,
             ),
             *other_source_sections(run),
-        ],
-    )
-
-
-def _select(component_id: str, label: str, options: dict[str, str], value: str) -> Component:
-    return html.Div(
-        className="control control--narrow" if label in ("From", "To") else "control",
-        children=[
-            html.Label(label, htmlFor=component_id),
-            dbc.Select(
-                id=component_id,
-                options=[{"label": text, "value": key} for key, text in options.items()],
-                value=value,
-                className="select",
-            ),
         ],
     )
 
@@ -221,235 +206,6 @@ def update_trend(
         else "",
     )
     return card_parts(figure, summary, table, footer, notice, share)
-
-
-@data.cache.memoize()
-def trend_parts(
-    run: data.PublishedRun,
-    group: str,
-    measure: str,
-    smoothing: str = "month",
-    areas: tuple[str, ...] = (),
-    first_year: int = 0,
-    last_year: int = 9999,
-) -> tuple[object, str, Component, list[Component], str | None]:
-    """The card's contents for one validated view of one run (cached: runs never change)."""
-    indicator_id = MEASURES[measure]
-    meta = data.indicator(run.run_id, indicator_id)
-    frame = data.observations(run.run_id, indicator_id, breakdown_value=group)
-    notice = None
-    if meta is None or frame.empty:
-        meta = data.indicator(run.run_id, MEASURES["count"])
-        frame = data.observations(run.run_id, MEASURES["count"], breakdown_value=group)
-        measure = "count"
-        notice = "The index is not available for this offence group; showing counts."
-    if meta is None:
-        raise PreventUpdate
-    if smoothing == "rolling":
-        frame = rolling_average(frame)
-    frame = frame[frame["area"].isin(areas)] if areas else frame.iloc[0:0]
-    years = frame["period_start_date"].dt.year
-    frame = frame[(years >= first_year) & (years <= last_year)]
-    if frame.empty:
-        return no_data_parts(run, meta, first_year, last_year) + (notice,)
-    figure, summary, table, footer = build_trend_parts(frame, meta, run, group, measure)
-    if smoothing == "rolling":
-        summary = (
-            "12-month averages (each point is the average of that month and the 11 before). "
-            + summary
-        )
-    return figure, summary, table, footer, notice
-
-
-def rolling_average(frame: pd.DataFrame, months: int = 12) -> pd.DataFrame:
-    """Each month's value replaced by the mean of it and the ``months - 1`` before it.
-
-    A month without a full window, or whose window includes a withheld value, has no
-    average (it is dropped, not shown as zero).
-    """
-    parts = []
-    for _area, series in frame.sort_values("period_start_date").groupby("area"):
-        values = series["value"].where(~series["is_suppressed"].astype(bool))
-        averaged = values.rolling(months, min_periods=months).mean()
-        parts.append(series.assign(value=averaged.round(2)).dropna(subset=["value"]))
-    if not parts:
-        return frame.iloc[0:0]
-    return pd.concat(parts, ignore_index=True)
-
-
-def no_data_parts(
-    run: data.PublishedRun, meta: dict[str, str], first_year: int, last_year: int
-) -> tuple[object, str, Component, list[Component]]:
-    """An honest empty card: says there is no data rather than drawing zeros."""
-    figure = figures.empty_figure(NO_DATA)
-    empty = pd.DataFrame({"is_suppressed": pd.Series([], dtype=bool)})
-    period = f"{first_year} to {last_year}"
-    footer = indicator_footer(run, meta["indicator_id"], period, empty)
-    return figure, NO_DATA, html.P(NO_DATA), footer
-
-
-def build_trend_parts(
-    frame: pd.DataFrame,
-    meta: dict[str, str],
-    run: data.PublishedRun,
-    group: str,
-    measure: str,
-) -> tuple[object, str, Component, list[Component]]:
-    focus = area_slug(settings.get("FOCUS_AREA"))
-    group_text = offence_phrase(group)
-    lead_start = pd.Timestamp(settings.get("LEAD_START_MONTH"))
-    if measure == "index":
-        baseline_year = _baseline_year(meta["unit"])
-        figure = figures.trend_figure(
-            frame,
-            focus,
-            f"index ({baseline_year} = 100)",
-            area_label,
-            event_month=lead_start,
-            event_label="LEAD begins, Oct 2011",
-            reference_value=100,
-        )
-        summary = summaries.index_trend_summary(frame, focus, baseline_year, area_label)
-        value_format = "{:,.1f}"
-    else:
-        figure = figures.trend_figure(
-            frame,
-            focus,
-            "offences",
-            area_label,
-            event_month=lead_start,
-            event_label="LEAD begins, Oct 2011",
-        )
-        summary = summaries.count_trend_summary(frame, focus, f"Reported {group_text}", area_label)
-        value_format = "{:,.0f}"
-    first, last = frame["period_start_date"].min(), frame["period_start_date"].max()
-    period = f"{first:%B %Y} to {last:%B %Y}, by month"
-    table = data_table(
-        wide_table(frame, focus),
-        caption=f"{meta['title']}: {category_label(group)}, {period}",
-        value_format=value_format,
-    )
-    footer = indicator_footer(run, meta["indicator_id"], period, frame)
-    return figure, summary, table, footer
-
-
-def wide_table(frame: pd.DataFrame, focus: str) -> pd.DataFrame:
-    """Month rows, one column per area (focus area first), newest month first."""
-    wide = frame.pivot_table(
-        index="period_start_date", columns="area", values="value", aggfunc="first", dropna=False
-    ).sort_index(ascending=False)
-    order = [focus] if focus in wide.columns else []
-    order += [a for a in wide.columns if a != focus]
-    wide = wide[order]
-    withheld = frame.pivot_table(
-        index="period_start_date", columns="area", values="is_suppressed", aggfunc="first"
-    )
-    withheld = withheld.reindex(index=wide.index, columns=order)
-    table = wide.reset_index()
-    table.columns = ["Month", *[area_label(a) for a in order]]
-    table["Month"] = table["Month"].dt.strftime("%B %Y")
-    flags = withheld.reset_index(drop=True).fillna(False).astype(bool)
-    flags.columns = [area_label(a) for a in order]
-    table.attrs["withheld"] = flags
-    return table
-
-
-def _baseline_year(unit: str) -> int:
-    match = re.search(r"(\d{4}) = 100", unit)
-    return int(match.group(1)) if match else int(settings.get("INDEX_BASELINE_YEAR"))
-
-
-# Other neighbourhood sources: (card id, indicator, title, subtitle)
-OTHER_SOURCES = (
-    (
-        CardIds(
-            "qol-legacy",
-            "Reported offences in SPD's older 'Crime Data' format",
-            "Offences reported each month by neighbourhood, older dataset (property crime and "
-            "robbery in the bundled extract).",
-        ),
-        "reported_offenses_legacy",
-    ),
-    (
-        CardIds(
-            "qol-calls",
-            "911 calls and officer-initiated events",
-            "Events cleared each month, by clearance group (Belltown = census tracts 80.01-80.02).",
-        ),
-        "calls_for_service",
-    ),
-    (
-        CardIds(
-            "qol-requests",
-            "Service requests (Find It, Fix It)",
-            "Requests each month: illegal dumping and needles, graffiti, encampments, abandoned "
-            "vehicles.",
-        ),
-        "service_requests",
-    ),
-)
-
-
-def other_source_sections(run: data.PublishedRun) -> list[Component]:
-    """A card per other neighbourhood source (the card says so when it has no data)."""
-    sections: list[Component] = []
-    for ids, indicator_id in OTHER_SOURCES:
-        categories = data.breakdown_values(run.run_id, indicator_id)
-        sections.append(
-            chart_card(
-                ids,
-                controls=[
-                    _select(
-                        f"{ids.card_id}-category",
-                        "Category",
-                        {c: category_label(c) for c in categories},
-                        categories[0] if categories else "",
-                    )
-                ],
-            )
-        )
-    return sections
-
-
-def other_source_parts(
-    run: data.PublishedRun, indicator_id: str, category: str
-) -> tuple[object, str, Component, list[Component]]:
-    meta = data.indicator(run.run_id, indicator_id)
-    if meta is None:
-        footer: list[Component] = [
-            html.P(
-                "This source is not in the current data version, or its files cover no "
-                "complete month."
-            )
-        ]
-        return figures.empty_figure(NO_DATA), NO_DATA, html.P(NO_DATA), footer
-    frame = data.observations(run.run_id, indicator_id, breakdown_value=category)
-    if frame.empty:
-        return no_data_parts(run, meta, 0, 0)
-    focus = area_slug(settings.get("FOCUS_AREA"))
-    label = category_label(category)
-    figure = figures.trend_figure(frame, focus, meta["unit"], area_label)
-    summary = summaries.count_trend_summary(frame, focus, f"{label} ({meta['unit']})", area_label)
-    first, last = frame["period_start_date"].min(), frame["period_start_date"].max()
-    period = f"{first:%B %Y} to {last:%B %Y}, by month"
-    table = data_table(wide_table(frame, focus), caption=f"{meta['title']}: {label}, {period}")
-    return figure, summary, table, indicator_footer(run, indicator_id, period, frame)
-
-
-def _register_other_source_callback(ids: CardIds, indicator_id: str) -> None:
-    @callback(*ids.outputs(), Input(f"{ids.card_id}-category", "value"))
-    def _update(category: object) -> tuple[object, ...]:
-        run = published_run_or_stop()
-        categories = data.breakdown_values(run.run_id, indicator_id)
-        value, notice = choose(
-            category, categories, categories[0] if categories else "", "category"
-        )
-        share = Share(ids.card_id, ids.heading, (indicator_id,), {"breakdown": value})
-        return card_parts(*other_source_parts(run, indicator_id, value), notice, share)
-
-
-for _ids, _indicator_id in OTHER_SOURCES:
-    _register_other_source_callback(_ids, _indicator_id)
 
 
 def _group_or_default(run: data.PublishedRun, group: object) -> tuple[str, str | None]:

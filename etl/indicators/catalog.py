@@ -20,8 +20,7 @@ INCIDENT_CAVEATS = (
     "Reported crime depends on whether people report and on where police patrol, not only "
     "on how much crime happens. An offence is counted in the month it was reported. Areas "
     "are SPD's Micro-Community Policing Plan (MCPP) neighbourhoods, which the City applies "
-    "to all years, so boundaries are consistent over time. The bundled extract holds "
-    "robbery only."
+    "to all years, so boundaries are consistent over time."
 )
 
 
@@ -56,8 +55,9 @@ REPORTED_OFFENSES = IndicatorSpec(
     ),
     methodology=(
         "One SPD NIBRS record is one offence (a report can list several offences). Records "
-        "are counted by the month of 'Report DateTime' and by MCPP area. Only months the "
-        "extract covers completely are published; a month with no reports is a zero."
+        "are counted by the month of 'Report DateTime' and by MCPP area. A figure is "
+        "published only for a month, area and category that an input file covers "
+        "completely (see the caveats); there, a month with no reports is a zero."
     ),
     source_ids="spd_crime_nibrs",
     suppression_rule=PUBLIC_RECORD_RULE,
@@ -299,16 +299,14 @@ OTHER_NEIGHBOURHOOD_INDICATORS: dict[str, IndicatorSpec] = {
         ),
         methodology=(
             "One record is one report. Counted by the month of 'Reported Date'; categories "
-            "mapped from 'Crime Subcategory' with etl/sources/category_map.csv. Only complete "
-            "months are published."
+            "mapped from 'Crime Subcategory' with etl/sources/category_map.csv (from 'Primary "
+            "Offense Description' where the subcategory is blank). Only months, areas and "
+            "categories an input file covers completely are published."
         ),
         source_ids="spd_crime_legacy",
         suppression_rule=PUBLIC_RECORD_RULE,
         chart_kind="line",
-        caveats=(
-            "The bundled extract holds property crimes and robbery for January 2018 to April "
-            "2019 only. Categories differ from NIBRS, so do not add the two series together."
-        ),
+        caveats="Categories differ from NIBRS, so do not add the two series together.",
     ),
     "spd_911_incident_response": IndicatorSpec(
         indicator_id="calls_for_service",
@@ -340,10 +338,7 @@ OTHER_NEIGHBOURHOOD_INDICATORS: dict[str, IndicatorSpec] = {
         source_ids="seattle_csr",
         suppression_rule=PUBLIC_RECORD_RULE,
         chart_kind="line",
-        caveats=(
-            "Requests reflect who reports and how, not only conditions on the street. Until a "
-            "real export is configured this series is built from a small synthetic fixture."
-        ),
+        caveats="Requests reflect who reports and how, not only conditions on the street.",
     ),
 }
 
@@ -369,3 +364,19 @@ REPORTED_OFFENSES_GRID = IndicatorSpec(
     chart_kind="map",
     caveats=INCIDENT_CAVEATS,
 )
+
+
+def yearly_spec(monthly: dict[str, str]) -> dict[str, str]:
+    """The yearly-totals indicator of a monthly count indicator (``<id>_yearly``)."""
+    return {
+        **monthly,
+        "indicator_id": f"{monthly['indicator_id']}_yearly",
+        "title": monthly["title"].replace("per month", "per year"),
+        "description": monthly["description"].replace("per month", "per year"),
+        "methodology": (
+            f"{monthly['methodology']} Yearly totals are the sum of a calendar year's 12 "
+            "monthly counts, given only for years every month of which is covered; a partial "
+            "year is not totalled (the caveats name each one)."
+        ),
+        "chart_kind": "bar",
+    }

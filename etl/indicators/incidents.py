@@ -1,8 +1,9 @@
 """Neighbourhood incident indicators: pure functions of normalised offence rows.
 
 Counts are by the month an offence was *reported* (``report_datetime``): it is always set,
-whereas the offence start date is blank or years earlier for some rows. A month is only
-published when the extract covers all of it (the latest month of a live extract is partial).
+whereas the offence start date is blank or years earlier for some rows. A figure is only
+published for an area, month and category that some input file covers completely
+(:class:`Coverage`); elsewhere there is no figure, never a zero.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import re
 
 import numpy as np
 import pandas as pd
+
+from etl.sources.common import Coverage
 
 COUNT_COLUMNS = ["area", "period_start_date", "offense_group", "offense_count"]
 
@@ -23,17 +26,22 @@ def area_slug(name: str) -> str:
 def coverage_months(
     report_datetimes: pd.Series, dataset_start: pd.Timestamp
 ) -> tuple[pd.Timestamp, pd.Timestamp] | None:
-    """First and last *complete* month an extract covers, as month-start timestamps.
+    """First and last *complete* month a file covers, as month-start timestamps.
 
-    The first month is the dataset's own start month or the first month with data,
-    whichever is later. The last month is the month of the latest report, unless that
-    report falls before the month's last day, in which case the month is treated as
-    partial and the month before is the last. ``None`` when nothing is covered.
+    The rule for the ends, the same at both: the month of the file's earliest record counts
+    only if that record falls on the month's first day (or the month is the dataset's own
+    first month: nothing earlier exists); otherwise the file starts partway through it and
+    the next month is the first. The month of the latest record counts only if that
+    record falls on the month's last day; otherwise the month before is the last (the
+    latest month of a live extract is always partial). ``None`` when nothing is covered.
     """
     if report_datetimes.empty:
         return None
-    earliest = max(report_datetimes.min(), dataset_start)
+    earliest: pd.Timestamp = max(report_datetimes.min(), dataset_start)
     first = earliest.to_period("M").to_timestamp()
+    starts_the_dataset = first == dataset_start.to_period("M").to_timestamp()
+    if earliest.normalize() > first and not starts_the_dataset:
+        first = first + pd.DateOffset(months=1)
     latest: pd.Timestamp = report_datetimes.max()
     last = latest.to_period("M").to_timestamp()
     if latest.normalize() < (last + pd.offsets.MonthEnd(0)).normalize():
@@ -43,41 +51,64 @@ def coverage_months(
     return first, last
 
 
-def monthly_offense_counts(
-    offenses: pd.DataFrame,
-    areas: list[str],
-    first_month: pd.Timestamp,
-    last_month: pd.Timestamp,
-) -> pd.DataFrame:
-    """Reported offences per area, month and offence parent group.
+def file_coverage(
+    location: str,
+    dates: pd.Series,
+    areas: pd.Series,
+    groups: pd.Series,
+    dataset_start: pd.Timestamp,
+    ignored_areas: frozenset[str] = frozenset(),
+) -> Coverage | None:
+    """The :class:`Coverage` of one file's accepted rows; None if no month is complete."""
+    months = coverage_months(dates, dataset_start)
+    if months is None:
+        return None
+    return Coverage(
+        location,
+        *months,
+        tuple(sorted(set(areas) - ignored_areas)),
+        tuple(sorted(set(groups))),
+    )
+
+
+def covered_cells(coverages: list[Coverage], areas: list[str]) -> pd.DataFrame:
+    """Every (area, period_start_date, offense_group) some file covers, for ``areas``."""
+    frames = [
+        pd.MultiIndex.from_product(
+            [
+                [a for a in coverage.areas if a in areas],
+                pd.date_range(coverage.first_month, coverage.last_month, freq="MS"),
+                list(coverage.groups),
+            ],
+            names=["area", "period_start_date", "offense_group"],
+        ).to_frame(index=False)
+        for coverage in coverages
+    ]
+    if not frames:
+        return pd.DataFrame(columns=["area", "period_start_date", "offense_group"])
+    cells = pd.concat(frames, ignore_index=True).drop_duplicates()
+    return cells.sort_values(["area", "period_start_date", "offense_group"]).reset_index(drop=True)
+
+
+def monthly_offense_counts(offenses: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
+    """Reported offences per area, month and offence group, for the covered ``cells`` only.
 
     ``offenses`` needs ``area`` (MCPP name), ``report_datetime`` and
-    ``offense_parent_group``. Areas are the MCPP names asked for; an area with no rows at
-    all in the extract is left out (no data), not filled with zeros. Within the covered
-    months, a month with no reports is a real zero and is published as 0.
+    ``offense_parent_group``; ``cells`` comes from :func:`covered_cells`. Within a covered
+    cell, no reports is a real zero and is published as 0; outside every file's coverage
+    nothing is published (no data), never a zero.
     """
-    wanted = [area for area in areas if (offenses["area"] == area).any()]
-    groups = sorted(offenses["offense_parent_group"].unique())
-    if not wanted or not groups:
+    if cells.empty:
         return pd.DataFrame(columns=COUNT_COLUMNS)
-    months = pd.date_range(first_month, last_month, freq="MS")
-    in_scope = offenses[
-        offenses["area"].isin(wanted)
-        & (offenses["report_datetime"] >= first_month)
-        & (offenses["report_datetime"] < last_month + pd.DateOffset(months=1))
-    ]
+    months = offenses["report_datetime"].dt.to_period("M").dt.to_timestamp()
     counts = (
-        in_scope.assign(
-            period_start_date=in_scope["report_datetime"].dt.to_period("M").dt.to_timestamp()
-        )
+        offenses.assign(period_start_date=months)
         .groupby(["area", "period_start_date", "offense_parent_group"])
         .size()
     )
-    full_index = pd.MultiIndex.from_product(
-        [wanted, months, groups], names=["area", "period_start_date", "offense_parent_group"]
-    )
-    result = counts.reindex(full_index, fill_value=0).rename("offense_count").reset_index()
-    result = result.rename(columns={"offense_parent_group": "offense_group"})
+    counts.index = counts.index.set_names(["area", "period_start_date", "offense_group"])
+    wanted = pd.MultiIndex.from_frame(cells[["area", "period_start_date", "offense_group"]])
+    result = counts.reindex(wanted, fill_value=0).rename("offense_count").reset_index()
     result["offense_count"] = result["offense_count"].astype("int64")
     return result[COUNT_COLUMNS]
 

@@ -53,6 +53,20 @@ class Rejection:
     reason: str
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """What one input file (or live dataset) covers, from its own records: its complete
+    months (:func:`etl.indicators.incidents.coverage_months`), the areas it holds records
+    for and the categories it holds. A figure is published only for an (area, month,
+    category) that some file covers."""
+
+    location: str
+    first_month: pd.Timestamp
+    last_month: pd.Timestamp
+    areas: tuple[str, ...]
+    groups: tuple[str, ...]
+
+
 @dataclass
 class SourceResult:
     info: SourceInfo
@@ -62,6 +76,7 @@ class SourceResult:
     frame: pd.DataFrame
     rejections: list[Rejection] = field(default_factory=list)
     watermark: datetime | None = None
+    coverage: Coverage | None = None  # set by the pipeline for neighbourhood sources
 
     @property
     def rows_rejected(self) -> int:

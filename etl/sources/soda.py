@@ -42,14 +42,11 @@ import io
 import json
 import logging
 import math
-import os
 import re
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -84,6 +81,8 @@ def fetch_dataset(
     *,
     order: str = ":id",
     where: str | None = None,
+    select: str | None = None,
+    group: str | None = None,
     page_size: int = 1000,
     timeout_seconds: float = 60,
     max_retries: int = 4,
@@ -105,7 +104,9 @@ def fetch_dataset(
     returned then, so a partial download can never be mistaken for the dataset.
 
     Values are returned as the API sends them (strings); null (absent) keys stay absent; a
-    nested value (a location object) is kept as its compact JSON text.
+    nested value (a location object) is kept as its compact JSON text. ``select`` and
+    ``group`` (SoQL ``$select``/``$group``) ask for aggregates instead of records; order
+    them by a grouped column.
     """
     if page_size < 1 or max_pages < 1 or max_retries < 0:
         raise ValueError("page_size and max_pages must be >= 1, max_retries >= 0")
@@ -121,6 +122,10 @@ def fetch_dataset(
             params = {"$limit": str(page_size), "$offset": str(len(records)), "$order": order}
             if where:
                 params["$where"] = where
+            if select:
+                params["$select"] = select
+            if group:
+                params["$group"] = group
             response = _get_with_retries(
                 http,
                 url,
@@ -381,73 +386,6 @@ def combine_where(*clauses: str | None) -> str | None:
     return " AND ".join(f"({clause})" for clause in present)
 
 
-def cache_watermark(frame: pd.DataFrame, date_field: str) -> datetime | None:
-    """The latest ISO ``date_field`` value in a cached extract (None if none is readable)."""
-    if date_field not in frame.columns or frame.empty:
-        return None
-    parsed = pd.to_datetime(frame[date_field], format="ISO8601", errors="coerce")
-    latest = parsed.max()
-    if pd.isna(latest):
-        return None
-    moment: datetime = pd.Timestamp(latest).to_pydatetime()
-    return moment
-
-
-def merge_records(previous: pd.DataFrame, new: pd.DataFrame, key: str) -> pd.DataFrame:
-    """The cache after a delivery: ``previous`` with ``new`` merged in by ``key``.
-
-    A record of ``previous`` whose key is in ``new`` is replaced by the new delivery's row
-    (late corrections win); new keys are added; others are kept. Rows are sorted by key
-    (stably), so merging the same delivery twice gives an identical frame and an identical
-    cache file. Both frames hold strings; a column missing on one side is ``""`` there.
-    Rows repeating a key *within* one delivery are all kept, so the source module can
-    report the repeat as a rejected row, as it does for a file.
-    """
-    for name, frame in (("previous", previous), ("new", new)):
-        if key not in frame.columns and not (name == "previous" and frame.columns.empty):
-            raise SourceError(f"the {name} records have no key column {key!r}")
-    kept = previous if previous.columns.empty else previous[~previous[key].isin(set(new[key]))]
-    columns = list(dict.fromkeys([*kept.columns, *new.columns]))
-    # Empty parts are left out of the concat (pandas warns about their dtypes otherwise).
-    parts = [part for part in (kept, new) if not part.empty]
-    merged = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
-    merged = merged.reindex(columns=columns).fillna("").astype(str)
-    return merged.sort_values(key, kind="stable").reset_index(drop=True)
-
-
-# --- The raw cache ----------------------------------------------------------------------------
-
-
-def load_cache(path: str | Path) -> pd.DataFrame:
-    """A cached raw extract as strings (blank -> ``""``); an empty frame if there is none."""
-    cache = Path(path)
-    if not cache.exists():
-        return pd.DataFrame()
-    try:
-        return pd.read_csv(cache, dtype=str, keep_default_na=False, na_filter=False)
-    except (OSError, ValueError) as exc:
-        raise SourceError(f"{cache.name}: could not read the raw cache: {exc}") from exc
-
-
-def save_cache(frame: pd.DataFrame, path: str | Path) -> None:
-    """Write the cache atomically: a temporary file in the same folder, then ``os.replace``.
-
-    A reader (or a run killed mid-write) sees the old file or the new one, never half.
-    """
-    cache = Path(path)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=cache.parent, prefix=f".{cache.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(frame.to_csv(index=False, lineterminator="\n").encode("utf-8"))
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, cache)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 # --- One source's refresh (for the pipeline) -----------------------------------------------
 
 
@@ -503,60 +441,3 @@ def with_dataset_id(dataset: SodaDataset, dataset_id: str) -> SodaDataset:
             f"characters, like {dataset.dataset_id})"
         )
     return SodaDataset(dataset.source_id, dataset_id, dataset.key, dataset.date_fields)
-
-
-@dataclass(frozen=True)
-class SyncResult:
-    url: str
-    cache_path: Path
-    where: str | None
-    watermark_before: datetime | None
-    fetched: int
-    added: int
-    replaced: int
-    total: int
-
-
-def sync_to_cache(
-    base_url: str,
-    dataset: SodaDataset,
-    cache_path: str | Path,
-    *,
-    lookback_days: int,
-    full_refresh: bool = False,
-    base_where: str | None = None,
-    **fetch_options: Any,
-) -> SyncResult:
-    """Fetch new and changed records of ``dataset`` and merge them into its raw cache.
-
-    Without a cache (or with ``full_refresh``) every record is fetched and the cache is
-    replaced. ``base_where`` is a fixed filter ANDed to every request (e.g.
-    ``soql_in("mcpp", areas)`` to mirror only the areas shown; change it only with a full
-    refresh). ``fetch_options`` go to :func:`fetch_dataset` (page size, retries, token...).
-    Raises :class:`SourceError` before writing anything if the fetch fails.
-    """
-    previous = pd.DataFrame() if full_refresh else load_cache(cache_path)
-    date_field = next((f for f in dataset.date_fields if f in previous.columns), None)
-    watermark = cache_watermark(previous, date_field) if date_field else None
-    since = incremental_where(date_field, watermark, lookback_days) if date_field else None
-    where = combine_where(base_where, since)
-    records = fetch_dataset(base_url, dataset.dataset_id, where=where, **fetch_options)
-    new = records_frame(records)
-    if new.empty and new.columns.empty:
-        new = pd.DataFrame(columns=[dataset.key])
-    if previous.empty and not records:
-        raise SourceError(f"{resource_url(base_url, dataset.dataset_id)}: no records at all")
-    merged = merge_records(previous, new, dataset.key)
-    previous_keys = set(previous[dataset.key]) if dataset.key in previous.columns else set()
-    new_keys = set(new[dataset.key])
-    save_cache(merged, cache_path)
-    return SyncResult(
-        url=resource_url(base_url, dataset.dataset_id),
-        cache_path=Path(cache_path),
-        where=where,
-        watermark_before=watermark,
-        fetched=len(records),
-        added=len(new_keys - previous_keys),
-        replaced=len(new_keys & previous_keys),
-        total=len(merged),
-    )

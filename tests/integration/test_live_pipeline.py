@@ -48,7 +48,8 @@ def test_live_run_publishes_what_the_file_run_publishes_and_is_incremental(
         published(database_url, first.run_id), published(database_url, second.run_id)
     )
     assert "$where" not in server.queries[0], "the first live run is a full load"
-    assert server.queries[-1]["$where"].startswith("report_datetime >= '2021-08-07T00:00:00")
+    fetches = [q for q in server.queries if "$group" not in q]
+    assert fetches[-1]["$where"].startswith("report_datetime >= '2021-08-07T00:00:00")
     location = query(
         database_url,
         "SELECT location FROM etl_run_source WHERE run_id = :run_id",
@@ -199,13 +200,15 @@ def test_every_public_source_read_live_publishes_what_its_files_publish_incremen
     assert not sources["is_synthetic"].astype(bool).any()
     for dataset_id, fake in portal.items():
         served = len(fake.records)
-        assert "$where" not in fake.queries[0], f"{dataset_id}: the first run is a full load"
-        assert "$where" in fake.queries[-1], f"{dataset_id}: the second run is incremental"
+        fetches = [q for q in fake.queries if "$group" not in q]
+        assert "$where" not in fetches[0], f"{dataset_id}: the first run is a full load"
+        assert "$where" in fetches[-1], f"{dataset_id}: the second run is incremental"
         cache = load_cache_rows(dataset_id)
         assert cache == served, f"{dataset_id}: cached {cache} records, served {served}"
-    assert portal["5ngg-rpne"].queries[-1]["$where"].startswith("createddate >= '")
-    assert portal["3k2p-39jp"].queries[-1]["$where"].startswith("event_clearance_date >= '")
-    assert portal["4fs7-3vj5"].queries[-1]["$where"].startswith("reported_date >= '")
+    last = {k: [q for q in f.queries if "$group" not in q][-1] for k, f in portal.items()}
+    assert last["5ngg-rpne"]["$where"].startswith("createddate >= '")
+    assert last["3k2p-39jp"]["$where"].startswith("event_clearance_date >= '")
+    assert last["4fs7-3vj5"]["$where"].startswith("reported_date >= '")
 
 
 def load_cache_rows(dataset_id: str) -> int:
@@ -241,6 +244,81 @@ def test_a_truncated_page_from_one_live_source_fails_the_run_and_publishes_nothi
     assert latest_succeeded_run(database_url) == good.run_id
     pd.testing.assert_frame_equal(before, published(database_url, good.run_id))
     assert cache.read_bytes() == cached, "a failed fetch leaves the raw cache as it was"
+
+
+DATASET_SOURCES = {
+    "tazs-3rd5": "spd_crime_nibrs",
+    "4fs7-3vj5": "spd_crime_legacy",
+    "3k2p-39jp": "spd_911_incident_response",
+    "5ngg-rpne": "seattle_csr",
+}
+
+
+def _cache_bytes() -> dict[str, bytes]:
+    folder = Path(settings.get("RAW_CACHE_DIR"))
+    return {path.name: path.read_bytes() for path in sorted(folder.glob("*")) if path.is_file()}
+
+
+def _add_a_new_record_to_each(portal: dict[str, FakeSoda]) -> None:
+    """So that any cache written by the next run would differ from today's."""
+    keys = {"tazs-3rd5": "offense_id", "4fs7-3vj5": "report_number"}
+    keys |= {"3k2p-39jp": "cad_cdw_id", "5ngg-rpne": "servicerequestnumber"}
+    for dataset_id, fake in portal.items():
+        newest = dict(fake.records[-1])
+        newest[keys[dataset_id]] = "9" + str(newest[keys[dataset_id]])[1:] + "7"
+        fake.records.append(newest)
+
+
+@pytest.mark.parametrize("failing", [*DATASET_SOURCES, "publish"])
+def test_a_failure_in_any_live_source_or_in_publishing_leaves_every_cache_unchanged(
+    database_url: str,
+    portal: dict[str, FakeSoda],
+    base_url: str,  # noqa: F811 -- the fixture imported above
+    monkeypatch: pytest.MonkeyPatch,
+    failing: str,
+) -> None:
+    """A fault injected in each source in turn (a truncated page on the second run's first
+    request), and one after every fetch succeeded: every raw cache and state file stays
+    byte-for-byte as it was, nothing new is published, and no staged copy is left."""
+    monkeypatch.setenv("SODA_BASE_URL", base_url)
+    monkeypatch.setenv("SODA_PAGE_SIZE", "100")
+    good = pipeline.run(database_url=database_url)
+    before = published(database_url, good.run_id)
+    caches = _cache_bytes()
+    assert sorted(caches) == sorted(
+        name
+        for source in DATASET_SOURCES.values()
+        for name in (f"{source}.csv", f"{source}.state.json")
+    )
+    _add_a_new_record_to_each(portal)
+    real_publish = pipeline.publish
+    if failing == "publish":
+
+        def broken_publish(*_args: object, **_kwargs: object) -> None:
+            raise RuntimeError("the database went away")
+
+        monkeypatch.setattr(pipeline, "publish", broken_publish)
+        match = "RuntimeError: the database went away"
+    else:
+        portal[failing].faults[(0, 2)] = lambda body: Response(
+            body[: len(body) // 2], status=200, content_type="application/json"
+        )
+        match = "truncated or invalid response on page 1"
+
+    with pytest.raises(pipeline.RunFailed, match=match):
+        pipeline.run(database_url=database_url)
+
+    assert _cache_bytes() == caches
+    staging = Path(settings.get("RAW_CACHE_DIR")) / ".staging"
+    assert not staging.exists() or not any(staging.iterdir())
+    assert latest_succeeded_run(database_url) == good.run_id
+    pd.testing.assert_frame_equal(before, published(database_url, good.run_id))
+    # With the fault gone, the next run succeeds and only then are the caches replaced.
+    monkeypatch.setattr(pipeline, "publish", real_publish)
+    for fake in portal.values():
+        fake.faults.clear()
+    assert pipeline.run(database_url=database_url).status == "succeeded"
+    assert _cache_bytes() != caches
 
 
 def test_a_dataset_set_to_none_is_read_from_its_files_even_with_a_portal(

@@ -13,9 +13,12 @@ from etl.indicators.incidents import (
     COUNT_COLUMNS,
     area_slug,
     coverage_months,
+    covered_cells,
+    file_coverage,
     monthly_offense_counts,
     offense_index,
 )
+from etl.sources.common import Coverage
 
 DATASET_START = pd.Timestamp("2008-01-01")
 T = pd.Timestamp
@@ -62,7 +65,7 @@ def test_coverage_drops_a_partial_last_month() -> None:
     ],
 )
 def test_coverage_last_month(latest: str, last_month: str) -> None:
-    covered = coverage_months(times("2019-03-15", latest), DATASET_START)
+    covered = coverage_months(times("2019-03-01", latest), DATASET_START)
     assert covered == (T("2019-03-01"), T(last_month))
 
 
@@ -77,9 +80,19 @@ def test_coverage_dataset_start_inside_a_month_gives_that_month() -> None:
     assert covered == (T("2008-01-01"), T("2008-03-01"))
 
 
-def test_coverage_first_month_is_the_first_month_with_data() -> None:
-    reports = times("2012-04-30 23:00", "2012-06-30 01:00")
-    assert coverage_months(reports, DATASET_START) == (T("2012-04-01"), T("2012-06-01"))
+@pytest.mark.parametrize(
+    ("earliest", "first_month"),
+    [
+        ("2012-04-01 00:00", "2012-04-01"),  # on the month's first day: complete
+        ("2012-04-01 23:59", "2012-04-01"),
+        ("2012-04-02 00:00", "2012-05-01"),  # a day late: partial, the next month is first
+        ("2012-04-30 23:00", "2012-05-01"),
+        ("2008-01-07 15:30", "2008-01-01"),  # the dataset's first month: nothing is earlier
+    ],
+)
+def test_coverage_first_month(earliest: str, first_month: str) -> None:
+    covered = coverage_months(times(earliest, "2012-06-30 01:00"), DATASET_START)
+    assert covered == (T(first_month), T("2012-06-01"))
 
 
 def test_coverage_of_nothing_is_none() -> None:
@@ -87,15 +100,30 @@ def test_coverage_of_nothing_is_none() -> None:
 
 
 def test_coverage_of_one_partial_month_is_none() -> None:
-    assert coverage_months(times("2020-03-02", "2020-03-20"), DATASET_START) is None
+    assert coverage_months(times("2020-03-01", "2020-03-20"), DATASET_START) is None
+    assert coverage_months(times("2020-03-02", "2020-03-31 10:00"), DATASET_START) is None
 
 
 def test_coverage_of_one_complete_month() -> None:
-    covered = coverage_months(times("2020-03-02", "2020-03-31 09:00"), DATASET_START)
+    covered = coverage_months(times("2020-03-01", "2020-03-31 09:00"), DATASET_START)
     assert covered == (T("2020-03-01"), T("2020-03-01"))
 
 
 # --- monthly_offense_counts ------------------------------------------------------------
+
+
+def window_counts(
+    offenses: pd.DataFrame, areas: list[str], first: pd.Timestamp, last: pd.Timestamp
+) -> pd.DataFrame:
+    """Counts as one file covering ``first`` to ``last`` with the areas and groups it holds."""
+    coverage = Coverage(
+        "one.csv",
+        first,
+        last,
+        tuple(sorted(set(offenses["area"]))),
+        tuple(sorted(set(offenses["offense_parent_group"]))),
+    )
+    return monthly_offense_counts(offenses, covered_cells([coverage], areas))
 
 
 def offenses_frame(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
@@ -125,7 +153,7 @@ AREAS = ["BELLTOWN", "CAPITOL HILL", "DOWNTOWN COMMERCIAL"]
 
 
 def test_monthly_counts_exact() -> None:
-    counts = monthly_offense_counts(OFFENSES, AREAS, T("2020-01-01"), T("2020-03-01"))
+    counts = window_counts(OFFENSES, AREAS, T("2020-01-01"), T("2020-03-01"))
     assert list(counts.columns) == COUNT_COLUMNS
     assert counts["offense_count"].dtype == "int64"
     assert str(counts["period_start_date"].dtype).startswith("datetime64")
@@ -145,7 +173,7 @@ def test_monthly_counts_exact() -> None:
 
 
 def test_area_with_no_rows_is_left_out_but_empty_months_are_zero() -> None:
-    counts = monthly_offense_counts(OFFENSES, AREAS, T("2020-01-01"), T("2020-03-01"))
+    counts = window_counts(OFFENSES, AREAS, T("2020-01-01"), T("2020-03-01"))
     assert "DOWNTOWN COMMERCIAL" not in set(counts["area"])
     capitol = counts[counts["area"] == "CAPITOL HILL"]
     assert len(capitol) == 9
@@ -153,21 +181,19 @@ def test_area_with_no_rows_is_left_out_but_empty_months_are_zero() -> None:
 
 
 def test_area_with_rows_only_outside_the_window_is_all_zero() -> None:
-    counts = monthly_offense_counts(OFFENSES, ["BELLTOWN"], T("2020-05-01"), T("2020-06-01"))
+    counts = window_counts(OFFENSES, ["BELLTOWN"], T("2020-05-01"), T("2020-06-01"))
     assert len(counts) == 2 * 3
     assert counts["offense_count"].tolist() == [0] * 6
 
 
-def test_areas_keep_the_order_asked_for() -> None:
-    counts = monthly_offense_counts(
-        OFFENSES, ["CAPITOL HILL", "BELLTOWN"], T("2020-02-01"), T("2020-02-01")
-    )
-    assert counts["area"].tolist() == ["CAPITOL HILL"] * 3 + ["BELLTOWN"] * 3
-    assert counts["offense_count"].tolist() == [0, 1, 0, 0, 0, 0]
+def test_areas_come_in_name_order() -> None:
+    counts = window_counts(OFFENSES, ["CAPITOL HILL", "BELLTOWN"], T("2020-02-01"), T("2020-02-01"))
+    assert counts["area"].tolist() == ["BELLTOWN"] * 3 + ["CAPITOL HILL"] * 3
+    assert counts["offense_count"].tolist() == [0, 0, 0, 0, 1, 0]
 
 
 def test_no_wanted_area_gives_an_empty_frame() -> None:
-    counts = monthly_offense_counts(OFFENSES, ["MAGNOLIA"], T("2020-01-01"), T("2020-03-01"))
+    counts = window_counts(OFFENSES, ["MAGNOLIA"], T("2020-01-01"), T("2020-03-01"))
     assert list(counts.columns) == COUNT_COLUMNS
     assert counts.empty
 
@@ -195,7 +221,7 @@ WINDOW = (T("2020-01-01"), T("2020-06-01"))
 def test_monthly_counts_total_equals_rows_in_scope(rows: list[tuple[str, datetime, str]]) -> None:
     frame = offenses_frame([(a, str(pd.Timestamp(t)), g) for a, t, g in rows])
     wanted = ["BELLTOWN", "CAPITOL HILL"]
-    counts = monthly_offense_counts(frame, wanted, *WINDOW)
+    counts = window_counts(frame, wanted, *WINDOW)
     end = WINDOW[1] + pd.DateOffset(months=1)
     in_scope = frame[
         frame["area"].isin(wanted)
@@ -293,9 +319,7 @@ def test_counts_feed_the_index_end_to_end() -> None:
         for d in (3, 17)
     ]
     rows += [("BELLTOWN", f"2011-01-{d:02d} 08:00", "ROBBERY") for d in (1, 2, 3, 31)]
-    counts = monthly_offense_counts(
-        offenses_frame(rows), ["BELLTOWN"], T("2010-01-01"), T("2011-01-01")
-    )
+    counts = window_counts(offenses_frame(rows), ["BELLTOWN"], T("2010-01-01"), T("2011-01-01"))
     index = offense_index(counts, 2010)
     assert counts["offense_count"].tolist() == [2] * 12 + [4]
     assert index["index_value"].tolist() == [100.0] * 12 + [200.0]
@@ -379,3 +403,79 @@ def test_grid_counts_bins_located_offences_by_cell_centre() -> None:
             "offense_count": 1,
         },
     ]
+
+
+# --- coverage per file and area ------------------------------------------------------------
+
+
+def test_two_files_with_different_periods_and_areas_publish_nothing_outside_their_coverage() -> (
+    None
+):
+    """One file: Belltown and Capitol Hill, 2008-09. Another: Downtown, 2018-19. Every
+    published cell is inside one file's coverage; no Belltown 2018 figure, not even 0."""
+    old = Coverage(
+        "crime_2008-09.csv",
+        T("2008-01-01"),
+        T("2009-12-01"),
+        ("BELLTOWN", "CAPITOL HILL"),
+        ("ROBBERY",),
+    )
+    new = Coverage(
+        "crime_2018-19.csv",
+        T("2018-01-01"),
+        T("2019-12-01"),
+        ("DOWNTOWN COMMERCIAL",),
+        ("ROBBERY", "BURGLARY"),
+    )
+    offenses = offenses_frame(
+        [
+            ("BELLTOWN", "2008-03-04 10:00", "ROBBERY"),
+            ("CAPITOL HILL", "2009-12-31 10:00", "ROBBERY"),
+            ("DOWNTOWN COMMERCIAL", "2018-05-05 10:00", "BURGLARY"),
+            ("DOWNTOWN COMMERCIAL", "2019-01-01 10:00", "ROBBERY"),
+        ]
+    )
+    areas = ["BELLTOWN", "CAPITOL HILL", "DOWNTOWN COMMERCIAL"]
+    counts = monthly_offense_counts(offenses, covered_cells([old, new], areas))
+
+    per_area = counts.groupby("area")["period_start_date"].agg(["min", "max", "size"])
+    assert per_area.to_dict("index") == {
+        "BELLTOWN": {"min": T("2008-01-01"), "max": T("2009-12-01"), "size": 24},
+        "CAPITOL HILL": {"min": T("2008-01-01"), "max": T("2009-12-01"), "size": 24},
+        "DOWNTOWN COMMERCIAL": {"min": T("2018-01-01"), "max": T("2019-12-01"), "size": 48},
+    }
+    belltown = counts[counts["area"] == "BELLTOWN"]
+    assert not (belltown["period_start_date"].dt.year == 2018).any()
+    assert set(belltown["offense_group"]) == {"ROBBERY"}  # the old file held no burglary
+    assert int(counts["offense_count"].sum()) == 4
+    assert (
+        counts.set_index(["area", "period_start_date", "offense_group"]).loc[
+            ("DOWNTOWN COMMERCIAL", T("2018-05-01"), "BURGLARY"), "offense_count"
+        ]
+        == 1
+    )
+
+
+def test_file_coverage_takes_areas_and_groups_from_the_file_itself() -> None:
+    dates = times("2018-01-01 00:10", "2018-06-30 22:00", "2018-03-03")
+    coverage = file_coverage(
+        "f.csv",
+        dates,
+        pd.Series(["BELLTOWN", "UNKNOWN", "BELLTOWN"]),
+        pd.Series(["robbery", "burglary", "robbery"]),
+        DATASET_START,
+        frozenset({"UNKNOWN"}),
+    )
+    assert coverage == Coverage(
+        "f.csv", T("2018-01-01"), T("2018-06-01"), ("BELLTOWN",), ("burglary", "robbery")
+    )
+    assert (
+        file_coverage(
+            "g.csv",
+            times("2018-01-05", "2018-01-20"),
+            pd.Series(["A", "A"]),
+            pd.Series(["x", "x"]),
+            DATASET_START,
+        )
+        is None
+    )

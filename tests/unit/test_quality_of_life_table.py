@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.components.chart_card import table_component
-from dashboard.pages.quality_of_life import wide_table
+from dashboard.pages.quality_of_life_trend import wide_table
 
 
 def _frame() -> pd.DataFrame:
@@ -38,7 +38,7 @@ def test_a_withheld_value_is_shown_as_withheld_not_as_a_number_or_zero() -> None
 
 
 def test_rolling_average_needs_a_full_window_without_withheld_months() -> None:
-    from dashboard.pages.quality_of_life import rolling_average
+    from dashboard.pages.quality_of_life_trend import rolling_average
 
     frame = pd.DataFrame(
         {

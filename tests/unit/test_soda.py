@@ -17,7 +17,7 @@ import pytest
 import requests
 from requests.structures import CaseInsensitiveDict
 
-from etl.sources import soda, spd_nibrs
+from etl.sources import soda, soda_sync, spd_nibrs
 from etl.sources.common import SourceError, read_csv_as_text
 
 BASE = "https://data.example.org"
@@ -88,9 +88,9 @@ def test_cache_watermark_is_the_latest_iso_date() -> None:
     frame = pd.DataFrame(
         {"report_datetime": ["2021-09-06T17:02:41.000", "", "2021-09-05T10:00:00.000"]}
     )
-    assert soda.cache_watermark(frame, "report_datetime") == datetime(2021, 9, 6, 17, 2, 41)
-    assert soda.cache_watermark(frame, "report_date_time") is None
-    assert soda.cache_watermark(pd.DataFrame(), "report_datetime") is None
+    assert soda_sync.cache_watermark(frame, "report_datetime") == datetime(2021, 9, 6, 17, 2, 41)
+    assert soda_sync.cache_watermark(frame, "report_date_time") is None
+    assert soda_sync.cache_watermark(pd.DataFrame(), "report_datetime") is None
 
 
 def test_fixed_filters_are_quoted_and_combined() -> None:
@@ -113,7 +113,7 @@ def _frame(rows: list[tuple[str, str]]) -> pd.DataFrame:
 
 def test_a_late_correction_replaces_the_older_row() -> None:
     previous = _frame([("1", "ROBBERY"), ("2", "ASSAULT OFFENSES")])
-    merged = soda.merge_records(previous, _frame([("2", "ROBBERY")]), "offense_id")
+    merged = soda_sync.merge_records(previous, _frame([("2", "ROBBERY")]), "offense_id")
     assert merged.to_dict("records") == [
         {"offense_id": "1", "offense_parent_group": "ROBBERY"},
         {"offense_id": "2", "offense_parent_group": "ROBBERY"},
@@ -123,24 +123,24 @@ def test_a_late_correction_replaces_the_older_row() -> None:
 def test_a_repeated_delivery_changes_nothing() -> None:
     previous = _frame([("3", "ROBBERY"), ("1", "ROBBERY")])
     delivery = _frame([("2", "LARCENY-THEFT"), ("3", "ROBBERY")])
-    once = soda.merge_records(previous, delivery, "offense_id")
-    twice = soda.merge_records(once, delivery, "offense_id")
+    once = soda_sync.merge_records(previous, delivery, "offense_id")
+    twice = soda_sync.merge_records(once, delivery, "offense_id")
     pd.testing.assert_frame_equal(once, twice)
     assert once["offense_id"].tolist() == ["1", "2", "3"]
 
 
 def test_new_rows_are_appended_and_old_ones_kept() -> None:
     previous = _frame([("1", "ROBBERY")])
-    merged = soda.merge_records(previous, _frame([("2", "ARSON")]), "offense_id")
+    merged = soda_sync.merge_records(previous, _frame([("2", "ARSON")]), "offense_id")
     assert merged["offense_id"].tolist() == ["1", "2"]
     assert merged["offense_parent_group"].tolist() == ["ROBBERY", "ARSON"]
 
 
 def test_merge_into_an_empty_cache_and_with_different_columns() -> None:
-    first = soda.merge_records(pd.DataFrame(), _frame([("1", "ROBBERY")]), "offense_id")
+    first = soda_sync.merge_records(pd.DataFrame(), _frame([("1", "ROBBERY")]), "offense_id")
     assert first["offense_id"].tolist() == ["1"]
     wider = pd.DataFrame([{"offense_id": "2", "offense_parent_group": "ARSON", "beat": "D1"}])
-    merged = soda.merge_records(first, wider, "offense_id")
+    merged = soda_sync.merge_records(first, wider, "offense_id")
     assert merged.to_dict("records") == [
         {"offense_id": "1", "offense_parent_group": "ROBBERY", "beat": ""},
         {"offense_id": "2", "offense_parent_group": "ARSON", "beat": "D1"},
@@ -150,22 +150,22 @@ def test_merge_into_an_empty_cache_and_with_different_columns() -> None:
 def test_an_empty_delivery_keeps_the_cache() -> None:
     previous = _frame([("1", "ROBBERY")])
     empty = pd.DataFrame(columns=["offense_id"])
-    pd.testing.assert_frame_equal(soda.merge_records(previous, empty, "offense_id"), previous)
+    pd.testing.assert_frame_equal(soda_sync.merge_records(previous, empty, "offense_id"), previous)
 
 
 def test_merge_needs_the_key_column() -> None:
     with pytest.raises(SourceError, match="no key column 'offense_id'"):
-        soda.merge_records(_frame([]), pd.DataFrame({"x": ["1"]}), "offense_id")
+        soda_sync.merge_records(_frame([]), pd.DataFrame({"x": ["1"]}), "offense_id")
 
 
 def test_cache_round_trip_is_atomic_and_keeps_text(tmp_path: Path) -> None:
     path = tmp_path / "raw" / "nibrs.csv"
-    assert soda.load_cache(path).empty
+    assert soda_sync.load_cache(path).empty
     frame = pd.DataFrame(
         {"offense_id": ["007", "12"], "offense_end_datetime": ["", "2020-01-01T00:00:00.000"]}
     )
-    soda.save_cache(frame, path)
-    pd.testing.assert_frame_equal(soda.load_cache(path), frame)
+    soda_sync.save_cache(frame, path)
+    pd.testing.assert_frame_equal(soda_sync.load_cache(path), frame)
     assert [p.name for p in path.parent.iterdir()] == ["nibrs.csv"]  # no temporary left
 
 
@@ -173,15 +173,15 @@ def test_a_failed_cache_write_leaves_the_old_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "nibrs.csv"
-    soda.save_cache(_frame([("1", "ROBBERY")]), path)
+    soda_sync.save_cache(_frame([("1", "ROBBERY")]), path)
     before = path.read_bytes()
 
     def broken_replace(*_args: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(soda.os, "replace", broken_replace)
+    monkeypatch.setattr(soda_sync.os, "replace", broken_replace)
     with pytest.raises(OSError, match="disk full"):
-        soda.save_cache(_frame([("2", "ARSON")]), path)
+        soda_sync.save_cache(_frame([("2", "ARSON")]), path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["nibrs.csv"]
 
@@ -453,64 +453,70 @@ def test_bad_arguments_are_refused() -> None:
         soda.fetch_dataset(BASE, "tazs-3rd5", page_size=0)
 
 
-# --- sync_to_cache -----------------------------------------------------------------------------
+# --- sync_to_stage (the HTTP tests in tests/integration/test_soda_http.py run it whole) ------
 
 
-def test_sync_fetches_all_then_only_the_window_and_merges(tmp_path: Path) -> None:
+def test_a_failed_sync_leaves_the_cache_untouched_and_writes_only_to_staging(
+    tmp_path: Path,
+) -> None:
     cache = tmp_path / "spd_crime_nibrs.csv"
-    old = {**API_ROW, "offense_id": "1", "report_datetime": "2021-08-01T10:00:00.000"}
-    recent = {**API_ROW, "offense_id": "2", "report_datetime": "2021-09-06T17:02:41.000"}
-    session = FakeSession([_response(body=[old, recent])])
-    first = soda.sync_to_cache(
-        BASE, soda.NIBRS, cache, lookback_days=5, session=session, sleep=lambda _s: None
-    )
-    assert first.where is None
-    assert (first.fetched, first.added, first.replaced, first.total) == (2, 2, 0, 2)
-    assert first.url == URL
-
-    corrected = {**recent, "offense_parent_group": "ASSAULT OFFENSES"}
-    brand_new = {**API_ROW, "offense_id": "3", "report_datetime": "2021-09-07T08:00:00.000"}
-    session = FakeSession([_response(body=[corrected, brand_new])])
-    second = soda.sync_to_cache(
-        BASE, soda.NIBRS, cache, lookback_days=5, session=session, sleep=lambda _s: None
-    )
-    assert second.where == "report_datetime >= '2021-09-01T00:00:00.000'"
-    assert session.calls[0]["params"]["$where"] == second.where
-    assert (second.fetched, second.added, second.replaced, second.total) == (2, 1, 1, 3)
-    cached = soda.load_cache(cache)
-    assert cached["offense_id"].tolist() == ["1", "2", "3"]
-
-    session = FakeSession([_response(body=[])])
-    third = soda.sync_to_cache(
-        BASE,
-        soda.NIBRS,
-        cache,
-        lookback_days=0,
-        base_where="mcpp in ('BELLTOWN')",
-        session=session,
-    )
-    assert third.where == (
-        "(mcpp in ('BELLTOWN')) AND (report_datetime >= '2021-09-07T00:00:00.000')"
-    )
-    assert (third.fetched, third.total) == (0, 3)
-    assert cached["offense_parent_group"].tolist() == ["ROBBERY", "ASSAULT OFFENSES", "ROBBERY"]
-
-
-def test_a_failed_sync_leaves_the_cache_untouched(tmp_path: Path) -> None:
-    cache = tmp_path / "spd_crime_nibrs.csv"
-    soda.save_cache(pd.DataFrame([API_ROW]), cache)
+    soda_sync.save_cache(pd.DataFrame([API_ROW]), cache)
     before = cache.read_bytes()
     session = FakeSession([_response(400, {"errorCode": "query.soql.type-mismatch"})])
     with pytest.raises(SourceError, match="type-mismatch"):
-        soda.sync_to_cache(BASE, soda.NIBRS, cache, lookback_days=5, session=session)
+        soda_sync.sync_to_stage(
+            BASE, soda.NIBRS, cache, tmp_path / "stage", lookback_days=5, session=session
+        )
     assert cache.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["spd_crime_nibrs.csv"]
 
 
 def test_an_empty_dataset_with_no_cache_fails(tmp_path: Path) -> None:
     session = FakeSession([_response(body=[])])
     with pytest.raises(SourceError, match="no records at all"):
-        soda.sync_to_cache(BASE, soda.NIBRS, tmp_path / "c.csv", lookback_days=1, session=session)
+        soda_sync.sync_to_stage(
+            BASE, soda.NIBRS, tmp_path / "c.csv", tmp_path / "s", lookback_days=1, session=session
+        )
     assert not (tmp_path / "c.csv").exists()
+
+
+def test_months_to_refetch_compares_counts_and_latest_updates() -> None:
+    cached = pd.Series(["2010-01", "2010-01", "2010-02", "2010-03", ""])
+    portal = {
+        "2010-01": (2, "2026-01-01T00:00:00.000"),  # same count, same update: kept
+        "2010-02": (1, "2026-11-27T10:00:00.000"),  # same count, a later update: corrected
+        "2010-03": (0, "2026-01-01T00:00:00.000"),  # its only record was deleted
+        "2010-04": (3, "2026-01-01T00:00:00.000"),  # records the cache never had
+    }
+    before = {month: "2026-01-01T00:00:00.000" for month in ("2010-01", "2010-02", "2010-03")}
+    assert soda_sync.months_to_refetch(cached, portal, before) == ["2010-02", "2010-03", "2010-04"]
+    assert soda_sync.months_to_refetch(cached, portal, {}) == ["2010-03", "2010-04"]
+
+
+def test_month_where_spans_exactly_one_calendar_month() -> None:
+    assert soda_sync.month_where("createddate", "2019-12") == (
+        "createddate >= '2019-12-01T00:00:00.000' AND createddate < '2020-01-01T00:00:00.000'"
+    )
+    assert soda_sync.month_where("d", "2020-02").endswith("d < '2020-03-01T00:00:00.000'")
+
+
+def test_commit_replaces_caches_only_when_called_and_discard_throws_the_stage_away(
+    tmp_path: Path,
+) -> None:
+    cache = tmp_path / "raw" / "a.csv"
+    soda_sync.save_cache(pd.DataFrame([{"k": "old"}]), cache)
+    stage = soda_sync.staging_folder(tmp_path / "raw", "run-1")
+    staged = stage / "a.csv"
+    soda_sync.save_cache(pd.DataFrame([{"k": "new"}]), staged)
+    soda_sync.save_state({"where": None}, soda_sync.state_path(staged))
+    result = soda_sync.SyncResult("u", cache, staged, None, None, 1, 1, 0, 1)
+
+    assert cache.read_text() == "k\nold\n"
+    soda_sync.commit_staged([result])
+    soda_sync.discard_staged(stage)
+    assert cache.read_text() == "k\nnew\n"
+    assert soda_sync.load_state(soda_sync.state_path(cache)) == {"where": None}
+    assert not stage.exists()
 
 
 def test_every_public_source_has_a_portal_dataset_keyed_on_its_record_id() -> None:

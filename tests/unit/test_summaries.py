@@ -140,14 +140,15 @@ def test_count_trend_summary_compares_first_and_last_complete_year() -> None:
     )
 
 
-def test_count_trend_summary_skips_an_area_missing_an_end_year() -> None:
+def test_count_trend_summary_gives_an_area_missing_an_end_year_its_own_years() -> None:
     frame = frame_of(
         monthly("belltown", 2019, [10] * 12),
         monthly("belltown", 2020, [5] * 12),
         monthly("capitol-hill", 2020, [3] * 12),  # no complete 2019
     )
     assert count_trend_summary(frame, "belltown", "Robberies", area_label) == (
-        "Robberies in Belltown fell from 120 in 2019 to 60 in 2020 (down 50%)."
+        "Robberies in Belltown fell from 120 in 2019 to 60 in 2020 (down 50%). "
+        "Over the years it has data for, Capitol Hill 36 in 2020."
     )
 
 

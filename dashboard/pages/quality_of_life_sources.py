@@ -1,0 +1,122 @@
+"""Quality of life: one card per other neighbourhood source (older crime format, 911
+events, service requests), each saying so when its files cover no complete month and
+naming the months no file covers."""
+
+from __future__ import annotations
+
+from dash import Input, callback, html
+from dash.development.base_component import Component
+
+from dashboard import data, figures, summaries
+from dashboard.components.chart_card import CardIds, card_parts, chart_card, data_table
+from dashboard.components.controls import (
+    indicator_footer,
+    published_run_or_stop,
+    select_control,
+)
+from dashboard.components.share import Share
+from dashboard.labels import area_label, category_label
+from dashboard.pages.quality_of_life_trend import (
+    NO_DATA,
+    gap_sentence,
+    missing_months,
+    no_data_parts,
+    wide_table,
+    with_gaps,
+)
+from dashboard.validation import choose
+from etl import settings
+from etl.indicators.incidents import area_slug
+
+# Other neighbourhood sources: (card id, indicator, title, subtitle)
+OTHER_SOURCES = (
+    (
+        CardIds(
+            "qol-legacy",
+            "Reported offences in SPD's older 'Crime Data' format",
+            "Offences reported each month by neighbourhood, older dataset; the files read and "
+            "what each covers are listed under Source.",
+        ),
+        "reported_offenses_legacy",
+    ),
+    (
+        CardIds(
+            "qol-calls",
+            "911 calls and officer-initiated events",
+            "Events cleared each month, by clearance group (Belltown = census tracts 80.01-80.02).",
+        ),
+        "calls_for_service",
+    ),
+    (
+        CardIds(
+            "qol-requests",
+            "Service requests (Find It, Fix It)",
+            "Requests each month: illegal dumping and needles, graffiti, encampments, abandoned "
+            "vehicles.",
+        ),
+        "service_requests",
+    ),
+)
+
+
+def other_source_sections(run: data.PublishedRun) -> list[Component]:
+    """A card per other neighbourhood source (the card says so when it has no data)."""
+    sections: list[Component] = []
+    for ids, indicator_id in OTHER_SOURCES:
+        categories = data.breakdown_values(run.run_id, indicator_id)
+        sections.append(
+            chart_card(
+                ids,
+                controls=[
+                    select_control(
+                        f"{ids.card_id}-category",
+                        "Category",
+                        {c: category_label(c) for c in categories},
+                        categories[0] if categories else "",
+                    )
+                ],
+            )
+        )
+    return sections
+
+
+def other_source_parts(
+    run: data.PublishedRun, indicator_id: str, category: str
+) -> tuple[object, str, Component, list[Component]]:
+    meta = data.indicator(run.run_id, indicator_id)
+    if meta is None:
+        footer: list[Component] = [
+            html.P(
+                "This source is not in the current data version, or its files cover no "
+                "complete month."
+            )
+        ]
+        return figures.empty_figure(NO_DATA), NO_DATA, html.P(NO_DATA), footer
+    frame = data.observations(run.run_id, indicator_id, breakdown_value=category)
+    if frame.empty:
+        return no_data_parts(run, meta, 0, 0)
+    focus = area_slug(settings.get("FOCUS_AREA"))
+    label = category_label(category)
+    figure = figures.trend_figure(with_gaps(frame), focus, meta["unit"], area_label)
+    summary = summaries.count_trend_summary(frame, focus, f"{label} ({meta['unit']})", area_label)
+    summary = " ".join(part for part in (summary, gap_sentence(missing_months(frame))) if part)
+    first, last = frame["period_start_date"].min(), frame["period_start_date"].max()
+    period = f"{first:%B %Y} to {last:%B %Y}, by month"
+    table = data_table(wide_table(frame, focus), caption=f"{meta['title']}: {label}, {period}")
+    return figure, summary, table, indicator_footer(run, indicator_id, period, frame)
+
+
+def _register_other_source_callback(ids: CardIds, indicator_id: str) -> None:
+    @callback(*ids.outputs(), Input(f"{ids.card_id}-category", "value"))
+    def _update(category: object) -> tuple[object, ...]:
+        run = published_run_or_stop()
+        categories = data.breakdown_values(run.run_id, indicator_id)
+        value, notice = choose(
+            category, categories, categories[0] if categories else "", "category"
+        )
+        share = Share(ids.card_id, ids.heading, (indicator_id,), {"breakdown": value})
+        return card_parts(*other_source_parts(run, indicator_id, value), notice, share)
+
+
+for _ids, _indicator_id in OTHER_SOURCES:
+    _register_other_source_callback(_ids, _indicator_id)

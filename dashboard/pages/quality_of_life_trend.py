@@ -1,0 +1,364 @@
+"""The Quality of life trend card: monthly counts or an index, 12-month averages or yearly
+totals, with months no input file covers shown as "no data" (never as zero, never bridged
+by a line).
+
+Shared with the other neighbourhood-source cards (:mod:`quality_of_life_sources`), the
+Briefing and the benchmarks; the callback that drives it lives with the page.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+from dash import html
+from dash.development.base_component import Component
+from dash.exceptions import PreventUpdate
+
+from dashboard import data, figures, summaries
+from dashboard.components.chart_card import data_table
+from dashboard.components.controls import indicator_footer
+from dashboard.labels import area_label, category_label, offence_phrase
+from etl import settings
+from etl.indicators.incidents import area_slug
+
+MEASURES: dict[str, str] = {
+    "count": "reported_offenses",
+    "index": "reported_offenses_index",
+}
+MEASURE_LABELS = {"count": "Number of offences", "index": "Index (baseline year = 100)"}
+DEFAULT_GROUP = "robbery"
+SMOOTHING = {"month": "Each month", "rolling": "12-month average", "year": "Yearly totals"}
+NO_DATA = "No data for this period in the current extract."
+NO_DATA_CELL = "no data"
+
+
+def yearly_id(indicator_id: str) -> str:
+    """The published yearly-totals indicator of a monthly count indicator."""
+    return f"{indicator_id}_yearly"
+
+
+@data.cache.memoize()
+def trend_parts(
+    run: data.PublishedRun,
+    group: str,
+    measure: str,
+    smoothing: str = "month",
+    areas: tuple[str, ...] = (),
+    first_year: int = 0,
+    last_year: int = 9999,
+) -> tuple[object, str, Component, list[Component], str | None]:
+    """The card's contents for one validated view of one run (cached: runs never change)."""
+    notice = None
+    if smoothing == "year" and measure == "index":
+        measure = "count"
+        notice = "Yearly totals are counts of offences; showing counts."
+    indicator_id = MEASURES[measure]
+    if smoothing == "year":
+        indicator_id = yearly_id(indicator_id)
+    meta = data.indicator(run.run_id, indicator_id)
+    frame = data.observations(run.run_id, indicator_id, breakdown_value=group)
+    if smoothing == "year" and (meta is None or frame.empty):
+        return _no_yearly(run, group, measure, areas, first_year, last_year)
+    if meta is None or frame.empty:
+        meta = data.indicator(run.run_id, MEASURES["count"])
+        frame = data.observations(run.run_id, MEASURES["count"], breakdown_value=group)
+        measure = "count"
+        notice = "The index is not available for this offence group; showing counts."
+    if meta is None:
+        raise PreventUpdate
+    if smoothing == "rolling":
+        frame = rolling_average(frame)
+    frame = frame[frame["area"].isin(areas)] if areas else frame.iloc[0:0]
+    years = frame["period_start_date"].dt.year
+    frame = frame[(years >= first_year) & (years <= last_year)]
+    if frame.empty:
+        return no_data_parts(run, meta, first_year, last_year) + (notice,)
+    if smoothing == "year":
+        monthly = _monthly_for(run, group, areas, first_year, last_year)
+        return yearly_parts(frame, monthly, meta, run, group) + (notice,)
+    figure, summary, table, footer = build_trend_parts(frame, meta, run, group, measure)
+    if smoothing == "rolling":
+        summary = (
+            "12-month averages (each point is the average of that month and the 11 before). "
+            + summary
+        )
+    return figure, summary, table, footer, notice
+
+
+def rolling_average(frame: pd.DataFrame, months: int = 12) -> pd.DataFrame:
+    """Each month's value replaced by the mean of it and the ``months - 1`` before it.
+
+    A month without a full window, or whose window includes a withheld value, has no
+    average (it is dropped, not shown as zero).
+    """
+    parts = []
+    for _area, series in frame.sort_values("period_start_date").groupby("area"):
+        values = series["value"].where(~series["is_suppressed"].astype(bool))
+        averaged = values.rolling(months, min_periods=months).mean()
+        parts.append(series.assign(value=averaged.round(2)).dropna(subset=["value"]))
+    if not parts:
+        return frame.iloc[0:0]
+    return pd.concat(parts, ignore_index=True)
+
+
+def no_data_parts(
+    run: data.PublishedRun, meta: dict[str, str], first_year: int, last_year: int
+) -> tuple[object, str, Component, list[Component]]:
+    """An honest empty card: says there is no data rather than drawing zeros."""
+    figure = figures.empty_figure(NO_DATA)
+    empty = pd.DataFrame({"is_suppressed": pd.Series([], dtype=bool)})
+    period = f"{first_year} to {last_year}"
+    footer = indicator_footer(run, meta["indicator_id"], period, empty)
+    return figure, NO_DATA, html.P(NO_DATA), footer
+
+
+def build_trend_parts(
+    frame: pd.DataFrame,
+    meta: dict[str, str],
+    run: data.PublishedRun,
+    group: str,
+    measure: str,
+) -> tuple[object, str, Component, list[Component]]:
+    focus = area_slug(settings.get("FOCUS_AREA"))
+    group_text = offence_phrase(group)
+    lead_start = pd.Timestamp(settings.get("LEAD_START_MONTH"))
+    gaps = missing_months(frame)
+    frame_with_gaps = with_gaps(frame)
+    if measure == "index":
+        baseline_year = _baseline_year(meta["unit"])
+        figure = figures.trend_figure(
+            frame_with_gaps,
+            focus,
+            f"index ({baseline_year} = 100)",
+            area_label,
+            event_month=lead_start,
+            event_label="LEAD begins, Oct 2011",
+            reference_value=100,
+        )
+        summary = summaries.index_trend_summary(frame, focus, baseline_year, area_label)
+        value_format = "{:,.1f}"
+    else:
+        figure = figures.trend_figure(
+            frame_with_gaps,
+            focus,
+            "offences",
+            area_label,
+            event_month=lead_start,
+            event_label="LEAD begins, Oct 2011",
+        )
+        summary = summaries.count_trend_summary(frame, focus, f"Reported {group_text}", area_label)
+        value_format = "{:,.0f}"
+    summary = " ".join(part for part in (summary, gap_sentence(gaps)) if part)
+    first, last = frame["period_start_date"].min(), frame["period_start_date"].max()
+    period = f"{first:%B %Y} to {last:%B %Y}, by month"
+    table = data_table(
+        wide_table(frame, focus),
+        caption=f"{meta['title']}: {category_label(group)}, {period}",
+        value_format=value_format,
+    )
+    footer = indicator_footer(run, meta["indicator_id"], period, frame)
+    return figure, summary, table, footer
+
+
+def wide_table(frame: pd.DataFrame, focus: str, label: str = "Month") -> pd.DataFrame:
+    """Period rows (``label``: Month or Year), one column per area (focus area first),
+    newest first. A period an area has no figure for (no file covers it) says "no data";
+    a withheld one is flagged in ``attrs["withheld"]``."""
+    wide = frame.pivot_table(
+        index="period_start_date", columns="area", values="value", aggfunc="first", dropna=False
+    ).sort_index(ascending=False)
+    order = [focus] if focus in wide.columns else []
+    order += [a for a in wide.columns if a != focus]
+    wide = wide[order]
+    withheld = frame.pivot_table(
+        index="period_start_date", columns="area", values="is_suppressed", aggfunc="first"
+    )
+    withheld = withheld.reindex(index=wide.index, columns=order)
+    present = frame.pivot_table(
+        index="period_start_date", columns="area", values="is_suppressed", aggfunc="size"
+    ).reindex(index=wide.index, columns=order)
+    wide = wide.astype(object).mask(present.isna(), NO_DATA_CELL)
+    table = wide.reset_index()
+    table.columns = [label, *[area_label(a) for a in order]]
+    table[label] = table[label].dt.strftime("%B %Y" if label == "Month" else "%Y")
+    flags = withheld.reset_index(drop=True).fillna(False).astype(bool)
+    flags.columns = [area_label(a) for a in order]
+    table.attrs["withheld"] = flags
+    return table
+
+
+def _baseline_year(unit: str) -> int:
+    match = re.search(r"(\d{4}) = 100", unit)
+    return int(match.group(1)) if match else int(settings.get("INDEX_BASELINE_YEAR"))
+
+
+# --- Months no file covers -------------------------------------------------------------------
+
+
+def missing_months(frame: pd.DataFrame) -> list[tuple[str, pd.Timestamp, pd.Timestamp]]:
+    """(area, first, last) for each run of months, between the frame's first and last month,
+    that an area has no figure for (no input file covers it)."""
+    if frame.empty:
+        return []
+    months = pd.date_range(
+        frame["period_start_date"].min(), frame["period_start_date"].max(), freq="MS"
+    )
+    spans = []
+    for area, rows in frame.groupby("area", sort=True):
+        absent = months.difference(pd.DatetimeIndex(rows["period_start_date"]))
+        run_start: pd.Timestamp | None = None
+        previous: pd.Timestamp | None = None
+        for month in absent:
+            if previous is None or month != previous + pd.DateOffset(months=1):
+                if run_start is not None and previous is not None:
+                    spans.append((str(area), run_start, previous))
+                run_start = month
+            previous = month
+        if run_start is not None and previous is not None:
+            spans.append((str(area), run_start, previous))
+    return spans
+
+
+def with_gaps(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with an empty row (no value) for each month an area has no figure for, so a
+    chart's line breaks there instead of joining the months either side."""
+    rows = [
+        {"area": area, "period_start_date": month, "value": float("nan"), "is_suppressed": False}
+        for area, first, last in missing_months(frame)
+        for month in pd.date_range(first, last, freq="MS")
+    ]
+    if not rows:
+        return frame
+    return pd.concat([frame, pd.DataFrame(rows)], ignore_index=True).sort_values(
+        ["area", "period_start_date"], kind="stable"
+    )
+
+
+def gap_sentence(spans: list[tuple[str, pd.Timestamp, pd.Timestamp]]) -> str:
+    """``"No data for Belltown from January 2010 to December 2017: no file read covers
+    those months (see Source)."``"""
+    if not spans:
+        return ""
+    parts = [
+        f"{area_label(area)} "
+        + (f"in {first:%B %Y}" if first == last else f"from {first:%B %Y} to {last:%B %Y}")
+        for area, first, last in spans[:6]
+    ]
+    more = f" and {len(spans) - 6} more period(s)" if len(spans) > 6 else ""
+    return (
+        f"No data for {'; '.join(parts)}{more}: no file read for this data version covers "
+        "those months (see Source), so nothing is shown there, not a zero."
+    )
+
+
+# --- Yearly totals ----------------------------------------------------------------------------
+
+
+def _monthly_for(
+    run: data.PublishedRun, group: str, areas: tuple[str, ...], first_year: int, last_year: int
+) -> pd.DataFrame:
+    frame = data.observations(run.run_id, MEASURES["count"], breakdown_value=group)
+    frame = frame[frame["area"].isin(areas)] if areas else frame.iloc[0:0]
+    years = frame["period_start_date"].dt.year
+    return frame[(years >= first_year) & (years <= last_year)]
+
+
+def partial_years(monthly: pd.DataFrame) -> pd.DataFrame:
+    """Area-years with some but not all 12 months published: not totalled, but named."""
+    if monthly.empty:
+        return pd.DataFrame(columns=["area", "year", "months", "first", "last"])
+    frame = monthly.assign(year=monthly["period_start_date"].dt.year)
+    per = frame.groupby(["area", "year"])["period_start_date"].agg(["size", "min", "max"])
+    per = per[per["size"] < 12].reset_index()
+    return per.rename(columns={"size": "months", "min": "first", "max": "last"})
+
+
+def yearly_parts(
+    frame: pd.DataFrame,
+    monthly: pd.DataFrame,
+    meta: dict[str, str],
+    run: data.PublishedRun,
+    group: str,
+) -> tuple[object, str, Component, list[Component]]:
+    """Yearly totals (complete years only) with each partial year named, in the chart's
+    summary and as marked rows of the table."""
+    focus = area_slug(settings.get("FOCUS_AREA"))
+    figure = figures.trend_figure(frame, focus, "offences a year", area_label, reference_value=None)
+    summary = summaries.count_trend_summary(
+        monthly, focus, f"Reported {offence_phrase(group)}", area_label
+    )
+    partial = partial_years(monthly)
+    table_frame = wide_table(frame, focus, label="Year")
+    marks = {
+        (str(row.year), area_label(str(row.area))): (
+            f"partial year ({row.first:%b}–{row.last:%b}, {row.months} of 12 months): not totalled"
+        )
+        for row in partial.itertuples()
+    }
+    if marks:
+        summary += (
+            " Partial years are not totalled: "
+            + "; ".join(
+                f"{area} {year} ({text.split('(')[1].split(')')[0]})"
+                for (year, area), text in sorted(marks.items())
+            )
+            + "."
+        )
+        table_frame = _with_partial_rows(table_frame, marks)
+    first, last = frame["period_start_date"].min(), frame["period_start_date"].max()
+    period = f"{first:%Y} to {last:%Y}, complete calendar years"
+    table = data_table(table_frame, caption=f"{meta['title']}: {category_label(group)}, {period}")
+    footer = indicator_footer(run, meta["indicator_id"], period, frame)
+    return figure, summary, table, footer
+
+
+def _with_partial_rows(table: pd.DataFrame, marks: dict[tuple[str, str], str]) -> pd.DataFrame:
+    """The yearly table with each partial year's cells saying so (a row is added for a
+    year no area has a total for), newest year first."""
+    withheld = table.attrs.get("withheld")
+    flags = (
+        withheld.copy()
+        if withheld is not None
+        else pd.DataFrame(False, index=table.index, columns=table.columns[1:])
+    )
+    years = sorted({year for year, _ in marks} - set(table["Year"]))
+    extra = pd.DataFrame({"Year": years, **{c: NO_DATA_CELL for c in table.columns[1:]}})
+    merged = pd.concat([table, extra], ignore_index=True)
+    flags = pd.concat(
+        [flags, pd.DataFrame(False, index=range(len(extra)), columns=flags.columns)],
+        ignore_index=True,
+    )
+    for (year, column), text in marks.items():
+        merged.loc[merged["Year"] == year, column] = text
+    order = merged["Year"].sort_values(ascending=False, kind="stable").index
+    merged = merged.loc[order].reset_index(drop=True)
+    merged.attrs["withheld"] = flags.loc[order].reset_index(drop=True).astype(bool)
+    return merged
+
+
+def _no_yearly(
+    run: data.PublishedRun,
+    group: str,
+    measure: str,
+    areas: tuple[str, ...],
+    first_year: int,
+    last_year: int,
+) -> tuple[object, str, Component, list[Component], str | None]:
+    """No complete year to total: say so, naming the partial years there are."""
+    meta = data.indicator(run.run_id, MEASURES["count"])
+    if meta is None:
+        raise PreventUpdate
+    figure, _summary, table, footer = no_data_parts(run, meta, first_year, last_year)
+    partial = partial_years(_monthly_for(run, group, areas, first_year, last_year))
+    text = "No complete calendar year to total for this selection."
+    if not partial.empty:
+        text += (
+            " Partial years: "
+            + "; ".join(
+                f"{area_label(str(r.area))} {r.year} ({r.months} of 12 months)"
+                for r in partial.itertuples()
+            )
+            + "."
+        )
+    return figure, text, html.P(text), footer, None
