@@ -60,6 +60,7 @@ class RunSummary:
     quarantine_files: list[Path] = field(default_factory=list)
     observation_count: int = 0
     suppression_counts: dict[str, int] = field(default_factory=dict)
+    reconciled_months: int | None = None  # live runs: months re-fetched by reconciliation
 
 
 class RunFailed(Exception):
@@ -168,6 +169,8 @@ def _run(
             _step(say, 4, steps, "No program extract configured (PROGRAM_EXTRACT_DIR=none)")
         _step(say, 5, steps, f"Checking and publishing {len(observations)} observations")
         summary.observation_count = len(observations)
+        if staging.synced:
+            summary.reconciled_months = sum(len(s.reconciled_months) for s in staging.synced)
         summary.message = _success_message(summary)
         publish(
             engine, run_id, indicators, observations, summary.sources, RETAIN_RUNS, summary.message
@@ -464,6 +467,8 @@ def _success_message(summary: RunSummary) -> str:
         f"{len(summary.sources)} file(s), {read} rows read, {rejected} rejected, "
         f"{summary.observation_count} observations published"
     )
+    if summary.reconciled_months is not None:
+        message += f"; live sources: {summary.reconciled_months} month(s) reconciled"
     if summary.suppression_counts:
         message += (
             f"; program figures: {summary.suppression_counts['published']} shown, "

@@ -123,6 +123,10 @@ def layout(**_query: str) -> Component:
 SOURCE_NAMES = {
     "spd_crime_nibrs": "SPD Crime Data (NIBRS)",
     "spd_crime_legacy": "SPD Crime Data (older format)",
+    "spd_crime_legacy_offense_description": (
+        "SPD Crime Data (older format), rows with a blank Crime Subcategory, by Primary "
+        "Offense Description"
+    ),
     "spd_911_incident_response": "SPD 911 Incident Response",
     "seattle_csr": "Customer Service Requests",
 }

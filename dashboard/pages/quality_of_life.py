@@ -36,6 +36,7 @@ from dashboard.pages.quality_of_life_trend import (
     NO_DATA,
     SMOOTHING,
     trend_parts,
+    yearly_id,
 )
 from dashboard.validation import choose
 from etl import settings
@@ -196,10 +197,14 @@ def update_trend(
     filters = {"breakdown": group_value, "from": first, "to": last}
     if chosen_areas:
         filters["area"] = ",".join(chosen_areas)
+    # The download is what the chart shows: the yearly indicator in the yearly view.
+    shown = MEASURES[measure_value]
+    if smoothing_value == "year" and data.indicator(run.run_id, yearly_id(MEASURES["count"])):
+        shown = yearly_id(MEASURES["count"])
     share = Share(
         Ids.TREND.card_id,
         Ids.TREND.heading,
-        (MEASURES[measure_value],),
+        (shown,),
         filters,
         "The chart shows 12-month averages of these monthly figures."
         if smoothing_value == "rolling"

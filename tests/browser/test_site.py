@@ -141,6 +141,29 @@ def test_unknown_page_is_a_real_404(page: Page, base_url: str) -> None:
     expect(page.locator("h1")).to_have_text("404: Not Found")
 
 
+def test_the_yearly_view_totals_complete_years_and_marks_the_partial_one(
+    page: Page, base_url: str
+) -> None:
+    """Belltown's 67 robberies in 2011, as a journalist would cite them; 2021 (January to
+    August in the bundled extract) is marked, not totalled; the download is the yearly one."""
+    open_quality_of_life(page, base_url)
+    page.get_by_label("Yearly totals").check()
+    table = page.locator("#qol-trend-table")
+    expect(table.locator("tbody tr").first).to_contain_text(
+        "2021partial year (Jan–Aug, 8 of 12 months): not totalled", timeout=10_000
+    )
+    row_2011 = table.locator("tbody tr", has=page.locator("th", has_text="2011"))
+    expect(row_2011.locator("td").first).to_have_text("67")
+    expect(page.locator("#qol-trend-summary")).to_contain_text(
+        "Partial years are not totalled: Belltown 2021 (Jan–Aug, 8 of 12 months)"
+    )
+    expect(page.locator("#qol-trend-share a[href*='reported_offenses_yearly.csv']")).to_have_count(
+        1
+    )
+    assert axe_violations(page) == []
+    assert page.console_errors == []
+
+
 def test_smoothing_areas_and_years_change_the_chart(page: Page, base_url: str) -> None:
     open_quality_of_life(page, base_url)
     page.get_by_label("12-month average").check()

@@ -206,3 +206,5 @@ def test_the_yearly_view_totals_complete_years_and_names_partial_ones(
     assert f'<th scope="row">2009</th><td class="cell--text">{partial}</td>' in table
     assert f'<th scope="row">2008</th><td>{belltown_2008}</td>' in table
     assert '<th scope="row">2018</th><td class="cell--text">no data</td>' in table
+    share = str(body["qol-trend-share"]["children"])
+    assert "/download/reported_offenses_yearly.csv" in share  # the download is the chart

@@ -184,6 +184,7 @@ def test_every_public_source_read_live_publishes_what_its_files_publish_incremen
     pd.testing.assert_frame_equal(
         published(database_url, first.run_id), published(database_url, second.run_id)
     )
+    assert second.message.endswith("; live sources: 0 month(s) reconciled")
     sources = query(
         database_url,
         "SELECT source_id, location, rows_read, is_synthetic FROM etl_run_source "
