@@ -3,7 +3,7 @@
 One page is loaded and left open. Each toggle clicks a ``#qol-measure`` radio input, in
 the page, and times (``performance.now()``) until the figure's y-axis title shows the new
 measure: it contains "index" after choosing "Index (baseline year = 100)" and no longer
-does after choosing "Number of offences". Toggles alternate, starting with the index, so
+does after choosing "Number of offenses". Toggles alternate, starting with the index, so
 half the samples are each direction; ``to_index_ms`` is the headline figure.
 
 The time covers the whole round trip a visitor waits for: Dash's request to

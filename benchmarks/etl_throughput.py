@@ -77,7 +77,7 @@ def time_runs(
     """Run the ETL ``repeats`` times on ``sources`` (fresh SQLite each time); best wins.
 
     ``program_extract_dir`` adds the program extract (reading, de-identification,
-    statistics and suppression); empty means neighbourhood data only.
+    statistics and suppression); empty means neighborhood data only.
     """
     seconds: list[float] = []
     rows_read = rows_rejected = observations = 0

@@ -7,7 +7,7 @@ counted as ``skipped``. Two endpoints:
 
 * ``GET /quality-of-life``: the page's HTML shell (Dash's index page).
 * ``POST /_dash-update-component`` with the trend chart's callback payload (counts of
-  robbery by month for the three neighbourhoods): the query layer and the figure,
+  robbery by month for the three neighborhoods): the query layer and the figure,
   table, summary and footer built on the server. The payload is captured from a real
   page load in Chromium; if that fails it is constructed from the page's component ids.
 

@@ -1,7 +1,7 @@
 """The read-only open-data API (``/api/v1/``) and the downloads (``/download/``).
 
 Every view of the published tables is also JSON and CSV (Datasette's rule), and every
-download carries what a citation needs: source, licence, definitions, data version and
+download carries what a citation needs: source, license, definitions, data version and
 refresh time. Only published rows are ever read: a withheld value is NULL in the database
 and goes out as an empty cell / ``null`` with ``is_suppressed`` true, never as a zero.
 
@@ -43,13 +43,13 @@ PROGRAM_SOURCE_PREFIX = "program_"
 CACHE_SECONDS = 300
 PUBLISHER = "Belltown LEAD transparency dashboard"
 LICENCE_NOTE = (
-    "Aggregates published by this dashboard. Neighbourhood figures derive from City of "
-    "Seattle open data; check each source's licence below before republishing."
+    "Aggregates published by this dashboard. Neighborhood figures derive from City of "
+    "Seattle open data; check each source's license below before republishing."
 )
 # The API's name for each published observation column (``denominator_n`` -> ``n``).
 FIELDS = (
     ("indicator_id", "indicator_id", "string", "The indicator this value belongs to."),
-    ("area", "area", "string", "Area (e.g. a neighbourhood) or group (e.g. LEAD, control)."),
+    ("area", "area", "string", "Area (e.g. a neighborhood) or group (e.g. LEAD, control)."),
     ("period_start", "period_start_date", "date", "First day of the period."),
     ("period_grain", "period_grain", "string", "Length of the period (month, year, ...)."),
     ("breakdown_name", "breakdown_name", "string", "Name of the breakdown, empty if none."),
@@ -199,7 +199,7 @@ def _run() -> data.PublishedRun:
 def servable(run: data.PublishedRun, meta: Mapping[str, str]) -> bool:
     """Whether an indicator of ``run`` may be served.
 
-    The published version: every indicator. An earlier retained version: neighbourhood
+    The published version: every indicator. An earlier retained version: neighborhood
     indicators only. Program figures of two versions could be differenced (a count that
     rose by 3 names 3 new people), and each version is suppressed on its own, so earlier
     versions of program figures are never served.
@@ -461,6 +461,7 @@ def provenance_lines(
 ) -> list[str]:
     """The sidecar a download carries: what, from where, under which terms, which version."""
     sources = source_rows(run, meta)
+    synthetic = any(s["is_synthetic"] for s in sources)
     lines = [
         f"{meta['title']} ({meta['indicator_id']}); unit: {meta['unit']}",
         f"Definition: {meta['description']}",
@@ -468,12 +469,12 @@ def provenance_lines(
         f"Caveats: {meta['caveats'] or 'none recorded'}",
         *estimand_lines(dict(meta)),
         f"Privacy: {meta['suppression_rule']} Withheld values are empty, with is_suppressed=true.",
-        *(f"Source: {_source_text(s)} {s['licence']}" for s in sources),
+        *(f"Source: {_source_text(s)} " + s["licence"] for s in sources),
         f"Data version: {run.run_id}, refreshed {run.finished_at:%Y-%m-%d %H:%M} UTC",
         f"Selection: {urlencode(query.as_params()) or 'everything'}",
-        f"Cite as: {citation_texts(meta['title'], url, run)['short']}",
+        f"Cite as: {citation_texts(meta['title'], url, run, synthetic=synthetic)['short']}",
     ]
-    if any(s["is_synthetic"] for s in sources):
+    if synthetic:
         lines.insert(0, "SYNTHETIC DEMONSTRATION DATA: not real people or records.")
     return [line.replace("\n", " ") for line in lines]
 

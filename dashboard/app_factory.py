@@ -84,6 +84,8 @@ def create_app() -> dash.Dash:
         use_pages=True,
         pages_folder="",
         assets_folder=str(settings.PROJECT_ROOT / "assets"),
+        # Served at /assets/embed-host.js for pages that embed a chart, not loaded here.
+        assets_ignore=r"embed-host\.js",
         title="Belltown LEAD transparency dashboard",
         update_title="",
         suppress_callback_exceptions=False,

@@ -15,28 +15,30 @@ class Versioned(Protocol):
     @property
     def finished_at(self) -> datetime: ...
 
-    @property
-    def is_synthetic(self) -> bool: ...
+
+SYNTHETIC_NOTE = " Synthetic demonstration data, not real records."
 
 
 def citation_texts(
-    title: str, url: str, run: Versioned, accessed: date | None = None
+    title: str, url: str, run: Versioned, *, synthetic: bool, accessed: date | None = None
 ) -> dict[str, str]:
     """``short``: one line for a caption; ``full``: a reference-list entry (APA-like).
 
     Both name the data version, so a reader can ask for exactly the cited numbers
-    (``?run=<version>`` while that version is retained).
+    (``?run=<version>`` while that version is retained). ``synthetic`` is whether a source
+    of *this* figure is synthetic (its own provenance, not the run's): real police data
+    cited from a run that also holds demonstration program data are not labeled synthetic.
     """
     day = accessed or datetime.now(UTC).date()
     refreshed = run.finished_at.astimezone(UTC)
-    synthetic = " Synthetic demonstration data, not real records." if run.is_synthetic else ""
+    note = SYNTHETIC_NOTE if synthetic else ""
     short = (
         f"{PUBLISHER}, “{title}”, data version {run.run_id} "
-        f"(refreshed {refreshed:%Y-%m-%d}), {url}{synthetic}"
+        f"(refreshed {refreshed:%Y-%m-%d}), {url}{note}"
     )
     full = (
         f"{PUBLISHER}. ({refreshed:%Y}). {title} [Data set; data version {run.run_id}, "
         f"last refreshed {refreshed:%B %-d, %Y, %H:%M} UTC]. Retrieved {day:%B %-d, %Y}, "
-        f"from {url}{synthetic}"
+        f"from {url}{note}"
     )
     return {"short": short, "full": full}

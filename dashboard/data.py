@@ -250,7 +250,7 @@ def _distinct(run_id: str, indicator_id: str, column: str) -> list[Any]:
 
 @cache.memoize()
 def breakdown_values(run_id: str, indicator_id: str) -> list[str]:
-    """The breakdown values (e.g. offence groups) an indicator has in ``run_id``."""
+    """The breakdown values (e.g. offense groups) an indicator has in ``run_id``."""
     return _distinct(run_id, indicator_id, "breakdown_value")
 
 

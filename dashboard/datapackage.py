@@ -48,7 +48,7 @@ def descriptor(run: data.PublishedRun, base_url: str) -> dict[str, Any]:
         "title": "Belltown LEAD transparency dashboard: published figures",
         "description": (
             "Aggregate figures on Seattle's Law Enforcement Assisted Diversion (LEAD) program "
-            "in Belltown and on Belltown's neighbourhood indicators. No person-level record; "
+            "in Belltown and on Belltown's neighborhood indicators. No person-level record; "
             "small counts are withheld (empty value, is_suppressed true)."
             + (" Includes SYNTHETIC demonstration data." if run.is_synthetic else "")
         ),
@@ -91,7 +91,9 @@ def descriptor(run: data.PublishedRun, base_url: str) -> dict[str, Any]:
             }
             for document in documents
         ],
-        "lead:citation": citation_texts("Published figures (data bundle)", url, run),
+        "lead:citation": citation_texts(
+            "Published figures (data bundle)", url, run, synthetic=run.is_synthetic
+        ),
     }
 
 

@@ -43,7 +43,7 @@ CHANGE_NOTE = (
 )
 AREA_NOTE = (
     "This compares areas, not people: reported crime also moves with policing, reporting and "
-    "events that differ between neighbourhoods, so it cannot show that LEAD caused it."
+    "events that differ between neighborhoods, so it cannot show that LEAD caused it."
 )
 
 
@@ -78,7 +78,7 @@ def effect_sentence(
 
     ``outcome``, ``window`` and (for areas) ``comparison`` override the estimand's phrases
     for one observation (e.g. a 12-month window of the sensitivity analysis, or the
-    offence group and comparison area of a neighbourhood figure). ``None`` estimates mean
+    offense group and comparison area of a neighborhood figure). ``None`` estimates mean
     the figure is withheld.
     """
     kind = str(meta.get("estimand_kind", ""))

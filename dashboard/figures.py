@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard import theme
 from dashboard.boundaries import Outline
+
+WITHHELD_TEXT = "withheld"
 
 
 def trend_figure(
@@ -24,8 +26,8 @@ def trend_figure(
     """Lines over time, one per area, the focus area drawn first and thickest.
 
     ``frame`` has ``area``, ``period_start_date``, ``value`` and ``is_suppressed``.
-    Withheld values are gaps in the line with an ``x`` marker on the axis, never zeros.
-    ``event_month`` draws a labelled vertical line (e.g. LEAD's start);
+    Withheld values are gaps in the line with a ✕ above the axis (never at zero).
+    ``event_month`` draws a labeled vertical line (e.g. LEAD's start);
     ``reference_value`` a dotted horizontal line (e.g. index = 100).
     """
     theme.register()
@@ -52,22 +54,9 @@ def trend_figure(
             )
         )
         withheld = series[series["is_suppressed"].astype(bool)]
-        if not withheld.empty:
-            figure.add_trace(
-                go.Scatter(
-                    x=withheld["period_start_date"],
-                    y=[0] * len(withheld),
-                    name=f"{area_name(area)}: withheld",
-                    mode="markers",
-                    marker={
-                        "symbol": "x-thin-open",
-                        "size": 9,
-                        "color": colour,
-                        "line": {"width": 2},
-                    },
-                    hovertemplate="withheld to protect privacy<extra></extra>",
-                )
-            )
+        add_withheld_markers(
+            figure, list(withheld["period_start_date"]), colour, f"{area_name(area)}: withheld"
+        )
     if reference_value is not None:
         figure.add_hline(
             y=reference_value, line={"color": theme.MUTED_COLOUR, "dash": "dot", "width": 1}
@@ -104,6 +93,51 @@ def trend_figure(
     return figure
 
 
+WITHHELD_AXIS = "y9"  # an invisible 0-1 axis over the plot, for markers above the x axis
+WITHHELD_HEIGHT = 0.06  # how far above the x axis, as a share of the plot's height
+
+
+def add_withheld_markers(
+    figure: go.Figure,
+    xs: Sequence[object],
+    colour: str,
+    name: str,
+    showlegend: bool = True,
+) -> None:
+    """Mark withheld values: a ✕ just above the x axis, labeled "withheld" at the first of
+    each run of them, on an axis of its own, so a withheld value is never drawn as zero
+    (or as any value) on the chart's scale. The series itself keeps a gap there."""
+    if not xs:
+        return
+    texts = [WITHHELD_TEXT if i == 0 else "" for i in range(len(xs))]
+    figure.add_trace(
+        go.Scatter(
+            x=list(xs),
+            y=[WITHHELD_HEIGHT] * len(xs),
+            yaxis=WITHHELD_AXIS,
+            name=name,
+            mode="markers+text",
+            text=texts,
+            textposition="top center",
+            textfont={"size": 12, "color": theme.MUTED_COLOUR},
+            marker={"symbol": "x-thin-open", "size": 10, "color": colour, "line": {"width": 2}},
+            hovertemplate="withheld to protect privacy<extra></extra>",
+            showlegend=showlegend,
+            cliponaxis=False,
+        )
+    )
+    figure.update_layout(
+        {
+            "yaxis9": {
+                "overlaying": "y",
+                "range": [0, 1],
+                "visible": False,
+                "fixedrange": True,
+            }
+        }
+    )
+
+
 def category_bars_figure(
     frame: pd.DataFrame,
     category_column: str,
@@ -112,7 +146,7 @@ def category_bars_figure(
     x_label: Callable[[pd.Timestamp], str],
     stacked: bool = True,
 ) -> go.Figure:
-    """Bars over time (one colour per category, stacked), withheld values marked ✕ on the axis.
+    """Bars over time (one color per category, stacked), withheld values marked ✕ on the axis.
 
     ``frame`` has ``period_start_date``, ``value``, ``is_suppressed`` and ``category_column``.
     """
@@ -142,23 +176,13 @@ def category_bars_figure(
                 hovertemplate=f"%{{y:,.0f}} {value_label}<extra>{category_name(category)}</extra>",
             )
         )
-        if withheld.any():
-            figure.add_trace(
-                go.Scatter(
-                    x=[label for label, w in zip(labels, withheld, strict=True) if w],
-                    y=[0] * int(withheld.sum()),
-                    mode="markers",
-                    name=f"{category_name(category)}: withheld",
-                    marker={
-                        "symbol": "x-thin-open",
-                        "size": 9,
-                        "color": colour,
-                        "line": {"width": 2},
-                    },
-                    hovertemplate="withheld to protect privacy<extra></extra>",
-                    showlegend=False,
-                )
-            )
+        add_withheld_markers(
+            figure,
+            [label for label, w in zip(labels, withheld, strict=True) if w],
+            colour,
+            f"{category_name(category)}: withheld",
+            showlegend=False,
+        )
     figure.update_layout(
         template=theme.TEMPLATE_NAME,
         barmode="stack" if stacked else "group",
@@ -214,7 +238,7 @@ def cohort_share_figure(
 def category_totals_figure(
     frame: pd.DataFrame, category_name: Callable[[str], str], value_label: str
 ) -> go.Figure:
-    """One horizontal bar per category (e.g. exit reason); withheld ones labelled so.
+    """One horizontal bar per category (e.g. exit reason); withheld ones labeled so.
 
     ``frame`` has ``category``, ``value`` and ``is_suppressed``.
     """
@@ -268,7 +292,7 @@ def empty_figure(message: str) -> go.Figure:
 def grid_map_figure(
     frame: pd.DataFrame, value_label: str, outline: Outline | None = None
 ) -> go.Figure:
-    """Grid cells as squares at their centres, sized and shaded by count, inside the area's
+    """Grid cells as squares at their centers, sized and shaded by count, inside the area's
     outline when one is given; no map tiles (nothing is fetched from a third party), equal
     distances on both axes.
 
@@ -307,7 +331,7 @@ def grid_map_figure(
                 },
                 name=value_label,
                 hovertemplate=(
-                    f"%{{text}} {value_label}<extra>cell centre %{{y:.4f}}, %{{x:.4f}}</extra>"
+                    f"%{{text}} {value_label}<extra>cell center %{{y:.4f}}, %{{x:.4f}}</extra>"
                 ),
             )
         )

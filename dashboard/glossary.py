@@ -20,13 +20,13 @@ TERMS: dict[str, tuple[str, str]] = {
     "charge": (
         "Charge",
         "A prosecutor's formal accusation that a person committed a crime. A felony charge is "
-        "for a serious crime; a misdemeanour charge for a less serious one.",
+        "for a serious crime; a misdemeanor charge for a less serious one.",
     ),
     "diversion": (
         "Diversion (pre-booking diversion)",
         "Sending a person to services instead of the usual path of arrest, booking and "
         "prosecution. In LEAD, officers divert people before booking, so no charge is filed "
-        "for that offence if the person engages with a case manager.",
+        "for that offense if the person engages with a case manager.",
     ),
     "control-group": (
         "Comparison group (control group)",
@@ -57,7 +57,7 @@ TERMS: dict[str, tuple[str, str]] = {
         "Being arrested or charged again after an earlier arrest or charge.",
     ),
     "mcpp": (
-        "Neighbourhood (MCPP area)",
+        "Neighborhood (MCPP area)",
         "The areas Seattle Police use for Micro-Community Policing Plans, such as Belltown. "
         "Crime figures on this site are counted by these areas.",
     ),

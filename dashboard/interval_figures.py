@@ -26,7 +26,7 @@ def interval_bars_figure(
     """Grouped bars with 95% interval whiskers (e.g. before/after x LEAD/comparison).
 
     ``frame`` has the two columns named, ``value``, ``lower_bound``, ``upper_bound`` and
-    ``is_suppressed``; withheld bars are left out and labelled "withheld".
+    ``is_suppressed``; withheld bars are left out and labeled "withheld".
     """
     theme.register()
     figure = go.Figure()
@@ -229,7 +229,7 @@ BALANCE_LIMIT = 0.1  # |SMD| under 0.1 is usually called well balanced (Austin &
 
 
 def balance_figure(frame: pd.DataFrame) -> go.Figure:
-    """Standardised mean differences before and after weighting, one row per characteristic.
+    """Standardized mean differences before and after weighting, one row per characteristic.
 
     ``frame`` has ``label``, ``unweighted`` and ``weighted`` (NaN where withheld, listed as
     such in the label). Dashed lines at -0.1 and 0.1 mark the usual "well balanced" band.
@@ -266,7 +266,7 @@ def balance_figure(frame: pd.DataFrame) -> go.Figure:
     figure.update_layout(
         template=theme.TEMPLATE_NAME,
         xaxis={
-            "title": "standardised difference, LEAD minus comparison (0 = alike)",
+            "title": "standardized difference, LEAD minus comparison (0 = alike)",
             "range": [-limit, limit],
             "zeroline": False,
         },

@@ -87,7 +87,7 @@ def parse_period(key: str | None) -> Period | None:
 
 def available_periods(run: data.PublishedRun) -> list[Period]:
     """Quarters with program figures (or, without program data, complete quarters of the
-    neighbourhood data), then complete years; newest first."""
+    neighborhood data), then complete years; newest first."""
     quarters = _program_quarters(run) or _neighbourhood_quarters(run)
     years: dict[int, int] = {}
     for period in quarters:
@@ -299,20 +299,20 @@ def _offences_kpi(run: data.PublishedRun, period: Period) -> Kpi:
     frame = data.observations(run.run_id, "reported_offenses", (focus,), QOL_GROUP)
     now = _month_total(frame, period)
     before = _month_total(frame, period.prior())
-    label = f"Reported {QOL_GROUP} offences in Belltown"
+    label = f"Reported {QOL_GROUP} offenses in Belltown"
     if now is None:
         return Kpi(
             key="reported_offenses",
             label=label,
             value="No data",
             detail=f"the current extract has no complete data for {period.label}",
-            sentence=f"Reported {QOL_GROUP} offences in Belltown in {period.label}: no data for "
+            sentence=f"Reported {QOL_GROUP} offenses in Belltown in {period.label}: no data for "
             "this period in the current extract.",
             href="/quality-of-life",
         )
     sentence = narrative.change_sentence(
-        f"Reported {QOL_GROUP} offences in Belltown",
-        "offences",
+        f"Reported {QOL_GROUP} offenses in Belltown",
+        "offenses",
         narrative.Figure(now, period.label),
         narrative.Figure(before, period.prior().label),
         settings.get("SUPPRESSION_THRESHOLD"),

@@ -1,4 +1,4 @@
-"""Human labels for published codes (areas, offence groups), shared by pages and downloads."""
+"""Human labels for published codes (areas, offense groups), shared by pages and downloads."""
 
 from __future__ import annotations
 
@@ -44,12 +44,12 @@ def _category_labels() -> dict[str, str]:
 
 
 def category_label(code: str) -> str:
-    """``"drug_narcotic"`` -> ``"Drug and narcotic offences"`` (the category map's label)."""
+    """``"drug_narcotic"`` -> ``"Drug and narcotic offenses"`` (the category map's label)."""
     return _category_labels().get(code) or offense_group_label(code.replace("_", " "))
 
 
-def offence_phrase(code: str) -> str:
-    """Words for "reported ___": ``"robbery"`` -> ``"robbery offences"``,
-    ``"drug_narcotic"`` -> ``"drug and narcotic offences"`` (no doubled "offences")."""
+def offense_phrase(code: str) -> str:
+    """Words for "reported ___": ``"robbery"`` -> ``"robbery offenses"``,
+    ``"drug_narcotic"`` -> ``"drug and narcotic offenses"`` (no doubled "offenses")."""
     label = category_label(code).lower()
-    return label if "offence" in label else f"{label} offences"
+    return label if "offense" in label else f"{label} offenses"

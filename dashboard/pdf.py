@@ -81,8 +81,8 @@ def install(server: Flask) -> None:
         if request.args.get("period") is not None and period is None:
             raise BadRequest("period must look like 2014-Q3 or 2014")
         chart = request.args.get("chart")
-        if chart is not None and chart not in ("offences", "treatment", "overdoses"):
-            raise BadRequest("chart must be offences, treatment or overdoses")
+        if chart is not None and chart not in ("offenses", "treatment", "overdoses"):
+            raise BadRequest("chart must be offenses, treatment or overdoses")
         params = ({"period": period.key} if period else {}) | ({"chart": chart} if chart else {})
         query = urlencode(params)
         # The page is printed from this server's own address, never from the Host header a

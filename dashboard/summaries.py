@@ -15,6 +15,7 @@ from dashboard import narrative
 
 # A change smaller than this share is described as "about the same".
 FLAT_SHARE = narrative.FLAT_SHARE  # one meaning of 'about the same' site-wide
+SMALL_COUNT = 20  # below this, a change in a count is given without a percentage
 
 
 def complete_years(frame: pd.DataFrame) -> pd.DataFrame:
@@ -35,14 +36,26 @@ def complete_years(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def describe_change(
-    start: float, end: float, start_when: object, end_when: object, prefix: str = ""
+    start: float,
+    end: float,
+    start_when: object,
+    end_when: object,
+    prefix: str = "",
+    is_count: bool = True,
 ) -> str:
     """``"fell from 84 in 2011 to 41 in 2014 (down 51%)"`` and the like.
 
     ``start_when``/``end_when`` are printed as given (a year, "Q4 2011", ...); ``prefix``
-    goes before each number (e.g. ``"$"``).
+    goes before each number (e.g. ``"$"``). A count under :data:`SMALL_COUNT` at both ends
+    gets no percentage ("fell from 1 to 0", never "down 100%"): a few events more or less
+    would swing it.
     """
     start_text, end_text = prefix + _number(start), prefix + _number(end)
+    if is_count and max(start, end) < SMALL_COUNT:
+        if start == end:
+            return f"was {start_text} in both {start_when} and {end_when}"
+        verb = "rose" if end > start else "fell"
+        return f"{verb} from {start_text} in {start_when} to {end_text} in {end_when}"
     if start == 0:
         if end == 0:
             return f"was {prefix}0 in both {start_when} and {end_when}"
@@ -250,7 +263,9 @@ def share_summary(
     return sentence
 
 
-def change_summary(frame: pd.DataFrame, subject: str, prefix: str = "") -> str:
+def change_summary(
+    frame: pd.DataFrame, subject: str, prefix: str = "", is_count: bool = False
+) -> str:
     """``"<subject> fell from $899 in Q4 2011 to $532 in Q4 2016 (down 41%)."``, using the
     first and last published quarters."""
     shown = frame[~frame["is_suppressed"].astype(bool)].sort_values("period_start_date")
@@ -263,6 +278,7 @@ def change_summary(frame: pd.DataFrame, subject: str, prefix: str = "") -> str:
         quarter_label(pd.Timestamp(first["period_start_date"])),
         quarter_label(pd.Timestamp(last["period_start_date"])),
         prefix=prefix,
+        is_count=is_count,
     )
     return f"{subject} {change}."
 
@@ -393,7 +409,7 @@ def grid_summary(frame: pd.DataFrame, what: str, threshold: int) -> str:
     total = float(shown["value"].sum())
     sentence = (
         f"Of the {_number(total)} reported {what} in cells shown, the most "
-        f"({_number(float(top['value']))}) were in the cell centred at "
+        f"({_number(float(top['value']))}) were in the cell centered at "
         f"{float(top['cell_latitude']):.4f}, {float(top['cell_longitude']):.4f}."
     )
     if withheld:

@@ -1,8 +1,8 @@
-"""The one Plotly template every chart uses: colour-blind-safe, readable, high contrast.
+"""The one Plotly template every chart uses: color-blind-safe, readable, high contrast.
 
-Colours are from the Okabe-Ito palette, keeping only those with at least 3:1 contrast on
+Colors are from the Okabe-Ito palette, keeping only those with at least 3:1 contrast on
 white (WCAG 2.1 non-text contrast); series also differ by line dash, so no chart relies on
-colour alone.
+color alone.
 """
 
 from __future__ import annotations
@@ -15,11 +15,13 @@ FONT_FAMILY = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", A
 TEXT_COLOUR = "#1a1a1a"
 MUTED_COLOUR = "#595959"
 GRID_COLOUR = "#d9d9d9"
-# Okabe-Ito blue, vermillion, bluish green, reddish purple (darkened to pass 3:1), black.
-SERIES_COLOURS = ("#0072B2", "#D55E00", "#007A5A", "#A3507F", "#000000")
-SERIES_DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
+# Okabe-Ito blue, vermillion, bluish green, reddish purple, black, orange and grey (the
+# purple, orange and grey darkened to pass 3:1 on white): seven distinct colours, so no two
+# series of one chart share one (a chart with more series would need a table instead).
+SERIES_COLOURS = ("#0072B2", "#D55E00", "#007A5A", "#A3507F", "#000000", "#996600", "#6B6B6B")
+SERIES_DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "5px,3px,1px,3px")
 # Bar fills also differ by pattern, so categories can be told apart without colour.
-SERIES_PATTERNS = ("", "/", ".", "x", "-")
+SERIES_PATTERNS = ("", "/", ".", "x", "-", "|", "+")
 FOCUS_LINE_WIDTH = 3.5
 OTHER_LINE_WIDTH = 2.0
 EVENT_COLOUR = "#444444"
@@ -63,6 +65,6 @@ def register() -> None:
 
 
 def band_colour(hex_colour: str, opacity: float = 0.18) -> str:
-    """A translucent version of a series colour for its confidence band."""
+    """A translucent version of a series color for its confidence band."""
     red, green, blue = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgba({red},{green},{blue},{opacity})"

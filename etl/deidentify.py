@@ -92,7 +92,7 @@ def age_band(age: pd.Series) -> pd.Series:
     """Age in whole years -> band label: 18-24, 25-34, 35-44, 45-54, 55-64, 65+.
 
     Ages below 18, missing ages and non-numeric values give ``"unknown"`` (an adult
-    programme: an age under 18 is a data error, not a band to publish). Fractional ages are
+    program: an age under 18 is a data error, not a band to publish). Fractional ages are
     floored (44.9 is 44). Returns strings (dtype object), same index.
     """
     numbers = pd.to_numeric(age, errors="coerce").astype(float)

@@ -35,7 +35,7 @@ People and referrals
   Black, 27% white): exact quotas gender female 39%, male 57%, transgender 3%, nonbinary
   0.5%, unknown 0.5%; race black 55%, white 27%, hispanic_latino 5%, native_american 4%,
   multiracial 4%, asian 2%, pacific_islander 1%, other 1%, unknown 1%. Ages: normal with
-  SD 10.5, re-centred to mean 41 and clipped to 19-72. Controls (assumption, "similar"):
+  SD 10.5, re-centered to mean 41 and clipped to 19-72. Controls (assumption, "similar"):
   35% female, mean age 40, black 50%, white 31%, the rest as LEAD.
 * Housing at referral (assumption): unsheltered 68%, homeless_sheltered 12%,
   temporary_housing 8%, permanent_housing 7%, unknown 5%.
@@ -44,7 +44,7 @@ People and referrals
 * Exits (assumption): from the month after referral, 1.2% of active participants exit per
   month; reasons lost_contact 30%, completed 18%, moved_away 14%, incarcerated 14%,
   declined 12%, other 8%, died 4%. Legal events stop at a death; an ``incarcerated`` exit
-  (custody elsewhere, not modelled as an event) pauses arrests for a year.
+  (custody elsewhere, not modeled as an event) pauses arrests for a year.
 
 Legal events (2009-01-01 to the extract date): a per-person rate model in
 :mod:`etl.demo_legal`, whose docstring states every assumption. People's arrest rates depend
@@ -522,7 +522,7 @@ def referral_dates(
 
 
 def centred_ages(rng: np.random.Generator, n: int, mean: float) -> np.ndarray:
-    """Whole-year ages: normal draws re-centred on ``mean``, clipped to :data:`AGE_LIMITS`."""
+    """Whole-year ages: normal draws re-centered on ``mean``, clipped to :data:`AGE_LIMITS`."""
     draws = rng.normal(mean, AGE_SD, size=n)
     draws = draws - draws.mean() + mean
     return np.clip(np.round(draws), *AGE_LIMITS).astype(int)

@@ -16,14 +16,14 @@ it is a finding about LEAD. The model:
   so that across seeds 0-19 the weighted after-entry odds ratio of any arrest in six
   months averages about 0.40 (*published*: "60% lower odds of arrest in the six months after
   evaluation entry").
-* The entry day: a comparison person's eligible arrest (a low-level offence: felony 10%)
+* The entry day: a comparison person's eligible arrest (a low-level offense: felony 10%)
   is booked that day; its case is charged with three counts filed from 1-30 days later,
   and a quarter of these cases end in a jail sentence served from 30-120 days after entry
   (lognormal, mean 30 days), so the comparison group's legal costs rise after entry
   (*published* direction and size: +$5,961 per person for the comparison group, -$2,100
   for LEAD). An arrest-diversion referral has an arrest that day with no booking or
   charge; a social-contact referral has no event that day.
-* Each later arrest: 18% are warrant arrests (no charge); the others draw offence drug 45%,
+* Each later arrest: 18% are warrant arrests (no charge); the others draw offense drug 45%,
   property 27%, other 13%, prostitution 8%, violent 7% and are felonies with probability
   30% (50% for LEAD after entry: diversion removes mostly low-level arrests). Arrests lead
   to a charge 0-30 days later with probability 75% before entry, 60% for LEAD after entry

@@ -80,7 +80,7 @@ def run(
     """Run the whole ETL once. Raises :class:`RunFailed` (after recording it) on failure.
 
     ``program_extract_dir`` defaults to the PROGRAM_EXTRACT_DIR setting; ``"none"`` (or an
-    empty string passed here) means no program data: only the neighbourhood indicators
+    empty string passed here) means no program data: only the neighborhood indicators
     are published.
     """
     say = report or (lambda _message: None)
@@ -139,7 +139,7 @@ def _run(
             summary.sources = [_read_nibrs(location, say, now) for location in nibrs_sources]
         summary.quarantine_files = write_quarantine(run_id, summary.sources)
         check_rejection_rates(summary.sources)
-        _step(say, 3, steps, "Reading other neighbourhood sources and computing indicators")
+        _step(say, 3, steps, "Reading other neighborhood sources and computing indicators")
         indicators, observations = neighbourhood.build_incident_indicators(summary.sources)
         other = [
             _read_live(source.module, dataset, live, staging, say, now)

@@ -19,7 +19,7 @@ before it is published:
    count and from its denominator, so a published share never reveals either.
 4. **Audit**: :func:`audit` takes only what would be published (withheld values unknown)
    and, for each withheld cell, computes the smallest and largest value it can take given
-   every relation (integer bounds of a linear programme, cells >= 0). If any withheld
+   every relation (integer bounds of a linear program, cells >= 0). If any withheld
    cell is pinned to one value, the publication is refused.
 
 Cells are identified by any hashable key (the pipeline uses the observation's identity:
@@ -182,7 +182,7 @@ def attainable_bounds(
     """For every withheld cell (value ``None``), the integer range an attacker can prove.
 
     Uses only published values and the relations, with withheld cells >= 0: the bounds
-    of a linear programme, rounded inwards to integers. ``high`` is ``inf`` when nothing
+    of a linear program, rounded inwards to integers. ``high`` is ``inf`` when nothing
     caps the cell.
     """
     unknown = sorted((k for k, v in published.items() if v is None), key=str)

@@ -118,7 +118,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "INDEX_BASELINE_YEAR",
         "2010",
-        "Calendar year whose average month is 100 in the offence index (2010 is the last "
+        "Calendar year whose average month is 100 in the offense index (2010 is the last "
         "full year before LEAD began in October 2011).",
         _as_int,
     ),
@@ -185,7 +185,7 @@ SETTINGS: tuple[Setting, ...] = (
         str(PROJECT_ROOT / "data" / "demo_program_extract"),
         "The folder of the program extract (person-level CSV files and PROVENANCE.json, "
         "format in docs/program-data-contract.md). `python -m etl demo` writes the "
-        "demonstration extract there. `none` = no program data (neighbourhood figures only).",
+        "demonstration extract there. `none` = no program data (neighborhood figures only).",
     ),
     Setting(
         "PROGRAM_ID_SECRET",

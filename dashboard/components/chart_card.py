@@ -22,14 +22,18 @@ from dash.development.base_component import Component
 
 from dashboard.components.share import Share, share_panel
 from dashboard.data import SourceRecord
+from dashboard.figures import WITHHELD_TEXT
 from dashboard.glossary import term
 from etl.sources.common import display_name
 
-WITHHELD_TEXT = "withheld"
 # What a card shows: figure, summary sentence, data table, footer parts.
 CardContent = tuple[go.Figure, str, Component, list[Component]]
 DEMO_LABEL = "Demonstration data, not real participants"
 SYNTHETIC_SAMPLE_LABEL = "Synthetic sample data, not real records"
+# No Plotly mode bar: its camera saves an image without title, source or demonstration
+# label, and its "share" offers an upload to a third-party cloud. The card's own download
+# (assets/share.js) is the one way to get an image; zoom and pan stay on the chart itself.
+GRAPH_CONFIG: dcc.Graph.Config = {"displayModeBar": False, "displaylogo": False, "responsive": True}
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,10 @@ class CardIds:
     def notice(self) -> str:
         return f"{self.card_id}-notice"
 
+    @property
+    def provenance(self) -> str:
+        return f"{self.card_id}-provenance"
+
     def outputs(self) -> list[Output]:
         """Callback outputs, in the order :func:`card_parts` returns them."""
         return [
@@ -81,6 +89,7 @@ class CardIds:
             Output(self.footer, "children"),
             Output(self.notice, "children"),
             Output(self.share, "children"),
+            Output(self.provenance, "children"),
         ]
 
 
@@ -95,6 +104,9 @@ def chart_card(ids: CardIds, controls: Sequence[Component] = ()) -> html.Section
         **aria(labelledby=ids.title),
         children=[
             html.H2(ids.heading, id=ids.title, className="chart-card__title"),
+            # The demonstration label and source, first: shown above the chart where the
+            # card travels alone (embeds, print), so no figure circulates without them.
+            html.Div(id=ids.provenance, className="chart-card__provenance"),
             html.P(ids.subheading, className="chart-card__subtitle"),
             html.Div(list(controls), className="chart-card__controls") if controls else None,
             html.Div(id=ids.notice, className="chart-card__notice", role="status"),
@@ -104,11 +116,7 @@ def chart_card(ids: CardIds, controls: Sequence[Component] = ()) -> html.Section
                     dcc.Loading(
                         dcc.Graph(
                             id=ids.graph,
-                            config={
-                                "displaylogo": False,
-                                "responsive": True,
-                                "modeBarButtonsToRemove": ["select2d", "lasso2d"],
-                            },
+                            config=GRAPH_CONFIG,
                             className="chart-card__graph",
                         ),
                         type="circle",
@@ -153,12 +161,26 @@ def card_parts(
     footer: Sequence[Component],
     notice: str | None = None,
     share: Share | None = None,
-) -> tuple[go.Figure, str, Component, Sequence[Component], Component | None, Component | None]:
+) -> tuple[object, ...]:
     """What a card callback returns, in :meth:`CardIds.outputs` order. With ``share``, the
     card gets its download, link, embed and citation panel for the view just drawn."""
     notice_component = html.P(notice) if notice else None
     panel = share_panel(share, footer) if share is not None else None
-    return figure, summary, table, footer, notice_component, panel
+    return figure, summary, table, footer, notice_component, panel, provenance_strip(footer)
+
+
+def provenance_strip(footer: Sequence[Component]) -> list[Component]:
+    """The footer's demonstration label (if any) and source line, for the top of the card."""
+    strip: list[Component] = []
+    for part in footer:
+        classes = str(getattr(part, "className", "") or "")
+        children = getattr(part, "children", None)
+        first = children[0] if isinstance(children, list) and children else None
+        if "demo-label" in classes:
+            strip.append(html.P(part.children, className="demo-label"))
+        elif getattr(first, "children", None) == "Source: ":
+            strip.append(html.P(children, className="chart-card__source"))
+    return strip
 
 
 def data_table(frame: pd.DataFrame, caption: str, value_format: str = "{:,.0f}") -> Component:

@@ -124,7 +124,7 @@ def _collect_controls(node: object, found: dict[str, Component]) -> None:
 
 
 def select_control(component_id: str, label: str, options: dict[str, str], value: str) -> Component:
-    """A labelled drop-down (From/To years are narrow)."""
+    """A labeled drop-down (From/To years are narrow)."""
     return html.Div(
         className="control control--narrow" if label in ("From", "To") else "control",
         children=[

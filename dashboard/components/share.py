@@ -42,7 +42,9 @@ PAGE_OF_PREFIX = {
     "fin": "/funding",
 }
 FOOTER_LABELS = ("Source: ", "Period: ", "Last refreshed: ", "Privacy: ")
-EMBED_HEIGHT = 720
+EMBED_HEIGHT = 1100  # the iframe's height until embed-host.js fits it to the card
+# Cards measured taller than that at 720 px wide (the script fits every card regardless).
+EMBED_HEIGHTS = {"rec-balance": 1900, "qol-before-after": 1700, "rec-effects": 1500}
 
 
 @dataclass(frozen=True)
@@ -101,12 +103,16 @@ def embed_url(card_id: str, state: Mapping[str, str]) -> str:
     return f"{base_url()}/embed/{card_id}{query}"
 
 
-def embed_code(url: str, title: str) -> str:
-    """The ``<iframe>`` a newsroom pastes; responsive width, titled for screen readers."""
+def embed_code(url: str, title: str, card_id: str = "") -> str:
+    """The ``<iframe>`` a newsroom pastes (responsive width, titled for screen readers, at
+    the card's default height), and the script that then fits the iframe to the card."""
+    origin = url.split("/embed/", 1)[0]
+    height = EMBED_HEIGHTS.get(card_id, EMBED_HEIGHT)
     return (
         f'<iframe src="{html_text.escape(url)}" title="{html_text.escape(title)}" '
-        f'width="100%" height="{EMBED_HEIGHT}" style="border:0;max-width:100%" '
-        'loading="lazy"></iframe>'
+        f'width="100%" height="{height}" style="border:0;max-width:100%" '
+        f'loading="lazy"></iframe>\n<script src="{html_text.escape(origin)}'
+        '/assets/embed-host.js" async></script>'
     )
 
 
@@ -130,7 +136,7 @@ def data_links(share: Share, run_id: str) -> list[tuple[str, str]]:
 
 
 def footer_texts(footer: Sequence[Component]) -> dict[str, str]:
-    """The card footer's labelled lines ("Source: ...") as plain text, by label."""
+    """The card footer's labeled lines ("Source: ...") as plain text, by label."""
     found: dict[str, str] = {}
     for part in footer:
         children = getattr(part, "children", None)
@@ -185,9 +191,9 @@ def share_panel(share: Share, footer: Sequence[Component]) -> Component | None:
     state = view_state()
     link = permalink(share.card_id, state)
     embed = embed_url(share.card_id, state)
-    citations = citation_texts(share.title, link, run)
-    texts = footer_texts(footer)
     synthetic = is_synthetic(run, share.indicators)
+    citations = citation_texts(share.title, link, run, synthetic=synthetic)
+    texts = footer_texts(footer)
     ids = {name: f"{share.card_id}-share-{name}" for name in ("link", "embed", "short", "full")}
     image_buttons = [
         html.Button(
@@ -236,13 +242,18 @@ def share_panel(share: Share, footer: Sequence[Component]) -> Component | None:
                 f"{share.note} "
                 * bool(share.note)
                 + "Withheld values are empty cells with is_suppressed = true; the files name "
-                f"their source, licence and data version ({run.run_id}). These links keep "
-                "working for neighbourhood figures while the version is retained (the latest "
+                f"their source, license and data version ({run.run_id}). These links keep "
+                "working for neighborhood figures while the version is retained (the latest "
                 "20), and for program figures while it is the published version.",
                 className="share-panel__hint",
             ),
             _copyable("Link to this view", ids["link"], link, multiline=False),
-            _copyable("Embed code", ids["embed"], embed_code(embed, share.title), multiline=True),
+            _copyable(
+                "Embed code",
+                ids["embed"],
+                embed_code(embed, share.title, share.card_id),
+                multiline=True,
+            ),
             html.H3("Cite", className="share-panel__heading"),
             _copyable("Short citation", ids["short"], citations["short"], multiline=True),
             _copyable("Full citation", ids["full"], citations["full"], multiline=True),

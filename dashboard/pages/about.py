@@ -55,7 +55,7 @@ def layout(**_query: str) -> Component:
         html.P(
             "Source: not yet confirmed by a public source; staff to add one."
             if what.get("at_referral_status") == "unconfirmed"
-            else "Source: programme description.",
+            else "Source: program description.",
             className="citation",
         ),
         html.H2("Who runs it: the Policy Coordinating Group"),
@@ -80,7 +80,7 @@ def _group_table(members: list[dict[str, str]]) -> Component:
     rows = [
         html.Tr(
             [
-                html.Th(m["organisation"], scope="row"),
+                html.Th(m["organization"], scope="row"),
                 html.Td(m["role"]),
                 html.Td(m["source"] + STATUS_NOTE.get(m["status"], "")),
             ]
@@ -91,9 +91,9 @@ def _group_table(members: list[dict[str, str]]) -> Component:
         "Policy Coordinating Group members",
         html.Table(
             [
-                html.Caption("Member organisations and their roles"),
+                html.Caption("Member organizations and their roles"),
                 html.Thead(
-                    html.Tr([html.Th(h, scope="col") for h in ("Organisation", "Role", "Source")])
+                    html.Tr([html.Th(h, scope="col") for h in ("Organization", "Role", "Source")])
                 ),
                 html.Tbody(rows),
             ],

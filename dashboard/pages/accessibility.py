@@ -30,7 +30,7 @@ def layout(**_query: str) -> Component:
                         "same numbers, and a data table you can open with the keyboard."
                     ),
                     html.Li(
-                        "Colours come from a palette that people with colour-blindness can "
+                        "Colors come from a palette that people with color-blindness can "
                         "tell apart, lines also differ by dash pattern, and text meets AA "
                         "contrast."
                     ),

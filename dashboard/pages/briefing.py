@@ -2,7 +2,7 @@
 
 Title, as-of date and data version; the key figures with their change against the period
 before; three charts (enrollment, the arrest comparison with its interval, reported
-offences); a narrative generated from the same numbers; caveats, privacy note, sources;
+offenses); a narrative generated from the same numbers; caveats, privacy note, sources;
 a permalink and QR code back to the live page. The same page prints on one US Letter or A4
 sheet (``assets/print.css``), downloads as a PDF made by headless Chromium
 (``/briefing.pdf``, :mod:`dashboard.pdf`) and runs as a slide show (``assets/present.js``).
@@ -20,7 +20,7 @@ from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
 from dashboard import data, figures, interval_figures, kpis, summaries
-from dashboard.components.chart_card import DEMO_LABEL, aria
+from dashboard.components.chart_card import DEMO_LABEL, GRAPH_CONFIG, aria
 from dashboard.components.share import base_url, data_attributes
 from dashboard.glossary import term
 from dashboard.pages import drug_use, quality_of_life_trend, recidivism, recidivism_effects
@@ -37,7 +37,7 @@ PERIOD_ID = "brief-period"
 CHART_ID = "brief-chart"
 # The third chart: reported offences (default), or a drug-use chart when published.
 THIRD_CHARTS = {
-    "offences": "Reported offences",
+    "offenses": "Reported offenses",
     "treatment": "Treatment",
     "overdoses": "Overdoses and emergency visits",
 }
@@ -74,23 +74,23 @@ def layout(period: object = None, chart: object = None, **_query: object) -> Com
         chosen = None
     chosen = chosen or kpis.default_period(run) or periods[0]
     charts = available_charts(run)
-    third = chart or "offences"
+    third = chart or "offenses"
     if third not in charts:
         notices.append(
             html.P(
                 f"“{str(chart)[:40]}” is not a chart this data version has; showing reported "
-                "offences instead.",
+                "offenses instead.",
                 className="notice page-notice",
                 role="status",
             )
         )
-        third = "offences"
+        third = "offenses"
     return brief(run, chosen, periods, notices, third, charts)
 
 
 def available_charts(run: data.PublishedRun) -> dict[str, str]:
     """Third-chart choices the published data support."""
-    charts = {"offences": THIRD_CHARTS["offences"]}
+    charts = {"offenses": THIRD_CHARTS["offenses"]}
     if data.indicator(run.run_id, "any_treatment_share") is not None:
         charts["treatment"] = THIRD_CHARTS["treatment"]
     if data.indicator(run.run_id, "health_events_per_person_year") is not None:
@@ -103,7 +103,7 @@ def brief(
     period: kpis.Period,
     periods: list[kpis.Period],
     notices: list[Component],
-    third: str = "offences",
+    third: str = "offenses",
     charts: dict[str, str] | None = None,
 ) -> Component:
     threshold = settings.get("SUPPRESSION_THRESHOLD")
@@ -140,7 +140,7 @@ def brief(
         **data_attributes(period=period.key, run=run.run_id),
         children=[
             *notices,
-            _controls(period, periods, third, charts or {"offences": THIRD_CHARTS["offences"]}),
+            _controls(period, periods, third, charts or {"offenses": THIRD_CHARTS["offenses"]}),
             html.Section(
                 className="brief-slide brief__summary",
                 **aria(label="Key figures and findings"),
@@ -280,7 +280,7 @@ def _chart_slide(title: str, figure: go.Figure | None, caption: str) -> Componen
     body: Component = (
         dcc.Graph(
             figure=figure,
-            config={"displayModeBar": False, "responsive": True},
+            config=GRAPH_CONFIG,
             className="brief__graph",
         )
         if figure is not None
@@ -351,10 +351,10 @@ def _effects_chart(run: data.PublishedRun) -> tuple[str, go.Figure | None, str]:
 def _offences_chart(
     run: data.PublishedRun, period: kpis.Period
 ) -> tuple[str, go.Figure | None, str]:
-    title = f"Reported {kpis.QOL_GROUP} offences, 12-month average"
+    title = f"Reported {kpis.QOL_GROUP} offenses, 12-month average"
     years = data.years(run.run_id, "reported_offenses")
     if not years:
-        return title, None, "No offence data in this data version."
+        return title, None, "No offense data in this data version."
     last = min(period.end.year, years[-1])
     first = max(years[0], last - 9)
     areas = tuple(data.areas(run.run_id, "reported_offenses"))
@@ -383,7 +383,7 @@ def _sources(run: data.PublishedRun) -> str:
 
 
 def _state(period: str, third: str) -> dict[str, str]:
-    return {"period": period} | ({"chart": third} if third != "offences" else {})
+    return {"period": period} | ({"chart": third} if third != "offenses" else {})
 
 
 @callback(
@@ -396,7 +396,7 @@ def choose_period(value: object, third: object) -> str:
     """A new period or chart reloads the brief for it (the URL is the brief's state)."""
     if not isinstance(value, str) or kpis.parse_period(value) is None:
         raise PreventUpdate
-    chart = third if isinstance(third, str) and third in THIRD_CHARTS else "offences"
+    chart = third if isinstance(third, str) and third in THIRD_CHARTS else "offenses"
     return f"?{urlencode(_state(value, chart))}"
 
 

@@ -1,4 +1,4 @@
-"""Data: every published indicator with its definition, source, licence, coverage and
+"""Data: every published indicator with its definition, source, license, coverage and
 downloads; the whole data version as one bundle; the sources; what changed between runs."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from etl.sources.common import display_name
 PATH = "/data"
 TITLE = "Data"
 DESCRIPTION = (
-    "Every published figure as CSV, Excel or JSON, with definitions, sources, licences and "
+    "Every published figure as CSV, Excel or JSON, with definitions, sources, licenses and "
     "coverage; the whole data version as one download; what changed between versions."
 )
 CHANGELOG_RUNS = 5
@@ -32,7 +32,7 @@ def layout(**_query: str) -> Component:
         html.H1(TITLE),
         html.P(
             f"Data version {run.run_id}, published {run.finished_at:%B %-d, %Y at %H:%M} UTC. "
-            "Every file below names its source, licence and data version; a withheld value "
+            "Every file below names its source, license and data version; a withheld value "
             "is an empty cell marked is_suppressed, never a zero.",
             className="lede",
         ),
@@ -115,7 +115,7 @@ def _indicator_entry(document: dict[str, Any]) -> Component:
                     ),
                     html.Dt("Source"),
                     html.Dd(sources or "–"),
-                    html.Dt("Licence"),
+                    html.Dt("License"),
                     html.Dd(licences or "–"),
                     html.Dt("Download"),
                     html.Dd(
@@ -147,7 +147,7 @@ def _sources_table(run: data.PublishedRun) -> Component:
         )
         for s in run.sources
     ]
-    headers = ("Dataset", "Publisher", "File or URL", "Rows accepted", "Latest record", "Licence")
+    headers = ("Dataset", "Publisher", "File or URL", "Rows accepted", "Latest record", "License")
     return scroll_region(
         "Sources table",
         html.Table(

@@ -63,20 +63,58 @@ def layout(card: str | None = None, **query: str) -> Component:
 
 
 def _show_only(page: Component, card: str) -> None:
-    """Hide every part of the page but the card (and any notice about the link)."""
+    """Keep the card (and any notice about the link); of every other card keep only its
+    controls, hidden (a control elsewhere on the page may set this card's view); hide the
+    rest. Other cards' charts are left out, not just hidden, so their callbacks do not run
+    and the embed draws one chart, not a page's worth."""
     children: list[Any] = list(getattr(page, "children", None) or [])
+    kept: list[Any] = []
     for child in children:
         if not isinstance(child, Component):
+            kept.append(child)
             continue
         classes = str(getattr(child, "className", "") or "")
-        if getattr(child, "id", None) == card or "page-notice" in classes:
+        if getattr(child, "id", None) == card:
+            _collapse_controls(child)
+            kept.append(child)
+            continue
+        if "page-notice" in classes:
+            kept.append(child)
             continue
         if _contains(child, card):
             _show_only(child, card)
+            kept.append(child)
             continue
+        if "chart-card" in classes:
+            child = html.Div(_controls_of(child))
         style = dict(getattr(child, "style", None) or {})
         style["display"] = "none"
-        child.style = style  # type: ignore[attr-defined]
+        child.style = style
+        kept.append(child)
+    if children:
+        page.children = kept
+
+
+def _collapse_controls(card: Component) -> None:
+    """The card's controls behind one "Change the view" button, so the chart comes first."""
+    children: list[Any] = list(getattr(card, "children", None) or [])
+    for position, child in enumerate(children):
+        if "chart-card__controls" in str(getattr(child, "className", "") or ""):
+            children[position] = html.Details(
+                [html.Summary("Change the view"), child], className="embed-controls"
+            )
+    card.children = children
+
+
+def _controls_of(node: object) -> list[Component]:
+    """Every input component (one with options or a value) inside ``node``."""
+    if isinstance(node, list | tuple):
+        return [found for child in node for found in _controls_of(child)]
+    if not isinstance(node, Component):
+        return []
+    if getattr(node, "id", None) is not None and hasattr(node, "value"):
+        return [node]
+    return _controls_of(getattr(node, "children", None))
 
 
 def _contains(node: object, card: str) -> bool:

@@ -71,7 +71,7 @@ def layout(**_query: str) -> Component:
         children.append(
             html.P(
                 html.Strong(
-                    "Demonstration data, not the programme's accounts: the amounts follow the "
+                    "Demonstration data, not the program's accounts: the amounts follow the "
                     "generator's assumptions, calibrated to the published cost per person-month."
                 ),
                 className="demo-banner",
@@ -86,7 +86,14 @@ def _parts(run: data.PublishedRun, indicator_id: str) -> pd.DataFrame:
     return frame[frame["breakdown_value"] != ""]
 
 
-def _money_table(frame: pd.DataFrame, names: dict[str, str], caption: str) -> Component:
+def _totals(run: data.PublishedRun, indicator_id: str) -> pd.DataFrame:
+    frame = data.observations(run.run_id, indicator_id)
+    return frame[frame["breakdown_value"] == ""]
+
+
+def _money_table(
+    frame: pd.DataFrame, names: dict[str, str], caption: str, totals: pd.DataFrame | None = None
+) -> Component:
     wide = frame.pivot_table(
         index="period_start_date", columns="breakdown_value", values="value", aggfunc="sum"
     ).sort_index()
@@ -98,6 +105,10 @@ def _money_table(frame: pd.DataFrame, names: dict[str, str], caption: str) -> Co
     for code in wide.columns:
         table[names.get(code, code)] = wide[code].to_numpy()
         withheld[names.get(code, code)] = flags[code].fillna(False).astype(bool).to_numpy()
+    if totals is not None and not totals.empty:  # the stack's height: the published total
+        by_quarter = totals.set_index("period_start_date").reindex(wide.index)
+        table["Total"] = by_quarter["value"].to_numpy()
+        withheld["Total"] = by_quarter["is_suppressed"].fillna(False).astype(bool).to_numpy()
     table.attrs["withheld"] = withheld
     return data_table(table, caption=caption, value_format="${:,.0f}")
 
@@ -125,7 +136,12 @@ def funding_card(run: data.PublishedRun) -> CardContent:
         if not foundations.empty and not all_rows.empty:
             part = 100 * float(foundations["value"].sum()) / float(all_rows["value"].sum())
             summary += f" Over all quarters shown, private foundations gave {part:.0f}%."
-    table = _money_table(frame, SOURCES, "Funding received by quarter and source, US dollars")
+    table = _money_table(
+        frame,
+        SOURCES,
+        "Funding received by quarter and source, US dollars",
+        _totals(run, "funding_received"),
+    )
     return figure, summary, table, indicator_footer(run, "funding_received", _span(frame), frame)
 
 
@@ -147,7 +163,9 @@ def spending_card(run: data.PublishedRun) -> CardContent:
             f"Over all quarters shown, {CATEGORIES.get(top, top).lower()} took the largest "
             f"share of spending ({100 * totals[top] / sum(totals.values()):.0f}%)."
         )
-    table = _money_table(frame, CATEGORIES, "Spending by quarter and category, US dollars")
+    table = _money_table(
+        frame, CATEGORIES, "Spending by quarter and category, US dollars", _totals(run, "spending")
+    )
     return figure, summary, table, indicator_footer(run, "spending", _span(frame), frame)
 
 

@@ -38,7 +38,7 @@ KIND_WORDS = {
         "time, regression to the mean and who stays in follow-up are not separated from LEAD."
     ),
     AREA_CHANGE_IN_CHANGE: (
-        "Belltown's change in reported offences divided by a comparison area's: areas, not people."
+        "Belltown's change in reported offenses divided by a comparison area's: areas, not people."
     ),
     AREA_EVENT_STUDY: (
         "Belltown relative to a comparison area in each year, against the year before LEAD: "

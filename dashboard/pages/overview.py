@@ -15,12 +15,12 @@ PATH = "/"
 TITLE = "Overview"
 DESCRIPTION = (
     "Public figures on Seattle's Law Enforcement Assisted Diversion (LEAD) program in "
-    "Belltown: enrollment, re-arrest and neighbourhood quality of life."
+    "Belltown: enrollment, re-arrest and neighborhood quality of life."
 )
 INDICATOR_NAMES = {
-    "reported_offenses": "reported offences",
-    "reported_offenses_index": "the offence index",
-    "reported_offenses_grid": "the offence map",
+    "reported_offenses": "reported offenses",
+    "reported_offenses_index": "the offense index",
+    "reported_offenses_grid": "the offense map",
     "reported_offenses_before_after": "the before/after comparison",
 }
 
@@ -33,7 +33,7 @@ def about_lead() -> list[Component]:
                 "LEAD (Law Enforcement Assisted Diversion) is a ",
                 term("pre-booking diversion", "diversion"),
                 " program: Seattle police officers can send people suspected of low-level "
-                "drug or prostitution offences to a case manager, housing and treatment "
+                "drug or prostitution offenses to a case manager, housing and treatment "
                 "instead of ",
                 term("arresting", "arrest"),
                 " them. People are not eligible if, for example, they hold more than 3 grams "
@@ -50,7 +50,7 @@ def about_lead() -> list[Component]:
                 "This site shows who is referred and enrolled, whether people referred to LEAD "
                 "were arrested less than a ",
                 term("comparison group", "control-group"),
-                ", and how reported crime in Belltown changed against nearby neighbourhoods.",
+                ", and how reported crime in Belltown changed against nearby neighborhoods.",
             ]
         ),
     ]
@@ -88,7 +88,7 @@ def layout(**_query: str) -> html.Div:
                 html.Li(
                     [
                         dcc.Link("Quality of life", href="/quality-of-life"),
-                        ": offences, 911 calls and service requests in Belltown and nearby.",
+                        ": offenses, 911 calls and service requests in Belltown and nearby.",
                     ]
                 ),
                 html.Li(

@@ -16,7 +16,7 @@ def not_yet_published(title: str, what_it_will_show: str) -> html.Div:
                     "This section is not published yet: the dashboard shows only figures that "
                     "its data pipeline has computed and checked. Meanwhile, see ",
                     dcc.Link("Quality of life", href="/quality-of-life"),
-                    " for neighbourhood trends from Seattle Police data.",
+                    " for neighborhood trends from Seattle Police data.",
                 ],
                 className="notice",
             ),

@@ -1,4 +1,4 @@
-"""Quality of life: reported offences in Belltown against comparison neighbourhoods."""
+"""Quality of life: reported offenses in Belltown against comparison neighborhoods."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from dashboard.components.controls import (
     select_control,
 )
 from dashboard.components.share import Share
-from dashboard.labels import area_label, category_label, offence_phrase
+from dashboard.labels import area_label, category_label, offense_phrase
 from dashboard.pages import quality_of_life_areas as areas
 from dashboard.pages.placeholder import not_yet_published
 from dashboard.pages.quality_of_life_sources import other_source_sections
@@ -35,8 +35,8 @@ from dashboard.pages.quality_of_life_trend import (
     MEASURES,
     NO_DATA,
     SMOOTHING,
+    drawn_indicator,
     trend_parts,
-    yearly_id,
 )
 from dashboard.validation import choose
 from etl import settings
@@ -44,8 +44,8 @@ from etl import settings
 PATH = "/quality-of-life"
 TITLE = "Quality of life"
 DESCRIPTION = (
-    "Reported offences in Belltown, where LEAD began in October 2011, compared with nearby "
-    "neighbourhoods, from Seattle Police Department open data."
+    "Reported offenses in Belltown, where LEAD began in October 2011, compared with nearby "
+    "neighborhoods, from Seattle Police Department open data."
 )
 
 
@@ -58,14 +58,14 @@ class Ids:
     TO_YEAR = "qol-to-year"
     TREND = CardIds(
         "qol-trend",
-        "Reported offences: Belltown and comparison neighbourhoods",
-        "Offences reported to Seattle Police each month, by neighbourhood. "
+        "Reported offenses: Belltown and comparison neighborhoods",
+        "Offenses reported to Seattle Police each month, by neighborhood. "
         "The dashed line marks LEAD's start in October 2011.",
     )
     BEFORE_AFTER = CardIds(
         "qol-before-after",
         "Before and after LEAD began: Belltown compared with each comparison area",
-        "12, 24 and 36 months before October 2011 against as many after; the offence group "
+        "12, 24 and 36 months before October 2011 against as many after; the offense group "
         "chosen above. Compares areas, not people; descriptive, not proof of cause.",
     )
     EVENT_STUDY = CardIds(
@@ -83,9 +83,9 @@ class Ids:
     )
     MAP = CardIds(
         "qol-map",
-        "Where offences were reported in Belltown",
-        "Reports per grid cell (about 330 by 225 metres) over all months in the "
-        "extract; the offence group chosen above. Exact locations are never shown.",
+        "Where offenses were reported in Belltown",
+        "Reports per grid cell (about 330 by 225 meters) over all months in the "
+        "extract; the offense group chosen above. Exact locations are never shown.",
     )
 
 
@@ -104,14 +104,14 @@ def page() -> Component:
     years = data.years(run.run_id, MEASURES["count"])
     controls = [
         select_control(
-            Ids.GROUP, "Offence group", {g: category_label(g) for g in groups}, default_group
+            Ids.GROUP, "Offense group", {g: category_label(g) for g in groups}, default_group
         ),
         radio_group(Ids.MEASURE, "Show", MEASURE_LABELS, "count"),
         radio_group(Ids.SMOOTHING, "Period", SMOOTHING, "month"),
         html.Fieldset(
             className="control",
             children=[
-                html.Legend("Neighbourhoods"),
+                html.Legend("Neighborhoods"),
                 dbc.Checklist(
                     id=Ids.AREAS,
                     options=[{"label": area_label(a), "value": a} for a in areas],
@@ -168,7 +168,7 @@ def update_trend(
         raise PreventUpdate
     default_group = DEFAULT_GROUP if DEFAULT_GROUP in groups else groups[0]
     group_value, group_notice = choose(
-        group, groups, default_group, "offence group", category_label
+        group, groups, default_group, "offense group", category_label
     )
     measure_value, measure_notice = choose(
         measure, list(MEASURES), "count", "measure", MEASURE_LABELS.__getitem__
@@ -197,26 +197,16 @@ def update_trend(
     filters = {"breakdown": group_value, "from": first, "to": last}
     if chosen_areas:
         filters["area"] = ",".join(chosen_areas)
-    # The download is what the chart shows: the yearly indicator in the yearly view.
-    shown = MEASURES[measure_value]
-    if smoothing_value == "year" and data.indicator(run.run_id, yearly_id(MEASURES["count"])):
-        shown = yearly_id(MEASURES["count"])
-    share = Share(
-        Ids.TREND.card_id,
-        Ids.TREND.heading,
-        (shown,),
-        filters,
-        "The chart shows 12-month averages of these monthly figures."
-        if smoothing_value == "rolling"
-        else "",
-    )
+    # The download is what the chart draws: monthly, 12-month average or yearly indicator.
+    shown, _measure = drawn_indicator(run, group_value, measure_value, smoothing_value)
+    share = Share(Ids.TREND.card_id, Ids.TREND.heading, (shown,), filters)
     return card_parts(figure, summary, table, footer, notice, share)
 
 
 def _group_or_default(run: data.PublishedRun, group: object) -> tuple[str, str | None]:
     groups = data.breakdown_values(run.run_id, MEASURES["count"])
     default_group = DEFAULT_GROUP if DEFAULT_GROUP in groups else (groups or [""])[0]
-    return choose(group, groups, default_group, "offence group", category_label)
+    return choose(group, groups, default_group, "offense group", category_label)
 
 
 def _register_group_card(
@@ -224,7 +214,7 @@ def _register_group_card(
     indicator_ids: tuple[str, ...],
     parts: Callable[[data.PublishedRun, str], areas.Parts],
 ) -> None:
-    """One callback per card drawn for the offence group chosen above (its rows are keyed
+    """One callback per card drawn for the offense group chosen above (its rows are keyed
     "group|...", so its data links select the group's rows by prefix)."""
 
     @callback(*ids.outputs(), Input(Ids.GROUP, "value"))
@@ -257,7 +247,7 @@ def map_parts(run: data.PublishedRun, group: str) -> tuple[object, str, Componen
     frame = data.observations(run.run_id, GRID_ID)
     frame = frame[frame["breakdown_value"].str.startswith(f"{group}|")]
     if meta is None or frame.empty:
-        footer: list[Component] = [html.P("No located records for this offence group.")]
+        footer: list[Component] = [html.P("No located records for this offense group.")]
         return figures.empty_figure(NO_DATA), NO_DATA, html.P(NO_DATA), footer
     centres = frame["breakdown_value"].str.split("|").str[1].str.split(",", expand=True)
     frame = frame.assign(
@@ -266,14 +256,14 @@ def map_parts(run: data.PublishedRun, group: str) -> tuple[object, str, Componen
     area = boundaries.outline(settings.get("FOCUS_AREA"))
     figure = figures.grid_map_figure(frame, "reports", area)
     summary = summaries.grid_summary(
-        frame, offence_phrase(group), settings.get("SUPPRESSION_THRESHOLD")
+        frame, offense_phrase(group), settings.get("SUPPRESSION_THRESHOLD")
     )
     if area is not None:
         summary += f" The dashed line is the {area.mcpp.title()} SPD policing-plan area."
     ordered = frame.sort_values("value", ascending=False, na_position="last")
     table_frame = pd.DataFrame(
         {
-            "Cell centre (latitude, longitude)": [
+            "Cell center (latitude, longitude)": [
                 f"{lat:.4f}, {lon:.4f}"
                 for lat, lon in zip(
                     ordered["cell_latitude"], ordered["cell_longitude"], strict=True
@@ -283,7 +273,7 @@ def map_parts(run: data.PublishedRun, group: str) -> tuple[object, str, Componen
         }
     )
     table_frame.attrs["withheld"] = pd.DataFrame(
-        {"Cell centre (latitude, longitude)": False, "Reports": ordered["is_suppressed"].to_numpy()}
+        {"Cell center (latitude, longitude)": False, "Reports": ordered["is_suppressed"].to_numpy()}
     )
     table = data_table(table_frame, caption=f"{meta['title']}: {category_label(group)}")
     first = frame["period_start_date"].min()

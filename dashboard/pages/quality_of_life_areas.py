@@ -18,7 +18,7 @@ from dash.development.base_component import Component
 from dashboard import data, estimand_text, figures, interval_figures
 from dashboard.components.chart_card import data_table
 from dashboard.components.controls import indicator_footer
-from dashboard.labels import area_label, offence_phrase
+from dashboard.labels import area_label, offense_phrase
 from etl import settings
 
 BEFORE_AFTER_ID = "reported_offenses_before_after"
@@ -68,7 +68,7 @@ def pre_trend_sentence(run: data.PublishedRun, group: str) -> str:
             "which does not show the trends were parallel, only that these data cannot tell"
         )
         sentences.append(
-            f"Before LEAD, reported {offence_phrase(group)} in Belltown were changing "
+            f"Before LEAD, reported {offense_phrase(group)} in Belltown were changing "
             f"{share}% a year {pace} than in {row['comparison']} (95% confidence interval "
             f"{float(row['lower_bound']):.2f} to {float(row['upper_bound']):.2f} times a year): "
             f"{test}."
@@ -101,7 +101,7 @@ def before_after_parts(run: data.PublishedRun, group: str) -> Parts:
             float(row["lower_bound"]),
             float(row["upper_bound"]),
             threshold,
-            outcome=f"reported {offence_phrase(group)}",
+            outcome=f"reported {offense_phrase(group)}",
             comparison=row["comparison"],
             with_note=False,
         )
@@ -128,7 +128,7 @@ def before_after_parts(run: data.PublishedRun, group: str) -> Parts:
                 "Rate ratio": frame["value"],
                 "95% CI, lower": frame["lower_bound"],
                 "95% CI, upper": frame["upper_bound"],
-                "Offences counted": frame["denominator_n"],
+                "Offenses counted": frame["denominator_n"],
             }
         ),
         caption=meta["title"],
@@ -156,7 +156,7 @@ def event_study_parts(run: data.PublishedRun, group: str) -> Parts:
     )
     lead_start = pd.Timestamp(settings.get("LEAD_START_MONTH"))
     figure = interval_figures.event_study_figure(frame, _year_label(lead_start))
-    summary = pre_trend_sentence(run, group) or "No pre-trend test for this offence group."
+    summary = pre_trend_sentence(run, group) or "No pre-trend test for this offense group."
     before = frame[frame["period_start_date"] < lead_start - pd.DateOffset(years=1)]
     after = frame[frame["period_start_date"] >= lead_start]
     for comparison, rows in after.groupby("comparison"):
@@ -186,7 +186,7 @@ def event_study_parts(run: data.PublishedRun, group: str) -> Parts:
                 "Ratio to the year before LEAD": frame["value"],
                 "95% CI, lower": frame["lower_bound"],
                 "95% CI, upper": frame["upper_bound"],
-                "Offences counted (both areas)": frame["denominator_n"],
+                "Offenses counted (both areas)": frame["denominator_n"],
             }
         ),
         caption=meta["title"],

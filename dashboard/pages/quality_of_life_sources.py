@@ -1,4 +1,4 @@
-"""Quality of life: one card per other neighbourhood source (older crime format, 911
+"""Quality of life: one card per other neighborhood source (older crime format, 911
 events, service requests), each saying so when its files cover no complete month and
 naming the months no file covers."""
 
@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from dash import Input, callback, html
 from dash.development.base_component import Component
+from dash.exceptions import PreventUpdate
 
 from dashboard import data, figures, summaries
-from dashboard.components.chart_card import CardIds, card_parts, chart_card, data_table
+from dashboard.components.chart_card import CardIds, aria, card_parts, chart_card, data_table
 from dashboard.components.controls import (
     indicator_footer,
     published_run_or_stop,
@@ -17,6 +18,7 @@ from dashboard.components.controls import (
 from dashboard.components.share import Share
 from dashboard.labels import area_label, category_label
 from dashboard.pages.quality_of_life_trend import (
+    DEFAULT_GROUP,
     NO_DATA,
     gap_sentence,
     missing_months,
@@ -33,8 +35,8 @@ OTHER_SOURCES = (
     (
         CardIds(
             "qol-legacy",
-            "Reported offences in SPD's older 'Crime Data' format",
-            "Offences reported each month by neighbourhood, older dataset; the files read and "
+            "Reported offenses in SPD's older 'Crime Data' format",
+            "Offenses reported each month by neighborhood, older dataset; the files read and "
             "what each covers are listed under Source.",
         ),
         "reported_offenses_legacy",
@@ -59,11 +61,23 @@ OTHER_SOURCES = (
 )
 
 
+# What would fill an empty source card: its settings (README, "Settings").
+FILL_WITH = {
+    "reported_offenses_legacy": ("LEGACY_CRIME_SOURCES", "SODA_LEGACY_CRIME_DATASET"),
+    "calls_for_service": ("CALLS_911_SOURCES", "SODA_CALLS_911_DATASET"),
+    "service_requests": ("CSR_SOURCES", "SODA_CSR_DATASET"),
+}
+
+
 def other_source_sections(run: data.PublishedRun) -> list[Component]:
-    """A card per other neighbourhood source (the card says so when it has no data)."""
+    """A card per other neighborhood source; a source with no data in this version is one
+    line saying so, why, and what would fill it (not an empty chart)."""
     sections: list[Component] = []
     for ids, indicator_id in OTHER_SOURCES:
         categories = data.breakdown_values(run.run_id, indicator_id)
+        if not categories:
+            sections.append(empty_source_card(ids, indicator_id))
+            continue
         sections.append(
             chart_card(
                 ids,
@@ -72,12 +86,52 @@ def other_source_sections(run: data.PublishedRun) -> list[Component]:
                         f"{ids.card_id}-category",
                         "Category",
                         {c: category_label(c) for c in categories},
-                        categories[0] if categories else "",
+                        default_category(run, indicator_id, categories),
                     )
                 ],
             )
         )
     return sections
+
+
+def default_category(run: data.PublishedRun, indicator_id: str, categories: list[str]) -> str:
+    """The category a card opens on: robbery where the source has it (the trend card's
+    group), else the one with the most records (never just the first alphabetically)."""
+    if DEFAULT_GROUP in categories:
+        return DEFAULT_GROUP
+    frame = data.observations(run.run_id, indicator_id)
+    totals = frame[frame["breakdown_value"].isin(categories)].groupby("breakdown_value")["value"]
+    ranked = totals.sum().sort_values(ascending=False, kind="stable")
+    return str(ranked.index[0]) if not ranked.empty else categories[0]
+
+
+def empty_source_card(ids: CardIds, indicator_id: str) -> Component:
+    """One line in place of an empty chart: there is no data, why, and what would fill it."""
+    files, dataset = FILL_WITH[indicator_id]
+    # The card's parts stay in the page, hidden and never filled (its callback stops), so
+    # the callback's ids exist on every page that registers it.
+    shell = chart_card(
+        ids, controls=[select_control(f"{ids.card_id}-category", "Category", {}, "")]
+    )
+    return html.Section(
+        id=ids.card_id,
+        className="chart-card chart-card--empty",
+        **aria(labelledby=ids.title),
+        children=[
+            html.H2(ids.heading, id=ids.title, className="chart-card__title"),
+            html.P(
+                [
+                    html.Strong("No data in this data version: "),
+                    "no file or live feed of this source covering a complete month for these "
+                    "areas was read. It fills from an export of the City's open-data portal "
+                    f"({files}) or from the portal itself ({dataset}); see “Live data” in "
+                    "the README.",
+                ],
+                className="chart-card__empty",
+            ),
+            html.Div(shell.children[1:], hidden=True),
+        ],
+    )
 
 
 def other_source_parts(
@@ -111,8 +165,10 @@ def _register_other_source_callback(ids: CardIds, indicator_id: str) -> None:
     def _update(category: object) -> tuple[object, ...]:
         run = published_run_or_stop()
         categories = data.breakdown_values(run.run_id, indicator_id)
+        if not categories:  # the page shows the empty-source line, not this card
+            raise PreventUpdate
         value, notice = choose(
-            category, categories, categories[0] if categories else "", "category"
+            category, categories, default_category(run, indicator_id, categories), "category"
         )
         share = Share(ids.card_id, ids.heading, (indicator_id,), {"breakdown": value})
         return card_parts(*other_source_parts(run, indicator_id, value), notice, share)

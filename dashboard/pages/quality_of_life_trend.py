@@ -2,7 +2,7 @@
 totals, with months no input file covers shown as "no data" (never as zero, never bridged
 by a line).
 
-Shared with the other neighbourhood-source cards (:mod:`quality_of_life_sources`), the
+Shared with the other neighborhood-source cards (:mod:`quality_of_life_sources`), the
 Briefing and the benchmarks; the callback that drives it lives with the page.
 """
 
@@ -18,7 +18,7 @@ from dash.exceptions import PreventUpdate
 from dashboard import data, figures, summaries
 from dashboard.components.chart_card import data_table
 from dashboard.components.controls import indicator_footer
-from dashboard.labels import area_label, category_label, offence_phrase
+from dashboard.labels import area_label, category_label, offense_phrase
 from etl import settings
 from etl.indicators.incidents import area_slug
 
@@ -26,7 +26,7 @@ MEASURES: dict[str, str] = {
     "count": "reported_offenses",
     "index": "reported_offenses_index",
 }
-MEASURE_LABELS = {"count": "Number of offences", "index": "Index (baseline year = 100)"}
+MEASURE_LABELS = {"count": "Number of offenses", "index": "Index (baseline year = 100)"}
 DEFAULT_GROUP = "robbery"
 SMOOTHING = {"month": "Each month", "rolling": "12-month average", "year": "Yearly totals"}
 NO_DATA = "No data for this period in the current extract."
@@ -36,6 +36,12 @@ NO_DATA_CELL = "no data"
 def yearly_id(indicator_id: str) -> str:
     """The published yearly-totals indicator of a monthly count indicator."""
     return f"{indicator_id}_yearly"
+
+
+def rolling_id(indicator_id: str) -> str:
+    """The published 12-month-average indicator of a monthly indicator (the ETL computes
+    it, so the chart and its download hold the same numbers)."""
+    return f"{indicator_id}_12mo"
 
 
 @data.cache.memoize()
@@ -51,24 +57,19 @@ def trend_parts(
     """The card's contents for one validated view of one run (cached: runs never change)."""
     notice = None
     if smoothing == "year" and measure == "index":
-        measure = "count"
-        notice = "Yearly totals are counts of offences; showing counts."
-    indicator_id = MEASURES[measure]
-    if smoothing == "year":
-        indicator_id = yearly_id(indicator_id)
+        notice = "Yearly totals are counts of offenses; showing counts."
+    indicator_id, drawn_measure = drawn_indicator(run, group, measure, smoothing)
+    if drawn_measure != measure and notice is None:
+        notice = "The index is not available for this offense group; showing counts."
+    measure = drawn_measure
+    if smoothing == "rolling" and not indicator_id.endswith("_12mo") and notice is None:
+        notice = "12-month averages are not in this data version; showing each month."
     meta = data.indicator(run.run_id, indicator_id)
     frame = data.observations(run.run_id, indicator_id, breakdown_value=group)
     if smoothing == "year" and (meta is None or frame.empty):
         return _no_yearly(run, group, measure, areas, first_year, last_year)
-    if meta is None or frame.empty:
-        meta = data.indicator(run.run_id, MEASURES["count"])
-        frame = data.observations(run.run_id, MEASURES["count"], breakdown_value=group)
-        measure = "count"
-        notice = "The index is not available for this offence group; showing counts."
     if meta is None:
         raise PreventUpdate
-    if smoothing == "rolling":
-        frame = rolling_average(frame)
     frame = frame[frame["area"].isin(areas)] if areas else frame.iloc[0:0]
     years = frame["period_start_date"].dt.year
     frame = frame[(years >= first_year) & (years <= last_year)]
@@ -78,7 +79,7 @@ def trend_parts(
         monthly = _monthly_for(run, group, areas, first_year, last_year)
         return yearly_parts(frame, monthly, meta, run, group) + (notice,)
     figure, summary, table, footer = build_trend_parts(frame, meta, run, group, measure)
-    if smoothing == "rolling":
+    if smoothing == "rolling" and indicator_id.endswith("_12mo"):
         summary = (
             "12-month averages (each point is the average of that month and the 11 before). "
             + summary
@@ -86,20 +87,30 @@ def trend_parts(
     return figure, summary, table, footer, notice
 
 
-def rolling_average(frame: pd.DataFrame, months: int = 12) -> pd.DataFrame:
-    """Each month's value replaced by the mean of it and the ``months - 1`` before it.
+def drawn_indicator(
+    run: data.PublishedRun, group: str, measure: str, smoothing: str
+) -> tuple[str, str]:
+    """(indicator id, measure) a view draws, and so downloads: yearly totals are counts, and
+    the index falls back to counts for a group it is not published for."""
+    if smoothing == "year":
+        measure = "count"
+    indicator_id = shown_indicator(measure, smoothing)
+    if measure == "index" and data.observations(run.run_id, indicator_id, (), group).empty:
+        measure, indicator_id = "count", shown_indicator("count", smoothing)
+    if smoothing == "rolling" and data.indicator(run.run_id, indicator_id) is None:
+        # A data version published before 12-month averages were: its monthly figures.
+        return MEASURES[measure], measure
+    return indicator_id, measure
 
-    A month without a full window, or whose window includes a withheld value, has no
-    average (it is dropped, not shown as zero).
-    """
-    parts = []
-    for _area, series in frame.sort_values("period_start_date").groupby("area"):
-        values = series["value"].where(~series["is_suppressed"].astype(bool))
-        averaged = values.rolling(months, min_periods=months).mean()
-        parts.append(series.assign(value=averaged.round(2)).dropna(subset=["value"]))
-    if not parts:
-        return frame.iloc[0:0]
-    return pd.concat(parts, ignore_index=True)
+
+def shown_indicator(measure: str, smoothing: str) -> str:
+    """The published indicator a view of the trend card draws (and downloads)."""
+    monthly = MEASURES[measure]
+    if smoothing == "year":
+        return yearly_id(monthly)
+    if smoothing == "rolling":
+        return rolling_id(monthly)
+    return monthly
 
 
 def no_data_parts(
@@ -121,7 +132,7 @@ def build_trend_parts(
     measure: str,
 ) -> tuple[object, str, Component, list[Component]]:
     focus = area_slug(settings.get("FOCUS_AREA"))
-    group_text = offence_phrase(group)
+    group_text = offense_phrase(group)
     lead_start = pd.Timestamp(settings.get("LEAD_START_MONTH"))
     gaps = missing_months(frame)
     frame_with_gaps = with_gaps(frame)
@@ -142,7 +153,7 @@ def build_trend_parts(
         figure = figures.trend_figure(
             frame_with_gaps,
             focus,
-            "offences",
+            "offenses",
             area_label,
             event_month=lead_start,
             event_label="LEAD begins, Oct 2011",
@@ -284,9 +295,9 @@ def yearly_parts(
     """Yearly totals (complete years only) with each partial year named, in the chart's
     summary and as marked rows of the table."""
     focus = area_slug(settings.get("FOCUS_AREA"))
-    figure = figures.trend_figure(frame, focus, "offences a year", area_label, reference_value=None)
+    figure = figures.trend_figure(frame, focus, "offenses a year", area_label, reference_value=None)
     summary = summaries.count_trend_summary(
-        monthly, focus, f"Reported {offence_phrase(group)}", area_label
+        monthly, focus, f"Reported {offense_phrase(group)}", area_label
     )
     partial = partial_years(monthly)
     table_frame = wide_table(frame, focus, label="Year")

@@ -65,7 +65,7 @@ class Ids:
     BALANCE = CardIds(
         "rec-balance",
         "How alike the groups were at entry",
-        "Standardised differences between the LEAD and comparison groups, before and after "
+        "Standardized differences between the LEAD and comparison groups, before and after "
         "weighting the comparison group.",
     )
     SHARES = CardIds(
@@ -92,7 +92,7 @@ class Ids:
     COSTS = CardIds(
         "rec-costs",
         "Criminal legal system cost per person-year",
-        "Bookings, jail days, prosecution, defence and court, at the unit costs under Methods.",
+        "Bookings, jail days, prosecution, defense and court, at the unit costs under Methods.",
     )
     OUTCOMES = CardIds(
         "rec-outcomes",

@@ -8,6 +8,7 @@ indicator publishes, so the words follow what the number compares.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from functools import lru_cache
 from pathlib import Path
@@ -199,6 +200,8 @@ def balance_frame(run: data.PublishedRun) -> pd.DataFrame:
                     "label": f"{name}: {LEVELS.get(level, level.replace('_', ' '))}",
                     "lead": None if lead is None else 100 * lead[0] / lead[1],
                     "control": None if control is None else 100 * control[0] / control[1],
+                    "lead_n": None if lead is None else lead[0],
+                    "control_n": None if control is None else control[0],
                     "control_weighted": None,
                     "unweighted": smd_values.get(f"{covariate}|{level}|unweighted"),
                     "weighted": smd_values.get(f"{covariate}|{level}|weighted"),
@@ -211,6 +214,8 @@ def balance_frame(run: data.PublishedRun) -> pd.DataFrame:
                 "lead": mean_values.get(f"lead|{covariate}"),
                 "control": mean_values.get(f"control|{covariate}"),
                 "control_weighted": mean_values.get(f"control_weighted|{covariate}"),
+                "lead_n": None,
+                "control_n": None,
                 "unweighted": smd_values.get(f"{covariate}|mean|unweighted"),
                 "weighted": smd_values.get(f"{covariate}|mean|weighted"),
             }
@@ -262,18 +267,31 @@ def balance_card(run: data.PublishedRun, threshold: int) -> CardContent:
         {
             "Characteristic": frame["label"],
             "LEAD group": frame["lead"],
+            "LEAD, people": frame["lead_n"].map(_whole),
             "Comparison group": frame["control"],
+            "Comparison, people": frame["control_n"].map(_whole),
             "Comparison, weighted": frame["control_weighted"],
             "Difference before weighting (SMD)": frame["unweighted"],
             "Difference after weighting (SMD)": frame["weighted"],
         }
     )
-    table.attrs["withheld"] = table.isna() & (table.columns != "Comparison, weighted")
+    people = ("Comparison, weighted", "LEAD, people", "Comparison, people")
+    table.attrs["withheld"] = table.isna() & ~table.columns.isin(people)
+    for column, share in (
+        ("LEAD, people", "LEAD group"),
+        ("Comparison, people", "Comparison group"),
+    ):
+        table.attrs["withheld"][column] = table[share].isna()  # a withheld share, its count too
     table.attrs["withheld"]["Characteristic"] = False
     caption = "Characteristics at entry: % of group (or mean per person) and SMDs"
     smd = data.observations(run.run_id, "covariate_balance_smd")
     footer = indicator_footer(run, "covariate_balance_smd", "at evaluation entry", smd)
     return figure, summary, data_table(table, caption=caption, value_format="{:,.2f}"), footer
+
+
+def _whole(value: float | None) -> str | None:
+    """A count as text ("37"), so the table's two-decimal format is not applied to it."""
+    return None if value is None or math.isnan(value) else f"{value:,.0f}"
 
 
 @lru_cache(maxsize=1)

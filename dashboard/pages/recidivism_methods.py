@@ -28,7 +28,7 @@ CRIMESOLUTIONS = (
     "law-enforcement-assisted-diversion-lead-program-seattle-washington"
 )
 DESIGN_CAVEAT = (
-    "This was not a randomised trial: police shifts were assigned to LEAD or to usual "
+    "This was not a randomized trial: police shifts were assigned to LEAD or to usual "
     "processing, people were not, and the comparison group entered through an arrest. The "
     "adjusted figures remove the differences that were measured, not others."
 )
@@ -196,7 +196,7 @@ def published_method() -> Component:
                 href="https://doi.org/10.1016/j.evalprogplan.2017.05.008",
             ),
             "), with propensity-score weighting (ATE and ATT) according to the ",
-            html.A("CrimeSolutions programme profile", href=CRIMESOLUTIONS),
+            html.A("CrimeSolutions program profile", href=CRIMESOLUTIONS),
             " (a secondary source). Its covariates are not given in the abstract.",
         ]
     )

@@ -304,7 +304,7 @@ def _method(outcome: str, adjustment: str) -> str:
 
 
 def balance_table(covariates: Covariates, weights: np.ndarray) -> pd.DataFrame:
-    """Standardised mean differences (LEAD minus comparison) before and after weighting.
+    """Standardized mean differences (LEAD minus comparison) before and after weighting.
 
     One row per covariate level (every level, reference included) and per prior count:
     ``covariate``, ``level`` (``""`` for a count), ``lead_n`` / ``control_n`` (people at the

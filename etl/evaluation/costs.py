@@ -27,7 +27,7 @@ from etl.evaluation.common import (
 )
 
 COST_PERIODS = ("before", "after", "change")
-UNIT_COST_NAMES = ("booking", "jail_day", "prosecution", "defence", "court")
+UNIT_COST_NAMES = ("booking", "jail_day", "prosecution", "defense", "court")
 DEFAULT_UNIT_COSTS = Path(__file__).with_name("unit_costs.toml")
 ASSUMPTION_PREFIX = "ASSUMPTION"
 COST_COLUMNS = (
@@ -61,7 +61,7 @@ class UnitCost:
 def load_unit_costs(path: str | Path = DEFAULT_UNIT_COSTS) -> dict[str, UnitCost]:
     """Read the unit costs (``etl/evaluation/unit_costs.toml`` by default) with ``tomllib``.
 
-    Each table (``booking``, ``jail_day``, ``prosecution``, ``defence``, ``court``) holds
+    Each table (``booking``, ``jail_day``, ``prosecution``, ``defense``, ``court``) holds
     ``amount_usd`` (US dollars of ``year``, not inflation-adjusted), ``unit``, ``year``,
     ``source`` (citation text, or a text starting ``ASSUMPTION`` when no published source
     is available) and ``note``. Raises :class:`EvaluationError` naming the missing or
@@ -100,7 +100,7 @@ def load_unit_costs(path: str | Path = DEFAULT_UNIT_COSTS) -> dict[str, UnitCost
 def person_costs(windows: pd.DataFrame, unit_costs: dict[str, UnitCost], period: str) -> pd.Series:
     """Each person's legal-system cost (USD) in one rate window (``before`` or ``after``).
 
-    cost = bookings x booking + jail days x jail_day + charges x (prosecution + defence +
+    cost = bookings x booking + jail days x jail_day + charges x (prosecution + defense +
     court), with the counts of :func:`person_windows`. Person-level: never publish.
     """
     if period not in PERIODS:
@@ -108,7 +108,7 @@ def person_costs(windows: pd.DataFrame, unit_costs: dict[str, UnitCost], period:
     missing = [name for name in UNIT_COST_NAMES if name not in unit_costs]
     if missing:
         raise EvaluationError(f"unit costs missing: {', '.join(missing)}")
-    per_charge = sum(unit_costs[name].amount_usd for name in ("prosecution", "defence", "court"))
+    per_charge = sum(unit_costs[name].amount_usd for name in ("prosecution", "defense", "court"))
     return (
         windows[f"bookings_{period}"].astype(float) * unit_costs["booking"].amount_usd
         + windows[f"jail_days_{period}"].astype(float) * unit_costs["jail_day"].amount_usd

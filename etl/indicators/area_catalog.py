@@ -1,4 +1,4 @@
-"""Definitions of the neighbourhood comparisons around LEAD's start (public records, areas
+"""Definitions of the neighborhood comparisons around LEAD's start (public records, areas
 not people): before/after ratios for three windows, the event study, the pre-trend test and
 placebo start dates. Computed by :mod:`etl.indicators.area_effects`."""
 
@@ -10,7 +10,7 @@ from etl.indicators.catalog import INCIDENT_CAVEATS, PUBLIC_RECORD_RULE, Indicat
 AREAS = "Belltown and each comparison area (areas, not people)"
 DESCRIPTIVE = (
     "Descriptive, not proof of cause: reported crime also moves with policing, reporting and "
-    "events that differ between neighbourhoods. " + INCIDENT_CAVEATS
+    "events that differ between neighborhoods. " + INCIDENT_CAVEATS
 )
 
 
@@ -39,9 +39,9 @@ def _area(
 
 REPORTED_OFFENSES_BEFORE_AFTER = _area(
     "reported_offenses_before_after",
-    "Change in reported offences after LEAD began: Belltown relative to each comparison area",
+    "Change in reported offenses after LEAD began: Belltown relative to each comparison area",
     "rate ratio",
-    "Belltown's change in monthly reported offences from the months before October 2011 to "
+    "Belltown's change in monthly reported offenses from the months before October 2011 to "
     "the months after, divided by the same change in a comparison area, with 12, 24 and 36 "
     "months each side (breakdown window_months). Below 1 means reports fell more (or rose "
     "less) in Belltown.",
@@ -51,7 +51,7 @@ REPORTED_OFFENSES_BEFORE_AFTER = _area(
     "forest",
     Estimand(
         AREA_CHANGE_IN_CHANGE,
-        "reported offences",
+        "reported offenses",
         "the 24 months before October 2011 to the 24 months after",
         AREAS,
     ),
@@ -61,7 +61,7 @@ REPORTED_OFFENSES_EVENT_STUDY = _area(
     "reported_offenses_event_study",
     "Belltown relative to each comparison area, year by year, against the year before LEAD",
     "rate ratio",
-    "For each year from October to September, Belltown's reported offences relative to the "
+    "For each year from October to September, Belltown's reported offenses relative to the "
     "comparison area's, divided by the same ratio in October 2010 to September 2011 (the year "
     "before LEAD began, = 1). Years before LEAD show whether Belltown was already moving "
     "differently (a pre-trend).",
@@ -72,7 +72,7 @@ REPORTED_OFFENSES_EVENT_STUDY = _area(
     "event_study",
     Estimand(
         AREA_EVENT_STUDY,
-        "reported offences",
+        "reported offenses",
         "each October-to-September year, against October 2010 to September 2011",
         AREAS,
     ),
@@ -82,7 +82,7 @@ REPORTED_OFFENSES_PRETREND = _area(
     "reported_offenses_pretrend",
     "Before LEAD: how much faster Belltown's reports grew than each comparison area's",
     "ratio per year",
-    "Belltown's yearly growth in reported offences relative to the comparison area's, in the "
+    "Belltown's yearly growth in reported offenses relative to the comparison area's, in the "
     "months before October 2011 (1 = the same trend; above 1 = Belltown rising faster).",
     "Poisson regression of monthly counts before October 2011 on a fixed effect per calendar "
     "month, an area term and an area x time (years) term, robust (HC0) errors; the estimate "
@@ -115,7 +115,7 @@ REPORTED_OFFENSES_PLACEBO = _area(
     "placebo",
     Estimand(
         AREA_CHANGE_IN_CHANGE,
-        "reported offences",
+        "reported offenses",
         "the 12 months before a false start date to the 12 months after",
         AREAS,
     ),

@@ -51,7 +51,7 @@ PLACEBO_MONTHS = 12
 
 
 def _pairs(counts: pd.DataFrame, focus: str):  # type: ignore[no-untyped-def]
-    """(offence group, comparison area, the pair's monthly rows) for every pair."""
+    """(offense group, comparison area, the pair's monthly rows) for every pair."""
     for group, by_group in counts.groupby("offense_group"):
         focus_rows = by_group[by_group["area"] == focus]
         if focus_rows.empty:

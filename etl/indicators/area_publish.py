@@ -1,6 +1,6 @@
-"""The neighbourhood comparisons as published observations (public records: no suppression).
+"""The neighborhood comparisons as published observations (public records: no suppression).
 
-Each row names Belltown as its area and carries the comparison area and offence group in
+Each row names Belltown as its area and carries the comparison area and offense group in
 its breakdown, so every figure says which two areas it compares.
 """
 
@@ -48,7 +48,7 @@ def _pair(frame: pd.DataFrame) -> pd.Series:
 def area_effect_observations(
     counts: pd.DataFrame, focus: str, lead_start: pd.Timestamp
 ) -> tuple[list[dict[str, str]], pd.DataFrame]:
-    """Indicator rows and observations of every neighbourhood comparison the counts allow."""
+    """Indicator rows and observations of every neighborhood comparison the counts allow."""
     specs, frames = [], []
     windows = area_effects.window_ratios(counts, focus, lead_start)
     if not windows.empty:

@@ -18,8 +18,8 @@ PUBLIC_RECORD_RULE = (
 
 INCIDENT_CAVEATS = (
     "Reported crime depends on whether people report and on where police patrol, not only "
-    "on how much crime happens. An offence is counted in the month it was reported. Areas "
-    "are SPD's Micro-Community Policing Plan (MCPP) neighbourhoods, which the City applies "
+    "on how much crime happens. An offense is counted in the month it was reported. Areas "
+    "are SPD's Micro-Community Policing Plan (MCPP) neighborhoods, which the City applies "
     "to all years, so boundaries are consistent over time."
 )
 
@@ -45,16 +45,16 @@ class IndicatorSpec:
 
 REPORTED_OFFENSES = IndicatorSpec(
     indicator_id="reported_offenses",
-    title="Reported offences per month",
-    unit="offences",
+    title="Reported offenses per month",
+    unit="offenses",
     description=(
-        "Number of offences reported to Seattle Police in the area in the month, by offence "
+        "Number of offenses reported to Seattle Police in the area in the month, by offense "
         "category (SPD's NIBRS parent groups grouped with etl/sources/category_map.csv: drug "
         "and narcotic, prostitution, robbery, assault, larceny-theft, burglary, vandalism, "
         "trespass and others)."
     ),
     methodology=(
-        "One SPD NIBRS record is one offence (a report can list several offences). Records "
+        "One SPD NIBRS record is one offense (a report can list several offenses). Records "
         "are counted by the month of 'Report DateTime' and by MCPP area. A figure is "
         "published only for a month, area and category that an input file covers "
         "completely (see the caveats); there, a month with no reports is a zero."
@@ -67,15 +67,15 @@ REPORTED_OFFENSES = IndicatorSpec(
 
 REPORTED_OFFENSES_INDEX = IndicatorSpec(
     indicator_id="reported_offenses_index",
-    title="Reported offences per month, index (baseline year = 100)",
+    title="Reported offenses per month, index (baseline year = 100)",
     unit="index ({baseline_year} = 100)",
     description=(
-        "Monthly reported offences divided by the area's average month in the baseline "
+        "Monthly reported offenses divided by the area's average month in the baseline "
         "year, times 100, so areas of different size can be compared."
     ),
     methodology=(
         "Index = monthly count / mean monthly count in the baseline year x 100, per area and "
-        "offence group. The baseline year is {baseline_year}, the last full year before LEAD "
+        "offense group. The baseline year is {baseline_year}, the last full year before LEAD "
         "began in October 2011. Not published for a series whose baseline year averages zero "
         "or is not fully covered."
     ),
@@ -103,7 +103,7 @@ def program_suppression_rule(threshold: int) -> str:
         f"Withheld when based on fewer than {threshold} people (including zero), with "
         "complementary suppression: enough other figures are withheld that a withheld value "
         "cannot be recomputed from totals, other categories, cumulative counts or "
-        "neighbouring quarters. Shares are withheld with their counts."
+        "neighboring quarters. Shares are withheld with their counts."
     )
 
 
@@ -229,7 +229,7 @@ PROGRAM_INDICATORS: tuple[IndicatorSpec, ...] = (
 
 FINANCE_SOURCES = "program_participants,program_finance"
 FINANCE_CAVEAT = (
-    "From the programme's own finance records; amounts are as recorded in the month money was "
+    "From the program's own finance records; amounts are as recorded in the month money was "
     "received or spent, not audited accounts."
 )
 FINANCE_INDICATORS: tuple[IndicatorSpec, ...] = (
@@ -271,7 +271,7 @@ FINANCE_INDICATORS: tuple[IndicatorSpec, ...] = (
     ),
     IndicatorSpec(
         indicator_id="finance_cost_per_participant_month",
-        title="Programme spending per participant-month",
+        title="Program spending per participant-month",
         unit="US dollars per participant-month",
         description="Spending in every category but evaluation divided by the months enrolled "
         "participants were active in the quarter.",
@@ -291,10 +291,10 @@ FINANCE_INDICATORS: tuple[IndicatorSpec, ...] = (
 OTHER_NEIGHBOURHOOD_INDICATORS: dict[str, IndicatorSpec] = {
     "spd_crime_legacy": IndicatorSpec(
         indicator_id="reported_offenses_legacy",
-        title="Reported offences per month (SPD's older 'Crime Data' format)",
-        unit="offences",
+        title="Reported offenses per month (SPD's older 'Crime Data' format)",
+        unit="offenses",
         description=(
-            "Offences reported to Seattle Police per month and neighbourhood, from the "
+            "Offenses reported to Seattle Police per month and neighborhood, from the "
             "pre-NIBRS 'Crime Data' dataset, grouped into public categories."
         ),
         methodology=(
@@ -321,7 +321,7 @@ OTHER_NEIGHBOURHOOD_INDICATORS: dict[str, IndicatorSpec] = {
         suppression_rule=PUBLIC_RECORD_RULE,
         chart_kind="line",
         caveats=(
-            "Areas here are census tracts and police beats, not the MCPP neighbourhoods used "
+            "Areas here are census tracts and police beats, not the MCPP neighborhoods used "
             "elsewhere; SPD redrew beat boundaries in 2015 and 2018, so beat-based series are "
             "not comparable across those years. Calls reflect demand for police, not crime."
         ),
@@ -331,7 +331,7 @@ OTHER_NEIGHBOURHOOD_INDICATORS: dict[str, IndicatorSpec] = {
         title="Service requests per month (Find It, Fix It)",
         unit="requests",
         description=(
-            "Customer service requests per month and neighbourhood: illegal dumping and "
+            "Customer service requests per month and neighborhood: illegal dumping and "
             "needles, graffiti, unauthorized encampments, abandoned vehicles."
         ),
         methodology="Counted by the month of 'Created Date'; request types mapped to categories.",
@@ -345,15 +345,15 @@ OTHER_NEIGHBOURHOOD_INDICATORS: dict[str, IndicatorSpec] = {
 
 REPORTED_OFFENSES_GRID = IndicatorSpec(
     indicator_id="reported_offenses_grid",
-    title="Where offences were reported in Belltown (map grid)",
-    unit="offences",
+    title="Where offenses were reported in Belltown (map grid)",
+    unit="offenses",
     description=(
-        "Offences reported in Belltown over the covered months, counted per grid cell of about "
-        "330 by 225 metres. Exact locations are never shown."
+        "Offenses reported in Belltown over the covered months, counted per grid cell of about "
+        "330 by 225 meters. Exact locations are never shown."
     ),
     methodology=(
         "SPD's block-level coordinates (records without coordinates left out) are binned into "
-        "a 0.003-degree grid; each cell is shown at its centre. The area is SPD's MCPP "
+        "a 0.003-degree grid; each cell is shown at its center. The area is SPD's MCPP "
         "'BELLTOWN' as assigned to each record."
     ),
     source_ids="spd_crime_nibrs",
@@ -364,6 +364,25 @@ REPORTED_OFFENSES_GRID = IndicatorSpec(
     chart_kind="map",
     caveats=INCIDENT_CAVEATS,
 )
+
+
+ROLLING_MONTHS = 12
+
+
+def rolling_spec(monthly: dict[str, str]) -> dict[str, str]:
+    """The 12-month average indicator of a monthly indicator (``<id>_12mo``): what the trend
+    chart's "12-month average" view draws, published so its download equals the chart."""
+    return {
+        **monthly,
+        "indicator_id": f"{monthly['indicator_id']}_12mo",
+        "title": f"{monthly['title']}, 12-month average",
+        "unit": f"{monthly['unit']} (12-month average)",
+        "methodology": (
+            f"{monthly['methodology']} Each month's 12-month average is the mean of that "
+            f"month and the {ROLLING_MONTHS - 1} before it, given only where all "
+            f"{ROLLING_MONTHS} months are covered, so no average spans a month no file covers."
+        ),
+    }
 
 
 def yearly_spec(monthly: dict[str, str]) -> dict[str, str]:

@@ -8,7 +8,7 @@ closure: a model output is published only if what it reveals with other figures 
   withheld count can never be solved back from the ratio and the other cells.
 * The balance table: counts of each evaluation group at each covariate level (related to
   their group's size and to the published demographics of everyone referred, through
-  hidden cells for the people in one set and not the other), standardised differences
+  hidden cells for the people in one set and not the other), standardized differences
   linked from those counts, and the groups' mean prior arrests and bookings.
 * E-values, linked from the estimate they describe.
 * Kaplan-Meier points only at months where at least ``threshold`` people were arrested

@@ -6,7 +6,7 @@
   for 6, 12 and 18-month windows (breakdown ``window_months``).
 * Change in change (secondary): each group's after-entry odds or rate relative to its own
   before-entry figure, LEAD's ratio relative to the comparison group's.
-* How fragile: covariate balance (standardised mean differences before and after
+* How fragile: covariate balance (standardized mean differences before and after
   weighting, with the group counts behind them) and E-values of the adjusted estimates.
 """
 
@@ -177,8 +177,8 @@ EFFECT_INDICATORS: tuple[IndicatorSpec, ...] = (
     ),
     IndicatorSpec(
         indicator_id="covariate_balance_smd",
-        title="How alike the groups are at entry: standardised differences",
-        unit="standardised mean difference",
+        title="How alike the groups are at entry: standardized differences",
+        unit="standardized mean difference",
         description=(
             "For each characteristic, the LEAD group's share (or mean) minus the comparison "
             "group's, in standard deviations, before and after weighting the comparison group. "

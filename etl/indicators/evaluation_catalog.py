@@ -20,7 +20,7 @@ WITHIN_PERSON_CAVEAT = (
 )
 
 EVALUATION_CAVEATS = (
-    "Not a randomised trial: police shifts, not people, were assigned to LEAD or usual "
+    "Not a randomized trial: police shifts, not people, were assigned to LEAD or usual "
     "processing, so the groups may differ in ways the comparison cannot remove. Covers people "
     "who entered the evaluation from October 2011 to July 2014. 95% confidence intervals "
     "show the uncertainty from the number of people, not from the design."
@@ -113,7 +113,7 @@ EVALUATION_INDICATORS: tuple[IndicatorSpec, ...] = (
         "legal_cost_per_person_year",
         "Criminal legal system cost per person-year",
         "USD per person-year",
-        "Cost of bookings, jail days, prosecution, defence and court per person-year, before and "
+        "Cost of bookings, jail days, prosecution, defense and court per person-year, before and "
         "after entry.",
         "Events x unit costs (each unit cost with its source on the Methods page) / person-years "
         "of follow-up; jail days are the days of stays inside the window.",

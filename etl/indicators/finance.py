@@ -1,6 +1,6 @@
 """Funding and spending from the optional ``finance.csv`` (contract 1.2), by quarter.
 
-Money is not a count of people, but a quarter's figures describe a small programme, so they
+Money is not a count of people, but a quarter's figures describe a small program, so they
 go through the same suppression step as every program figure: each cell carries the number
 of participants active in the quarter, and a quarter with fewer than the threshold is
 withheld (with its totals' parts, by the relations). Definitions (cited on the site):

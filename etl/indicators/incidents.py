@@ -1,7 +1,7 @@
-"""Neighbourhood incident indicators: pure functions of normalised offence rows.
+"""Neighborhood incident indicators: pure functions of normalized offense rows.
 
-Counts are by the month an offence was *reported* (``report_datetime``): it is always set,
-whereas the offence start date is blank or years earlier for some rows. A figure is only
+Counts are by the month an offense was *reported* (``report_datetime``): it is always set,
+whereas the offense start date is blank or years earlier for some rows. A figure is only
 published for an area, month and category that some input file covers completely
 (:class:`Coverage`); elsewhere there is no figure, never a zero.
 """
@@ -91,7 +91,7 @@ def covered_cells(coverages: list[Coverage], areas: list[str]) -> pd.DataFrame:
 
 
 def monthly_offense_counts(offenses: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
-    """Reported offences per area, month and offence group, for the covered ``cells`` only.
+    """Reported offenses per area, month and offense group, for the covered ``cells`` only.
 
     ``offenses`` needs ``area`` (MCPP name), ``report_datetime`` and
     ``offense_parent_group``; ``cells`` comes from :func:`covered_cells`. Within a covered
@@ -116,7 +116,7 @@ def monthly_offense_counts(offenses: pd.DataFrame, cells: pd.DataFrame) -> pd.Da
 def offense_index(counts: pd.DataFrame, baseline_year: int) -> pd.DataFrame:
     """Monthly counts as an index: the baseline year's average month = 100.
 
-    Computed per area and offence group so areas of different size can be compared.
+    Computed per area and offense group so areas of different size can be compared.
     A series whose baseline year is not fully covered, or averages zero, gets no index
     (its rows are dropped), because any number would mislead.
     """
@@ -212,9 +212,9 @@ GRID_DEGREES = 0.003  # about 330 m north-south and 225 m east-west at Seattle's
 def grid_counts(
     offenses: pd.DataFrame, area: str, grid_degrees: float = GRID_DEGREES
 ) -> pd.DataFrame:
-    """Offences with coordinates in ``area``, counted per square grid cell and offence group.
+    """Offenses with coordinates in ``area``, counted per square grid cell and offense group.
 
-    Cells are identified by their centre, rounded to 4 decimals. Records without usable
+    Cells are identified by their center, rounded to 4 decimals. Records without usable
     coordinates (SPD leaves 0,0 or redacts some) are left out. Columns: offense_group,
     cell_latitude, cell_longitude, offense_count.
     """

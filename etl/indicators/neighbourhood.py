@@ -1,4 +1,4 @@
-"""The neighbourhood indicators: monthly counts (and yearly totals) of public records.
+"""The neighborhood indicators: monthly counts (and yearly totals) of public records.
 
 Pure of the run's bookkeeping: each function takes the source results read in a run and
 returns indicator rows and observations. Every figure is for an (area, month, category)
@@ -37,7 +37,7 @@ Reporter = Callable[[str], None]
 def build_incident_indicators(
     sources: list[SourceResult],
 ) -> tuple[list[dict[str, str]], pd.DataFrame]:
-    """The neighbourhood offence indicators from all NIBRS extracts combined."""
+    """The neighborhood offense indicators from all NIBRS extracts combined."""
     frames = []
     for result in sources:
         frame = result.frame.copy()
@@ -95,10 +95,13 @@ def build_incident_indicators(
     for spec in (count_spec, index_spec):
         spec["caveats"] = f"{spec['caveats']} {read}"
     yearly, yearly_row = yearly_indicator(counts, count_spec)
-    observations = pd.concat([observations, yearly], ignore_index=True)
-    indicators = [count_spec, yearly_row]
+    rolling_counts, rolling_row = rolling_indicator(counts, "offense_count", count_spec)
+    observations = pd.concat([observations, yearly, rolling_counts], ignore_index=True)
+    indicators = [count_spec, yearly_row, rolling_row]
     if not index.empty:
-        indicators.append(index_spec)
+        rolling_index, rolling_index_row = rolling_indicator(index, "index_value", index_spec)
+        observations = pd.concat([observations, rolling_index], ignore_index=True)
+        indicators += [index_spec, rolling_index_row]
     indicators += area_specs
     if not grid.empty:
         threshold = settings.get("SUPPRESSION_THRESHOLD")
@@ -111,7 +114,7 @@ def build_incident_indicators(
 def _grid_observations(
     offenses: pd.DataFrame, coverage: tuple[pd.Timestamp, pd.Timestamp]
 ) -> pd.DataFrame:
-    """Focus-area offences per map grid cell over the covered months; small cells withheld.
+    """Focus-area offenses per map grid cell over the covered months; small cells withheld.
 
     Exact points are never published. A cell with fewer reports than the suppression
     threshold is withheld (so a sparse cell cannot point at one address).
@@ -293,6 +296,42 @@ def yearly_observations(counts: pd.DataFrame, indicator_id: str) -> tuple[pd.Dat
     )
     note = f" Partial years, not totalled: {listed}."
     return observations.reset_index(drop=True), note
+
+
+def rolling_indicator(
+    frame: pd.DataFrame, value_column: str, monthly: dict[str, str]
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """12-month averages of a monthly indicator, per area and offense group: a month has one
+    only if it and the 11 months before it all have a value (months are reindexed onto the
+    calendar first, so a month no file covers breaks the average instead of being skipped)."""
+    row = catalog.rolling_spec(monthly)
+    parts = []
+    for (area, group), series in frame.groupby(["area", "offense_group"]):
+        by_month = series.set_index("period_start_date")[value_column].astype(float)
+        months = pd.date_range(by_month.index.min(), by_month.index.max(), freq="MS")
+        averaged = (
+            by_month.reindex(months)
+            .rolling(catalog.ROLLING_MONTHS, min_periods=catalog.ROLLING_MONTHS)
+            .mean()
+            .dropna()
+            .round(2)
+        )
+        parts.append(
+            pd.DataFrame(
+                {
+                    "area": area,
+                    "offense_group": group,
+                    "period_start_date": averaged.index,
+                    value_column: averaged.to_numpy(),
+                }
+            )
+        )
+    averages = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else frame.iloc[0:0][["area", "offense_group", "period_start_date", value_column]]
+    )
+    return _as_observations(averages, row["indicator_id"], value_column), row
 
 
 def yearly_indicator(

@@ -128,7 +128,7 @@ def add_referrals(cells: CellSet, lead: pd.DataFrame, quarters: pd.DatetimeIndex
     """Referrals per quarter by type and in total, and the number referred to date.
 
     The running total is published for the latest quarter only: a cumulative series
-    would let any withheld quarter be recovered by differencing neighbouring quarters.
+    would let any withheld quarter be recovered by differencing neighboring quarters.
     """
     referral_quarter = quarter_of(lead["referral_date"])
     totals = []

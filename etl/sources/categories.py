@@ -12,8 +12,8 @@ pre-NIBRS crime datasets share ``robbery``, ``burglary``, ``larceny_theft``,
 ``motor_vehicle_theft``, ``arson``, ``drug_narcotic``, ``prostitution``, ``trespass`` and
 ``other_offenses``. The pre-NIBRS set has aggravated assaults only, so it feeds
 ``aggravated_assault``, not NIBRS's ``assault`` (which includes simple assault and
-intimidation). 911 events are calls and officer-initiated (on-view) events, not offences,
-so their indicators end in ``_calls`` and never share a name with an offence indicator.
+intimidation). 911 events are calls and officer-initiated (on-view) events, not offenses,
+so their indicators end in ``_calls`` and never share a name with an offense indicator.
 
 Where the categories come from:
 
@@ -25,7 +25,7 @@ Where the categories come from:
   public 2015-16 group-by over a 1,157,100-row export of ``3k2p-39jp`` (repository not
   recorded; it also shows ``NUISANCE, MISCHIEF`` with a trailing space, which trimming
   absorbs, and blank or ``NULL`` groups, which the source module rejects as blank); the
-  bundled extracts hold 26 of them. Assigning ``BIKE`` to ``other_calls`` is a judgement:
+  bundled extracts hold 26 of them. Assigning ``BIKE`` to ``other_calls`` is a judgment:
   what the group holds is UNCONFIRMED.
 * ``seattle_csr``: the request types listed in ``etl/sample_data/seattle/FORMATS.md`` §2d.
   The portal has about 47 request types (``FORMATS.md`` mentions "5 of 47"), so a real

@@ -1,7 +1,7 @@
 """What every source module shares: provenance, reading bytes, rejected-row reports.
 
 A source module reads one file or URL into a :class:`SourceResult`: the accepted rows,
-normalised, plus a :class:`Rejection` for every row it could not accept. Rows never
+normalized, plus a :class:`Rejection` for every row it could not accept. Rows never
 disappear silently: ``rows_read == rows_accepted + rows_rejected`` is checked.
 """
 

@@ -1,4 +1,4 @@
-"""One date parser for every neighbourhood source, in every format the portal has used.
+"""One date parser for every neighborhood source, in every format the portal has used.
 
 data.seattle.gov has written the same timestamp several ways (``FORMATS.md`` §1.5 and
 current exports):

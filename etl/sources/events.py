@@ -1,4 +1,4 @@
-"""The shared reader for neighbourhood event sources (older crime format, 911, requests).
+"""The shared reader for neighborhood event sources (older crime format, 911, requests).
 
 Each source module supplies what differs (its header layouts, typing and schema); this
 module runs the same steps for all of them, in this order: read and decode the CSV, match
@@ -83,7 +83,7 @@ def read_event_export(
     schema_for: Callable[[pd.Timestamp], pa.DataFrameSchema],
     duplicate_reason: str,
 ) -> SourceResult:
-    """Read, validate and normalise one export; bad rows are quarantined, not lost.
+    """Read, validate and normalize one export; bad rows are quarantined, not lost.
 
     The frame has :data:`OUTPUT_COLUMNS`; an unmapped category fails the run (SourceError).
     """

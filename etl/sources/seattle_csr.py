@@ -18,8 +18,8 @@ the only date the dataset has (there is no closed date), so a request is counted
 month it was made, whatever happened to it.
 
 Area: ``Neighborhood`` as published, upper-cased. Whether its values are the same names as
-SPD's MCPP neighbourhoods (``BELLTOWN``, ``CAPITOL HILL``, ``DOWNTOWN COMMERCIAL``) is
-UNCONFIRMED; a blank neighbourhood (about 1-2% of rows according to one client) is
+SPD's MCPP neighborhoods (``BELLTOWN``, ``CAPITOL HILL``, ``DOWNTOWN COMMERCIAL``) is
+UNCONFIRMED; a blank neighborhood (about 1-2% of rows according to one client) is
 rejected as blank, since the row cannot be placed.
 
 Category: ``Service Request Type`` exactly as published (mixed case, trimmed). The 2021
@@ -156,7 +156,7 @@ def normalized_schema(now: pd.Timestamp) -> pa.DataFrameSchema:
 
 
 def run(location: str, timeout_seconds: int, now: datetime | None = None) -> SourceResult:
-    """Read, validate and normalise one export; bad rows are quarantined, not lost."""
+    """Read, validate and normalize one export; bad rows are quarantined, not lost."""
     return read_event_export(
         location,
         timeout_seconds,

@@ -12,8 +12,8 @@ is counted when SPD cleared it: in the bundled extracts, a median of about two h
 the officer arrived (49 events with an At Scene Time; at most 19 hours). A blank clearance
 date (an event not cleared) is rejected as blank.
 
-Area: this dataset has no MCPP or neighbourhood column, so ``area`` is derived and the
-areas **differ from the MCPP neighbourhoods** of the crime datasets:
+Area: this dataset has no MCPP or neighborhood column, so ``area`` is derived and the
+areas **differ from the MCPP neighborhoods** of the crime datasets:
 
 * ``Census Tract`` in 2000/2010 tracts 80.01 or 80.02 (``8001.xxxx``, ``8002.xxxx``) ->
   :data:`BELLTOWN_TRACTS_AREA`. The BELLTOWN MCPP is larger: it reaches south into tract 81
@@ -66,7 +66,7 @@ INFO = SourceInfo(
         "Seattle-Police-Department-911-Incident-Response/3k2p-39jp"
     ),
     licence=(
-        "City of Seattle open data (data.seattle.gov). No licence text was found in the "
+        "City of Seattle open data (data.seattle.gov). No license text was found in the "
         "copies used; the City describes its open data as free to reuse. Check the "
         "dataset's About page before republishing."
     ),
@@ -156,7 +156,7 @@ def normalized_schema(now: pd.Timestamp) -> pa.DataFrameSchema:
 
 
 def run(location: str, timeout_seconds: int, now: datetime | None = None) -> SourceResult:
-    """Read, validate and normalise one export; bad rows are quarantined, not lost."""
+    """Read, validate and normalize one export; bad rows are quarantined, not lost."""
     return read_event_export(
         location,
         timeout_seconds,

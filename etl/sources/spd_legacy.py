@@ -17,7 +17,7 @@ Quirks handled, all seen in the real extracts (``etl/sample_data/seattle/SOURCES
 times are HHMM integers without zero padding (``0``, ``1``, ``40``, ``2351``), combined
 with the ``MM/DD/YYYY`` date (an API floating timestamp is also read); report numbers of 9
 to 14 digits kept as strings (a number mangled by a spreadsheet, ``2.018E+11``, is
-rejected); ``UNKNOWN`` neighbourhoods are kept (area ``UNKNOWN``); an empty ``Crime
+rejected); ``UNKNOWN`` neighborhoods are kept (area ``UNKNOWN``); an empty ``Crime
 Subcategory`` (183 rows in the full 2008-09 copy) is read from ``Primary Offense
 Description`` where the category map lists it (``ROBBERY-OTHER`` -> robbery) and is
 otherwise rejected; an optional UTF-8 byte-order mark; rows in any order.
@@ -49,7 +49,7 @@ INFO = SourceInfo(
     publisher="City of Seattle, Seattle Police Department",
     url="https://data.seattle.gov/Public-Safety/Crime-Data/4fs7-3vj5",
     licence=(
-        "City of Seattle open data (data.seattle.gov). No licence text was found in the "
+        "City of Seattle open data (data.seattle.gov). No license text was found in the "
         "copies used; the City describes its open data as free to reuse. Check the "
         "dataset's About page before republishing."
     ),
@@ -113,7 +113,7 @@ def normalized_schema(now: pd.Timestamp) -> pa.DataFrameSchema:
 
 
 def run(location: str, timeout_seconds: int, now: datetime | None = None) -> SourceResult:
-    """Read, validate and normalise one export; bad rows are quarantined, not lost."""
+    """Read, validate and normalize one export; bad rows are quarantined, not lost."""
     return read_event_export(
         location,
         timeout_seconds,
@@ -166,7 +166,7 @@ def categories(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series]:
 
     ``Crime Subcategory`` when given; when it is blank, ``Primary Offense Description``
     (mapped under :data:`DESCRIPTION_SOURCE`) if the category map lists it; otherwise the
-    row cannot be categorised (the third series is True) and is quarantined.
+    row cannot be categorized (the third series is True) and is quarantined.
     """
     subcategory = frame["source_category"].str.strip().str.upper()
     if "primary_offense_description" in frame.columns:

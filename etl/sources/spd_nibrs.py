@@ -1,6 +1,6 @@
 """SPD Crime Data: 2008-Present (NIBRS), data.seattle.gov dataset ``tazs-3rd5``.
 
-One row per offence (``Offense ID`` is the key; a report can hold several offences).
+One row per offense (``Offense ID`` is the key; a report can hold several offenses).
 The City republished the dataset with new column names (about 2025); both the old and the
 new schema are accepted, as portal CSV exports (display names) or API CSV (field names).
 
@@ -8,7 +8,7 @@ Quirks handled, all seen in the real extracts (``etl/sample_data/seattle/SOURCES
 UTF-8 byte-order mark on the header; ``0,0`` (and ``REDACTED``/``-1.0``) coordinates mean
 "missing"; datetimes in every format the portal has used (``MM/DD/YYYY hh:mm:ss AM/PM``,
 ``YYYY Mon DD hh:mm:ss AM/PM``, ISO from the API: :mod:`etl.sources.dates`); report numbers
-kept as strings; blank or pre-2008 offence start dates (the reporting period uses
+kept as strings; blank or pre-2008 offense start dates (the reporting period uses
 ``Report DateTime``, which is always set); ``UNKNOWN`` areas; rows in arbitrary order.
 """
 
@@ -40,7 +40,7 @@ INFO = SourceInfo(
     publisher="City of Seattle, Seattle Police Department",
     url="https://data.seattle.gov/Public-Safety/SPD-Crime-Data-2008-Present/tazs-3rd5",
     licence=(
-        "City of Seattle open data (data.seattle.gov). No licence text was found in the "
+        "City of Seattle open data (data.seattle.gov). No license text was found in the "
         "copies used; the City describes its open data as free to reuse. Check the "
         "dataset's About page before republishing."
     ),
@@ -200,7 +200,7 @@ def normalized_schema(now: pd.Timestamp) -> pa.DataFrameSchema:
             ),
             "offense_start_datetime": pa.Column("datetime64[ns]", nullable=True),
             "offense_parent_group": pa.Column(
-                str, pa.Check.isin(OFFENSE_PARENT_GROUPS, error="unknown offence parent group")
+                str, pa.Check.isin(OFFENSE_PARENT_GROUPS, error="unknown offense parent group")
             ),
             "offense": pa.Column(str),
             "area": pa.Column(str, pa.Check.str_length(min_value=1)),
@@ -214,7 +214,7 @@ def normalized_schema(now: pd.Timestamp) -> pa.DataFrameSchema:
 
 
 def run(location: str, timeout_seconds: int, now: datetime | None = None) -> SourceResult:
-    """Read, validate and normalise one NIBRS export; bad rows are quarantined, not lost."""
+    """Read, validate and normalize one NIBRS export; bad rows are quarantined, not lost."""
     content = read_bytes(location, timeout_seconds)
     raw, rejections = read_csv_as_text(content, location)
     rows_read = len(raw) + len(rejections)
@@ -313,7 +313,7 @@ def _watermark(frame: pd.DataFrame) -> datetime | None:
 
 def _reason(check: str) -> str:
     if check.startswith("isin"):
-        return "unknown offence parent group"
+        return "unknown offense parent group"
     if check.startswith("str_length"):
         return "blank"
     if "not_nullable" in check:

@@ -46,7 +46,7 @@ def test_recidivism_renders_the_headline_every_chart_and_the_published_panel(
     expect(fragility).to_contain_text(re.compile(r"about \d+\.\d times as likely \(E-value\)"))
     expect(fragility).to_contain_text("over 12 months")
     expect(fragility).to_contain_text("Without adjustment: In the 6 months after entry")
-    expect(page.locator(".headline")).to_contain_text("not a randomised trial")
+    expect(page.locator(".headline")).to_contain_text("not a randomized trial")
     # The change-in-change card words changes, never a difference between the groups.
     change = page.locator("#rec-change-summary")
     expect(change).to_contain_text("Change in change (")

@@ -44,7 +44,7 @@ def test_download_png_has_the_preset_size_and_was_drawn_with_title_and_source(
         assert png_size(Path(download.value.path())) == size
         exported = page.evaluate("window.leadLastExport")
         assert exported["title"] == (
-            "<b>Reported offences: Belltown and comparison neighbourhoods</b>"
+            "<b>Reported offenses: Belltown and comparison neighborhoods</b>"
         )
         assert exported["footer"][0].startswith(
             "Source: City of Seattle, Seattle Police Department"
@@ -64,7 +64,7 @@ def test_download_svg_carries_title_source_and_address_as_text(page: Page, base_
         page.locator(f"{PANEL} [data-export=svg]").click()
     svg = Path(download.value.path()).read_text(encoding="utf-8")
     assert svg.startswith("<svg")
-    assert "Reported offences: Belltown and comparison neighbourhoods" in svg
+    assert "Reported offenses: Belltown and comparison neighborhoods" in svg
     assert "Source: City of Seattle, Seattle Police Department" in svg
     assert "/quality-of-life?" in svg
 
@@ -78,7 +78,7 @@ def test_download_csv_has_the_rows_of_the_current_view(page: Page, base_url: str
     assert download.value.suggested_filename.startswith("belltown-lead_reported_offenses_")
     text = Path(download.value.path()).read_text(encoding="utf-8")
     lines = text.splitlines()
-    assert lines[0].startswith("# Reported offences per month (reported_offenses)")
+    assert lines[0].startswith("# Reported offenses per month (reported_offenses)")
     rows = list(csv.DictReader(io.StringIO("\n".join(x for x in lines if not x.startswith("#")))))
     assert [r["period_start"] for r in rows] == [f"2011-{m:02d}-01" for m in range(1, 13)]
     assert {r["area"] for r in rows} == {"belltown"}
@@ -114,14 +114,14 @@ def test_an_invalid_permalink_falls_back_with_a_visible_notice(page: Page, base_
     notice = page.locator(".page-notice")
     expect(notice).to_contain_text("“per-capita” is not a choice for “qol-measure”")
     expect(page.locator("#qol-trend-graph .scatterlayer .trace")).to_have_count(3, timeout=20_000)
-    expect(page.get_by_label("Number of offences")).to_be_checked()
+    expect(page.get_by_label("Number of offenses")).to_be_checked()
 
 
 def test_the_embed_route_renders_the_card_alone_and_passes_axe(page: Page, base_url: str) -> None:
     page.goto(base_url + "/embed/qol-map")
     expect(page.locator("#qol-map-graph .scatterlayer .trace")).to_have_count(3, timeout=20_000)
     visible = [h.inner_text() for h in page.locator("h2:visible").all()]
-    assert visible == ["Where offences were reported in Belltown"]
+    assert visible == ["Where offenses were reported in Belltown"]
     expect(page.locator(".site-header")).to_be_hidden()
     expect(page.locator(".embed-page__credit a")).to_have_attribute(
         "href", "/quality-of-life#qol-map"
@@ -141,7 +141,7 @@ def test_the_share_panel_is_keyboard_reachable_and_passes_axe(page: Page, base_u
         re.compile(r'^<iframe src="http://127\.0\.0\.1:\d+/embed/qol-trend\?')
     )
     expect(page.locator("#qol-trend-share-short")).to_have_value(
-        re.compile("^Belltown LEAD transparency dashboard, “Reported offences")
+        re.compile("^Belltown LEAD transparency dashboard, “Reported offenses")
     )
     assert axe_violations(page) == []
 

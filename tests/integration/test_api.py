@@ -183,7 +183,7 @@ BAD_REQUESTS = [
     ("/api/v1/observations?indicator=reported_offenses&from=2011-13", 400, "from"),
     ("/api/v1/observations?indicator=reported_offenses&from=2012&to=2011", 400, "from"),
     ("/api/v1/observations?indicator=reported_offenses&format=xml", 400, "format"),
-    ("/api/v1/observations?indicator=reported_offenses&colour=red", 400, "colour"),
+    ("/api/v1/observations?indicator=reported_offenses&color=red", 400, "color"),
     ("/api/v1/observations?indicator=reported_offenses&area=a&area=b", 400, "area"),
     ("/api/v1/observations?indicator=reported_offenses&run=latest", 400, "run"),
     (

@@ -199,7 +199,7 @@ def test_the_yearly_view_totals_complete_years_and_names_partial_ones(
     last = pd.Timestamp(_covered_months(two_files[0])[1])
     assert last.year == 2009 and last.month < 12  # the file's last record is before Dec 31
     partial = f"partial year (Jan–{last:%b}, {last.month} of 12 months): not totalled"
-    assert summary.startswith(f"Reported robbery offences in Belltown: {belltown_2008} in 2008.")
+    assert summary.startswith(f"Reported robbery offenses in Belltown: {belltown_2008} in 2008.")
     assert summary.endswith(
         f"Partial years are not totalled: Belltown 2009 (Jan–{last:%b}, {last.month} of 12 months)."
     )

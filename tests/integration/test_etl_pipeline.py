@@ -141,11 +141,11 @@ def test_schema_drift_names_the_unexpected_column(database_url: str, tmp_path: P
     drifted = tmp_path / "drifted.csv"
     text = Path(BELLTOWN_FILE).read_text(encoding="utf-8-sig").splitlines()
     drifted.write_text(
-        "\n".join([text[0] + ",Shift Colour", *(line + ",red" for line in text[1:20])]) + "\n",
+        "\n".join([text[0] + ",Shift Color", *(line + ",red" for line in text[1:20])]) + "\n",
         encoding="utf-8",
     )
     with pytest.raises(
-        pipeline.RunFailed, match=r"drifted\.csv: unexpected column\(s\) 'Shift Colour'"
+        pipeline.RunFailed, match=r"drifted\.csv: unexpected column\(s\) 'Shift Color'"
     ):
         pipeline.run(database_url=database_url, nibrs_sources=[str(drifted)])
 
@@ -292,7 +292,7 @@ def test_run_command_prints_rows_per_file(
     assert (
         "spd_crime_nibrs_robbery_belltown_2008-2021.csv: read 606, accepted 606, rejected 0" in out
     )
-    assert "4879 rows read, 0 rejected, 1119 observations published" in out
+    assert "4879 rows read, 0 rejected, 2037 observations published" in out
 
 
 def test_quarantine_folder_is_not_created_when_nothing_is_rejected(

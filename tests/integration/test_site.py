@@ -15,12 +15,14 @@ from sqlalchemy.exc import DBAPIError
 from dashboard.app_factory import PAGE_MODULES
 from etl import pipeline
 from etl.db import reader_engine
+from tests.integration import card_views
 from tests.integration.conftest import SAMPLE_NIBRS
 from tests.integration.helpers import render_page
 
 TREND_OUTPUT = (
     "..qol-trend-graph.figure...qol-trend-summary.children...qol-trend-table.children"
-    "...qol-trend-footer.children...qol-trend-notice.children...qol-trend-share.children.."
+    "...qol-trend-footer.children...qol-trend-notice.children...qol-trend-share.children"
+    "...qol-trend-provenance.children.."
 )
 
 
@@ -42,8 +44,8 @@ def trend_request(
     from_year: object = "2008",
     to_year: object = "2021",
 ) -> dict[str, object]:
-    ids = ["graph", "summary", "table", "footer", "notice", "share"]
-    props = ["figure", "children", "children", "children", "children", "children"]
+    ids = ["graph", "summary", "table", "footer", "notice", "share", "provenance"]
+    props = ["figure", *["children"] * 6]
     return {
         "output": TREND_OUTPUT,
         "outputs": [
@@ -94,7 +96,7 @@ def test_trend_callback_returns_the_published_counts(client: FlaskClient) -> Non
     assert response.status_code == 200
     payload = response.get_json()["response"]
     summary = payload["qol-trend-summary"]["children"]
-    assert summary.startswith("Reported robbery offences in Belltown stayed about the same")
+    assert summary.startswith("Reported robbery offenses in Belltown stayed about the same")
     traces = payload["qol-trend-graph"]["figure"]["data"]
     assert [t["name"] for t in traces] == ["Belltown", "Capitol Hill", "Downtown Commercial"]
     assert payload["qol-trend-notice"]["children"] is None
@@ -103,9 +105,9 @@ def test_trend_callback_returns_the_published_counts(client: FlaskClient) -> Non
 @pytest.mark.parametrize(
     ("group", "measure", "notice"),
     [
-        ("<script>", "count", "is not a known offence group; showing Robbery instead."),
-        ("robbery", "per-capita", "is not a known measure; showing Number of offences instead."),
-        (12, "count", "“12” is not a known offence group"),
+        ("<script>", "count", "is not a known offense group; showing Robbery instead."),
+        ("robbery", "per-capita", "is not a known measure; showing Number of offenses instead."),
+        (12, "count", "“12” is not a known offense group"),
     ],
 )
 def test_unknown_filter_values_fall_back_with_a_notice(
@@ -126,7 +128,7 @@ def test_the_site_connection_cannot_write(database_url: str) -> None:
             conn.execute(text("DELETE FROM observation"))
         with engine.connect() as conn:
             remaining = conn.execute(text("SELECT COUNT(*) FROM observation")).scalar_one()
-        assert remaining == 1119  # monthly, index, area effects, grid and 39 yearly totals
+        assert remaining == 2037  # monthly, index, 12-month averages, area effects, grid, yearly
     finally:
         engine.dispose()
 
@@ -219,32 +221,6 @@ def test_stale_and_failed_refresh_notices(
     assert "The latest data refresh did not complete" in _footer_and_notice(client)
 
 
-def _links(component: object) -> list[str]:
-    """Every href in a rendered component tree (the JSON a callback returns)."""
-    found: list[str] = []
-    if isinstance(component, list):
-        for child in component:
-            found += _links(child)
-    elif isinstance(component, dict):
-        props = component.get("props", {})
-        if isinstance(props.get("href"), str):
-            found.append(props["href"])
-        found += _links(props.get("children"))
-    return found
-
-
-def _values(array: object) -> list:
-    """A figure array as a list: Plotly sends numeric arrays as base64 typed arrays."""
-    import base64
-
-    import numpy as np
-
-    if isinstance(array, dict) and "bdata" in array:
-        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
-    assert isinstance(array, list)
-    return array
-
-
 def test_the_card_csv_holds_exactly_the_rows_the_chart_draws(client: FlaskClient) -> None:
     import csv
     import io
@@ -259,9 +235,9 @@ def test_the_card_csv_holds_exactly_the_rows_the_chart_draws(client: FlaskClient
         for trace in traces
         if trace.get("type", "scatter") == "scatter"
         and trace["name"] in ("Belltown", "Capitol Hill")
-        for x, y in zip(_values(trace["x"]), _values(trace["y"]), strict=True)
+        for x, y in zip(card_views.values(trace["x"]), card_views.values(trace["y"]), strict=True)
     }
-    links = _links(payload["qol-trend-share"]["children"])
+    links = card_views.links(payload["qol-trend-share"]["children"])
     csv_link = next(link for link in links if link.startswith("/download/reported_offenses.csv?"))
     assert "breakdown=robbery" in csv_link and "run=" in csv_link
     text = client.get(csv_link).get_data(as_text=True)
@@ -307,7 +283,7 @@ def test_the_data_and_api_pages_link_every_download(client: FlaskClient) -> None
     data_page = client.get("/data")
     assert data_page.status_code == 200
     layout = render_page(client, "/data")
-    links = _links(layout)
+    links = card_views.links(layout)
     assert any(link.startswith("/download/bundle.zip?run=") for link in links)
     assert any(link.startswith("/download/reported_offenses.csv?run=") for link in links)
     assert any(link.startswith("/download/reported_offenses.xlsx?run=") for link in links)
@@ -338,7 +314,7 @@ def test_the_briefing_layout_for_a_period_and_a_bad_period(client: FlaskClient) 
     # The fixture publishes neighbourhood data only: periods are complete quarters of it.
     text = brief("?period=2015-Q2")
     assert "council briefing, Q2 2015" in text
-    assert "Reported robbery offences in Belltown in Q2 2015" in text
+    assert "Reported robbery offenses in Belltown in Q2 2015" in text
     repeated = brief("?period=2015-Q2&period=2015-Q3&chart=a&chart=b")
     assert "is not a period this data version covers" in repeated
     fallback = brief("?period=1999-Q1")

@@ -5,7 +5,7 @@ baseline imbalance on measured covariates and unequal follow-up. Where the group
 only in measured covariates, the weighted (ATT) odds ratio of arrest and the weighted and
 covariate-adjusted jail-days rate ratios must cover the truth in at least 90 of 100 seeds
 (a 95% interval does in about 95) and be within 10% of it (bias = geometric mean of the
-estimates / truth - 1, the right centre for a ratio). The covariate-adjusted odds ratio is
+estimates / truth - 1, the right center for a ratio). The covariate-adjusted odds ratio is
 a conditional odds ratio, a different (larger) effect than the marginal truth, so only its
 direction is checked.
 

@@ -1,4 +1,4 @@
-"""Neighbourhood comparisons on hand-made monthly counts whose answers are known exactly."""
+"""Neighborhood comparisons on hand-made monthly counts whose answers are known exactly."""
 
 from __future__ import annotations
 

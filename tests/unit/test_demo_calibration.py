@@ -1,7 +1,7 @@
 """The demonstration generator is calibrated to the estimands the site shows (slow).
 
 Across seeds 0-19 the weighted after-entry odds ratio of any arrest in six months, the
-headline, must centre on the published "60% lower odds" (0.40 +/- 0.05), and the legal-cost
+headline, must center on the published "60% lower odds" (0.40 +/- 0.05), and the legal-cost
 changes from before to after entry must have the published direction and rough size (LEAD
 -$2,100 per person, comparison +$5,961; here per person-year with placeholder unit costs,
 so within a factor of two). Each seed is generated, read through the contract reader and

@@ -124,11 +124,11 @@ def test_exact_sentences_for_each_kind() -> None:
         0.552,
         1.069,
         11,
-        outcome="reported robbery offences",
+        outcome="reported robbery offenses",
         comparison="Capitol Hill",
     )
     assert area.startswith(
-        "Compared with Capitol Hill, reported robbery offences in Belltown changed 23% less "
+        "Compared with Capitol Hill, reported robbery offenses in Belltown changed 23% less "
         "from the 24 months before October 2011 to the 24 months after (rate ratio 0.77, 95% "
         "confidence interval 0.55 to 1.07; the interval includes no difference). This compares "
         "areas, not people"

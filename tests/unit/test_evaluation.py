@@ -437,7 +437,7 @@ def test_time_to_first_arrest_measures_months_from_entry_and_censors_at_extract(
 
 
 def _unit_costs() -> dict[str, UnitCost]:
-    amounts = {"booking": 100.0, "jail_day": 10.0, "prosecution": 1.0, "defence": 2.0, "court": 3.0}
+    amounts = {"booking": 100.0, "jail_day": 10.0, "prosecution": 1.0, "defense": 2.0, "court": 3.0}
     return {
         name: UnitCost(name, amount, "unit", 2016, "ASSUMPTION (test)", "")
         for name, amount in amounts.items()
@@ -475,11 +475,11 @@ def test_legal_costs_roll_up_hand_computed(windows: pd.DataFrame) -> None:
 
 def test_default_unit_costs_cite_a_source_or_say_assumption() -> None:
     costs = load_unit_costs()
-    assert set(costs) == {"booking", "jail_day", "prosecution", "defence", "court"}
+    assert set(costs) == {"booking", "jail_day", "prosecution", "defense", "court"}
     jail = costs["jail_day"]
     assert jail.amount_usd == 42.0 and "Huffington Post" in jail.source
     assert not jail.is_assumption and "unverified" in jail.source
-    for name in ("booking", "prosecution", "defence", "court"):
+    for name in ("booking", "prosecution", "defense", "court"):
         assert costs[name].source.startswith(
             "ASSUMPTION (no published source available to this project):"
         )

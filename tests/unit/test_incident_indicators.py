@@ -1,4 +1,4 @@
-"""Unit tests of the neighbourhood incident indicators (pure functions on small frames)."""
+"""Unit tests of the neighborhood incident indicators (pure functions on small frames)."""
 
 from __future__ import annotations
 
@@ -479,3 +479,26 @@ def test_file_coverage_takes_areas_and_groups_from_the_file_itself() -> None:
         )
         is None
     )
+
+
+def test_twelve_month_averages_need_twelve_covered_months_and_never_bridge_a_gap() -> None:
+    from etl.indicators import catalog
+    from etl.indicators.neighbourhood import rolling_indicator
+
+    months = [*pd.date_range("2011-01-01", periods=12, freq="MS"), pd.Timestamp("2012-02-01")]
+    counts = pd.DataFrame(
+        {
+            "area": "BELLTOWN",
+            "offense_group": "robbery",
+            "period_start_date": months,
+            "offense_count": [*range(1, 13), 13],  # January 2012: no file covers it
+        }
+    )
+    observations, row = rolling_indicator(
+        counts, "offense_count", catalog.REPORTED_OFFENSES.as_row()
+    )
+    assert row["indicator_id"] == "reported_offenses_12mo"
+    assert row["title"] == "Reported offenses per month, 12-month average"
+    assert observations["period_start_date"].tolist() == [pd.Timestamp("2011-12-01")]
+    assert observations["value"].tolist() == [6.5]
+    assert observations["area"].tolist() == ["belltown"]

@@ -35,19 +35,3 @@ def test_a_withheld_value_is_shown_as_withheld_not_as_a_number_or_zero() -> None
     body = table.children[2]
     first_row_cells = [cell.children for cell in body.children[0].children]
     assert first_row_cells == ["October 2011", "7", "withheld"]
-
-
-def test_rolling_average_needs_a_full_window_without_withheld_months() -> None:
-    from dashboard.pages.quality_of_life_trend import rolling_average
-
-    frame = pd.DataFrame(
-        {
-            "area": ["belltown"] * 5,
-            "period_start_date": pd.date_range("2011-01-01", periods=5, freq="MS"),
-            "value": [3.0, 6.0, 9.0, None, 12.0],
-            "is_suppressed": [False, False, False, True, False],
-        }
-    )
-    averaged = rolling_average(frame, months=3)
-    assert averaged["period_start_date"].tolist() == [pd.Timestamp("2011-03-01")]
-    assert averaged["value"].tolist() == [6.0]

@@ -30,11 +30,16 @@ from dashboard.data import SourceRecord
 class Run:
     run_id: str = "20261128T194119Z-e4fbaf"
     finished_at: datetime = datetime(2026, 11, 28, 19, 41, tzinfo=UTC)
-    is_synthetic: bool = False
 
 
 def test_citations_name_the_title_url_data_version_and_dates() -> None:
-    texts = citation_texts("Active participants", "https://x.test/p", Run(), date(2026, 12, 1))
+    texts = citation_texts(
+        "Active participants",
+        "https://x.test/p",
+        Run(),
+        synthetic=False,
+        accessed=date(2026, 12, 1),
+    )
     assert texts == {
         "short": (
             "Belltown LEAD transparency dashboard, “Active participants”, data version "
@@ -48,10 +53,13 @@ def test_citations_name_the_title_url_data_version_and_dates() -> None:
     }
 
 
-def test_citations_of_synthetic_data_say_so() -> None:
-    texts = citation_texts("Referrals", "u", Run(is_synthetic=True), date(2026, 12, 1))
-    for text in texts.values():
+def test_citations_say_synthetic_only_when_the_figure_s_own_sources_are() -> None:
+    synthetic = citation_texts("Referrals", "u", Run(), synthetic=True, accessed=date(2026, 12, 1))
+    for text in synthetic.values():
         assert text.endswith("Synthetic demonstration data, not real records.")
+    real = citation_texts("Robberies", "u", Run(), synthetic=False, accessed=date(2026, 12, 1))
+    for text in real.values():
+        assert "ynthetic" not in text
 
 
 OPTION = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_|. &/é", min_size=1, max_size=12)
@@ -123,7 +131,7 @@ def _controls(node: object) -> list:
 
 def test_invalid_link_parameters_keep_the_defaults_and_say_so() -> None:
     page = controls_page(["robbery", "burglary"], ["count", "index"], ["belltown", "other"])
-    query = {"qol-group": "<script>", "qol-areas": "belltown,mars", "colour": "red"}
+    query = {"qol-group": "<script>", "qol-areas": "belltown,mars", "color": "red"}
     page = apply_view_state(page, query)
     values = {c.id: getattr(c, "value", None) for c in _controls(page)}
     assert values == {"qol-group": None, "qol-measure": None, "qol-areas": []}
@@ -132,7 +140,7 @@ def test_invalid_link_parameters_keep_the_defaults_and_say_so() -> None:
     text = notice.children[0].children
     assert "“<script>” is not a choice for “qol-group”" in text
     assert "“belltown,mars” is not a choice for “qol-areas”" in text
-    assert "“colour” is not a setting of this page" in text
+    assert "“color” is not a setting of this page" in text
 
 
 def test_image_footer_lines_come_from_the_card_footer() -> None:
@@ -187,10 +195,13 @@ def test_data_links_carry_the_filters_and_the_data_version() -> None:
     ]
 
 
-def test_embed_code_is_an_escaped_titled_responsive_iframe() -> None:
-    code = embed_code('https://x.test/embed/qol-map?a=1&b="2"', 'Map "of" <Belltown>')
+def test_embed_code_is_an_escaped_titled_responsive_iframe_with_its_resize_script() -> None:
+    code = embed_code('https://x.test/embed/qol-map?a=1&b="2"', 'Map "of" <Belltown>', "qol-map")
     assert code == (
         '<iframe src="https://x.test/embed/qol-map?a=1&amp;b=&quot;2&quot;" '
-        'title="Map &quot;of&quot; &lt;Belltown&gt;" width="100%" height="720" '
-        'style="border:0;max-width:100%" loading="lazy"></iframe>'
+        'title="Map &quot;of&quot; &lt;Belltown&gt;" width="100%" height="1100" '
+        'style="border:0;max-width:100%" loading="lazy"></iframe>\n'
+        '<script src="https://x.test/assets/embed-host.js" async></script>'
     )
+    tall = embed_code("https://x.test/embed/rec-balance", "Balance", "rec-balance")
+    assert 'height="1900"' in tall

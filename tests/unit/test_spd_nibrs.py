@@ -1,7 +1,7 @@
 """Unit tests of the SPD Crime Data (NIBRS) source: tiny CSVs in the real export format.
 
 Row shapes are copied from ``etl/sample_data/seattle/spd_crime_nibrs_*.csv``; the quirks
-(BOM, ``0,0`` coordinates, 12-hour datetimes, pre-2008 offence starts, ...) are the ones
+(BOM, ``0,0`` coordinates, 12-hour datetimes, pre-2008 offense starts, ...) are the ones
 listed in ``etl/sample_data/seattle/SOURCES.md``.
 """
 
@@ -250,7 +250,7 @@ def test_each_rejection_names_row_column_value_and_reason(quirks: SourceResult) 
         FILE_NAME, 8, "Report DateTime", "13/45/2020 01:00:00 PM", DATE_REASON
     )
     assert by_row[9] == Rejection(
-        FILE_NAME, 9, "Offense Parent Group", "SPACE PIRACY", "unknown offence parent group"
+        FILE_NAME, 9, "Offense Parent Group", "SPACE PIRACY", "unknown offense parent group"
     )
     assert by_row[10] == Rejection(
         FILE_NAME,
@@ -388,7 +388,7 @@ def test_row_with_two_problems_counts_once(tmp_path: Path) -> None:
 
 
 def test_duplicate_of_a_rejected_row_is_kept(tmp_path: Path) -> None:
-    """Duplicates are looked for among valid rows only, so no valid offence is lost."""
+    """Duplicates are looked for among valid rows only, so no valid offense is lost."""
     content = csv_bytes(
         nibrs_row(report_number="2020-000001", offense_id="7", group="NOT A GROUP"),
         nibrs_row(report_number="2020-000002", offense_id="7"),
@@ -397,7 +397,7 @@ def test_duplicate_of_a_rejected_row_is_kept(tmp_path: Path) -> None:
     result = run_bytes(tmp_path, content)
     assert result.frame["report_number"].tolist() == ["2020-000002"]
     assert [(r.row_number, r.reason) for r in result.rejections] == [
-        (2, "unknown offence parent group"),
+        (2, "unknown offense parent group"),
         (4, "duplicate Offense ID (first occurrence kept)"),
     ]
 

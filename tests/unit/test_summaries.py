@@ -103,8 +103,8 @@ TWO_AREAS = frame_of(
 
 
 def test_count_trend_summary_focus_first() -> None:
-    assert count_trend_summary(TWO_AREAS, "belltown", "Reported robbery offences", area_label) == (
-        "Reported robbery offences in Belltown fell from 120 in 2019 to 60 in 2020 (down 50%). "
+    assert count_trend_summary(TWO_AREAS, "belltown", "Reported robbery offenses", area_label) == (
+        "Reported robbery offenses in Belltown fell from 120 in 2019 to 60 in 2020 (down 50%). "
         "Over the same years, Capitol Hill rose from 24 in 2019 to 36 in 2020 (up 50%)."
     )
 
@@ -215,4 +215,16 @@ def test_index_trend_summary_without_complete_year() -> None:
     frame = monthly("belltown", 2020, [100] * 12, [True] + [False] * 11)
     assert index_trend_summary(frame, "belltown", 2010, area_label) == (
         "Index: no complete calendar year in the current extract to compare."
+    )
+
+
+def test_a_change_in_a_small_count_is_given_without_a_percentage() -> None:
+    from dashboard.summaries import describe_change
+
+    assert describe_change(1, 0, 2019, 2020) == "fell from 1 in 2019 to 0 in 2020"
+    assert describe_change(12, 6, "Q3 2016", "Q4 2016") == "fell from 12 in Q3 2016 to 6 in Q4 2016"
+    assert describe_change(4, 4, 2019, 2020) == "was 4 in both 2019 and 2020"
+    assert describe_change(40, 20, 2011, 2014) == "fell from 40 in 2011 to 20 in 2014 (down 50%)"
+    assert describe_change(8.0, 4.0, 2011, 2014, prefix="$", is_count=False) == (
+        "fell from $8 in 2011 to $4 in 2014 (down 50%)"
     )

@@ -41,9 +41,9 @@ def test_choose_unknown_value_falls_back_with_a_notice() -> None:
 
 
 def test_choose_notice_uses_the_label_of_the_default() -> None:
-    assert choose("ROBERY", GROUPS, "ROBBERY", "offence group", offense_group_label) == (
+    assert choose("ROBERY", GROUPS, "ROBBERY", "offense group", offense_group_label) == (
         "ROBBERY",
-        "“ROBERY” is not a known offence group; showing Robbery instead.",
+        "“ROBERY” is not a known offense group; showing Robbery instead.",
     )
 
 
@@ -220,10 +220,10 @@ def wide_frame() -> pd.DataFrame:
 
 
 def test_data_table_structure_and_header() -> None:
-    table = table_component(wide_frame(), "Reported robbery offences, by month")
+    table = table_component(wide_frame(), "Reported robbery offenses, by month")
     tag, parts, extras = describe(table)
     assert extras == {"className": "data-table"}
-    assert parts[0] == ("Caption", "Reported robbery offences, by month", {})
+    assert parts[0] == ("Caption", "Reported robbery offenses, by month", {})
     assert parts[1] == (
         "Thead",
         [

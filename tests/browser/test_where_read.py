@@ -1,0 +1,111 @@
+"""Each chart where it is read: on a phone (320 and 390 px), alone in another site's iframe,
+and without Plotly's own mode bar (its camera and cloud bypass the card's labelled download).
+Also the words: every rendered page in US spelling."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from dashboard.layout import NAV_ITEMS
+from tests.text_checks import british_spellings
+
+PAGES = [path for path, _label in NAV_ITEMS] + ["/api", "/glossary", "/accessibility"]
+
+
+def _wait_for_page(page: Page) -> None:
+    expect(page.locator("#main h1")).to_be_visible(timeout=15_000)
+    page.wait_for_load_state("networkidle")
+
+
+@pytest.mark.parametrize("width", [320, 390])
+def test_no_page_scrolls_sideways_on_a_phone(browser: object, base_url: str, width: int) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 800})  # type: ignore[attr-defined]
+    page = context.new_page()
+    wide = {}
+    try:
+        for path in PAGES:
+            page.goto(base_url + path)
+            _wait_for_page(page)
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            if overflow > 0:
+                wide[path] = overflow
+    finally:
+        context.close()
+    assert wide == {}
+
+
+def test_no_chart_has_plotly_s_mode_bar_camera_or_cloud(page: Page, base_url: str) -> None:
+    for path in ("/quality-of-life", "/recidivism", "/enrollment"):
+        page.goto(base_url + path)
+        expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=20_000)
+        page.wait_for_load_state("networkidle")
+        assert page.locator(".js-plotly-plot").count() >= 3
+        assert page.locator(".modebar, .modebar-btn, [data-title*='Download plot']").count() == 0
+
+
+def test_every_page_reads_in_us_spelling(page: Page, base_url: str) -> None:
+    found = {}
+    for path in PAGES:
+        page.goto(base_url + path)
+        _wait_for_page(page)
+        words = british_spellings(page.locator("main").inner_text())
+        if words:
+            found[path] = words
+    assert found == {}
+
+
+def _host_page(base_url: str, card: str) -> str:
+    return (
+        "<!doctype html><html lang='en'><body style='margin:0'>"
+        f"<iframe id='chart' src='{base_url}/embed/{card}' title='chart' width='100%' "
+        "height='400' style='border:0'></iframe>"
+        f"<script src='{base_url}/assets/embed-host.js'></script></body></html>"
+    )
+
+
+def test_an_embed_says_demonstration_and_source_first_and_its_iframe_fits_it(
+    page: Page, base_url: str
+) -> None:
+    page.set_viewport_size({"width": 720, "height": 700})
+    page.set_content(_host_page(base_url, "rec-effects"))
+    frame = page.frame_locator("#chart")
+    expect(frame.locator("#rec-effects-graph .js-plotly-plot")).to_be_visible(timeout=30_000)
+    label = frame.locator("#rec-effects-provenance .demo-label")
+    expect(label).to_contain_text("Demonstration data")
+    expect(frame.locator("#rec-effects-provenance")).to_contain_text("Source:")
+    # In the first screenful of the iframe, above the chart.
+    label_top = label.evaluate("e => e.getBoundingClientRect().top")
+    chart_top = frame.locator("#rec-effects-graph").evaluate("e => e.getBoundingClientRect().top")
+    assert 0 <= label_top < chart_top < 400
+    # embed-host.js grows the iframe to the card (no scrolling inside the frame).
+    page.wait_for_function(
+        "() => document.getElementById('chart').getBoundingClientRect().height > 600",
+        timeout=15_000,
+    )
+    inner = page.frames[1].evaluate("document.documentElement.scrollHeight")
+    outer = page.evaluate("document.getElementById('chart').getBoundingClientRect().height")
+    assert abs(outer - inner) <= 24
+
+
+def test_an_embed_of_real_police_data_is_not_labelled_synthetic(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/embed/qol-trend")
+    expect(page.locator("#qol-trend-graph .scatterlayer .trace")).to_have_count(3, timeout=20_000)
+    expect(page.locator("#qol-trend-provenance")).to_contain_text("Seattle Police Department")
+    assert page.locator("#qol-trend-provenance .demo-label").count() == 0
+    expect(page.locator(".embed-controls summary")).to_have_text("Change the view")
+    expect(page.locator("#qol-areas")).to_be_hidden()  # collapsed until asked for
+
+
+def test_an_empty_source_is_one_line_with_its_reason_not_an_empty_chart(
+    page: Page, base_url: str
+) -> None:
+    page.goto(base_url + "/quality-of-life")
+    expect(page.locator("#qol-trend-graph .scatterlayer .trace")).to_have_count(3, timeout=20_000)
+    empty = page.locator("#qol-calls.chart-card--empty")  # the bundled 911 sample is partial
+    expect(empty).to_contain_text("No data in this data version")
+    expect(empty).to_contain_text("CALLS_911_SOURCES")
+    assert empty.locator(".js-plotly-plot:visible").count() == 0
+    assert empty.evaluate("e => e.getBoundingClientRect().height") < 250
