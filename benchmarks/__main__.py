@@ -23,15 +23,15 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from benchmarks import callback_latency, etl_throughput, http_load, page_load
+from benchmarks import callback_latency, etl_throughput, http_load, page_load, pdf
 from benchmarks.site import Site, running_site
 from etl import settings
 
 logger = logging.getLogger("benchmarks")
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-BENCHMARKS = ("etl", "page", "callback", "load")
-SITE_BENCHMARKS = ("page", "callback", "load")
+BENCHMARKS = ("etl", "page", "callback", "load", "pdf")
+SITE_BENCHMARKS = ("page", "callback", "load", "pdf")
 PACKAGES = ("dash", "plotly", "pandas", "sqlalchemy", "gunicorn", "flask-compress", "playwright")
 
 
@@ -45,6 +45,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--loads", type=int, default=10, help="page loads measured")
     parser.add_argument("--toggles", type=int, default=10, help="measure toggles each way")
     parser.add_argument("--requests", type=int, default=2000, help="requests per endpoint")
+    parser.add_argument("--pdf-repeats", type=int, default=10, help="cached PDF requests")
     parser.add_argument("--concurrency", type=int, default=8, help="concurrent requests")
     parser.add_argument(
         "--time-limit", type=float, default=180.0, help="seconds allowed per load test"
@@ -56,7 +57,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--output", type=Path, default=RESULTS_DIR / "latest.json", help="JSON results file"
     )
     args = parser.parse_args(argv)
-    for name in ("replicas", "repeats", "loads", "toggles", "requests", "concurrency"):
+    for name in (
+        "replicas", "repeats", "loads", "toggles", "requests", "concurrency", "pdf_repeats"
+    ):  # fmt: skip
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1")
     return args
@@ -107,6 +110,8 @@ def run_all(args: argparse.Namespace) -> dict[str, Any]:
                         attempt("page", lambda: page_load.run(site, args.loads))
                     if "callback" in selected:
                         attempt("callback", lambda: callback_latency.run(site, args.toggles))
+                    if "pdf" in selected:
+                        attempt("pdf", lambda: pdf.run(site, args.pdf_repeats))
                     if "load" in selected:
                         attempt(
                             "load",
@@ -179,6 +184,21 @@ def table(results: dict[str, Any]) -> str:
                         f"{part['requests_per_second']:,.1f} req/s; median "
                         f"{latency.get('median', 0):,.1f} ms, p95 {latency.get('p95', 0):,.1f}"
                         f" ms; {part['errors']} errors",
+                    )
+                )
+    briefing = results.get("pdf")
+    if briefing:
+        if "error" in briefing:
+            rows.append(("Briefing PDF", "error", briefing["error"]))
+        else:
+            for paper in pdf.PAPERS:
+                part = briefing[paper]
+                rows.append(
+                    (
+                        f"Briefing PDF, {paper}",
+                        "first request (printed), then cached",
+                        f"{part['cold_seconds']:.2f} s; cached median "
+                        f"{part['warm_ms'].get('median', 0):,.1f} ms, {part['bytes']:,} bytes",
                     )
                 )
     site = results.get("site", {})

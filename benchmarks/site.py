@@ -111,6 +111,7 @@ def running_site(folder: Path, workers: int | None = None) -> Iterator[Site]:
             "PORT": str(port),
             "WEB_CONCURRENCY": str(worker_count),
             "CACHE_DIR": str(folder / "cache"),
+            "PDF_CACHE_DIR": str(folder / "pdf-cache"),
             "QUARANTINE_DIR": str(folder / "quarantine"),
         }
     )

@@ -8,10 +8,12 @@ is therefore visible as soon as :func:`published_run` sees it.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -75,12 +77,28 @@ class PublishedRun:
         return any(s.is_synthetic for s in self.sources if s.source_id.startswith("program_"))
 
 
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """A short hash of the site's own source files (``dashboard/`` and ``etl/settings``)."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(
+        [*root.rglob("*.py"), *root.rglob("*.toml"), root.parent / "etl" / "settings.py"]
+    ):
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def init_cache(server: Flask) -> None:
     """Attach the shared cache to the Flask server (called by the app factory)."""
     config: dict[str, object] = {
         "CACHE_TYPE": settings.get("CACHE_TYPE"),
         "CACHE_DEFAULT_TIMEOUT": settings.get("CACHE_TIMEOUT_SECONDS"),
     }
+    # Keys are namespaced by the code that computed them: a deploy never serves figures or
+    # sentences cached by the previous version's code (a data version is in every key).
+    config["CACHE_KEY_PREFIX"] = f"lead-{code_version()}-"
     if config["CACHE_TYPE"] == "FileSystemCache":
         config["CACHE_DIR"] = settings.get("CACHE_DIR")
     if config["CACHE_TYPE"] == "RedisCache":

@@ -49,11 +49,11 @@ class Period:
         """``July to September 2014`` or ``January to December 2014``."""
         return f"{MONTHS[self.start.month - 1]} to {MONTHS[self.end.month - 1]} {self.end.year}"
 
-    def prior(self) -> Period:
-        """The period of the same length just before."""
+    def year_before(self) -> Period:
+        """The same period a year earlier (key figures compare like with like: no season
+        or quarter-end effect in the change)."""
         if self.is_quarter:
-            start = self.start - pd.DateOffset(months=3)
-            return quarter(start.year, (start.month - 1) // 3 + 1)
+            return quarter(self.start.year - 1, (self.start.month - 1) // 3 + 1)
         return year(self.start.year - 1)
 
     def months(self) -> pd.DatetimeIndex:
@@ -223,7 +223,7 @@ def _sum_kpi(
 ) -> Kpi:
     frame = data.observations(run.run_id, indicator_id)
     frame = frame[frame["breakdown_value"] == ""]
-    current, prior = period_figure(frame, period), period_figure(frame, period.prior())
+    current, prior = period_figure(frame, period), period_figure(frame, period.year_before())
     now, before = current.value, prior.value
     sentence = narrative.change_sentence(label, unit, current, prior, threshold)
     return Kpi(
@@ -241,7 +241,7 @@ def _active_kpi(run: data.PublishedRun, period: Period, threshold: int) -> Kpi:
     frame = data.observations(run.run_id, "participants_active")
     frame = frame[frame["breakdown_value"] == ""]
     last = _quarters_of(period)[-1]
-    earlier = period.prior() if period.is_quarter else _last_quarter(period)
+    earlier = last.year_before()
     current, prior = period_figure(frame, last), period_figure(frame, earlier)
     now, before = current.value, prior.value
     sentence = narrative.change_sentence(
@@ -257,11 +257,6 @@ def _active_kpi(run: data.PublishedRun, period: Period, threshold: int) -> Kpi:
         href="/enrollment#enr-participants",
         withheld=now is None,
     )
-
-
-def _last_quarter(period: Period) -> Period:
-    prior = period.prior()
-    return _quarters_of(prior)[-1]
 
 
 def _effect_kpi(run: data.PublishedRun, threshold: int) -> Kpi:
@@ -298,7 +293,7 @@ def _offences_kpi(run: data.PublishedRun, period: Period) -> Kpi:
     focus = settings.get("FOCUS_AREA").strip().lower().replace(" ", "-")
     frame = data.observations(run.run_id, "reported_offenses", (focus,), QOL_GROUP)
     now = _month_total(frame, period)
-    before = _month_total(frame, period.prior())
+    before = _month_total(frame, period.year_before())
     label = f"Reported {QOL_GROUP} offenses in Belltown"
     if now is None:
         return Kpi(
@@ -314,7 +309,7 @@ def _offences_kpi(run: data.PublishedRun, period: Period) -> Kpi:
         f"Reported {QOL_GROUP} offenses in Belltown",
         "offenses",
         narrative.Figure(now, period.label),
-        narrative.Figure(before, period.prior().label),
+        narrative.Figure(before, period.year_before().label),
         settings.get("SUPPRESSION_THRESHOLD"),
     )
     return Kpi(
@@ -341,7 +336,7 @@ def _missing_value(figure: narrative.Figure) -> str:
 def _detail(
     now: float | None, before: float | None, period: Period, reason: str = "withheld"
 ) -> str:
-    return f"{period.label}; " + _change_words(now, before, period.prior().label, reason)
+    return f"{period.label}; " + _change_words(now, before, period.year_before().label, reason)
 
 
 def _change_words(
@@ -356,7 +351,12 @@ def _change_words(
         return f"no comparison with {prior_label}"
     if before == 0:
         return f"none in {prior_label}" if now else f"also none in {prior_label}"
+    then = f"{before:,.0f} in {prior_label}"
+    if before == now:
+        return f"the same as {then}"
+    if max(before, now) < narrative.SMALL_COUNT:  # a few more or fewer would swing a percent
+        return f"against {then}"
     direction, percent = narrative.relative_change(before, now)
     if direction == "flat":
-        return f"about the same as {prior_label}"
-    return f"{direction} {percent}% from {prior_label}"
+        return f"about the same as {then}"
+    return f"{direction} {percent}% from {then}"

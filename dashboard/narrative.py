@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 # A change smaller than this (in either direction) is called "about the same".
 FLAT_SHARE = 0.05
+# Below this at both ends, a change in a count is given as the two counts, no percentage:
+# a few events more or fewer would swing it ("down 50%" of 12 is 6 offenses).
+SMALL_COUNT = 20
 
 
 def withheld_phrase(threshold: int) -> str:
@@ -85,6 +88,10 @@ def change_sentence(
         if after == 0:
             return f"{subject} {at}: none, the same as {then}."
         return f"{subject} {at}: {now}, up from none {then}."
+    if before == after:
+        return f"{subject} {at}: {now}, the same as {then}."
+    if max(before, after) < SMALL_COUNT:
+        return f"{subject} {at}: {now}, against {before_text} {then}."
     direction, percent = relative_change(before, after)
     if direction == "flat":
         return f"{subject} {at}: {now}, about the same as {then} ({before_text})."

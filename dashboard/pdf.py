@@ -5,10 +5,18 @@ what the browser prints. Chromium comes from Debian's ``chromium`` package
 (``CHROMIUM_PATH``); where it is missing the route answers 503 with a message saying so.
 The web server must be able to serve a second request while this one waits (gunicorn runs
 threads per worker, ``WEB_THREADS``).
+
+Printing takes seconds, so each PDF is printed once per data version, period, paper size,
+chart and site code version, kept in ``PDF_CACHE_DIR`` (written to a temporary file and
+renamed, so a reader never gets half a file) and served from there afterwards; a new data
+version's PDFs are printed afresh on their first request (``benchmarks/pdf.py`` measures
+both).
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
 import threading
 from pathlib import Path
 from urllib.parse import urlencode
@@ -16,7 +24,7 @@ from urllib.parse import urlencode
 from flask import Flask, Response, request
 from werkzeug.exceptions import BadRequest, HTTPException
 
-from dashboard import kpis
+from dashboard import data, kpis
 from etl import settings
 
 PDF_PATH = "/briefing.pdf"
@@ -83,6 +91,13 @@ def install(server: Flask) -> None:
         chart = request.args.get("chart")
         if chart is not None and chart not in ("offenses", "treatment", "overdoses"):
             raise BadRequest("chart must be offenses, treatment or overdoses")
+        run = data.published_run()
+        if period is None and run is not None:
+            period = kpis.default_period(run)  # "latest" is a fixed period of this version
+        name = f"belltown-lead-briefing_{period.key if period else 'latest'}_{paper}.pdf"
+        cached = cache_path(run, period, paper, chart)
+        if cached is not None and cached.is_file():
+            return pdf_response(cached.read_bytes(), name)
         params = ({"period": period.key} if period else {}) | ({"chart": chart} if chart else {})
         query = urlencode(params)
         # The page is printed from this server's own address, never from the Host header a
@@ -98,11 +113,44 @@ def install(server: Flask) -> None:
             response.headers["Retry-After"] = "10"
             return response
         try:
+            if cached is not None and cached.is_file():  # printed while this one waited
+                return pdf_response(cached.read_bytes(), name)
             content = render_pdf(page_url, paper, settings.get("CHROMIUM_PATH"))
+            if cached is not None:
+                keep(cached, content)
         finally:
             PRINTING.release()
-        name = f"belltown-lead-briefing_{period.key if period else 'latest'}_{paper}.pdf"
-        response = Response(content, mimetype="application/pdf")
-        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-        response.headers["Cache-Control"] = "no-store"
-        return response
+        return pdf_response(content, name)
+
+
+def cache_path(
+    run: data.PublishedRun | None, period: kpis.Period | None, paper: str, chart: str | None
+) -> Path | None:
+    """Where the PDF of this view of this data version is kept (None: nothing published)."""
+    if run is None:
+        return None
+    key = "_".join(
+        [run.run_id, data.code_version(), period.key if period else "none", paper, chart or "all"]
+    )
+    return Path(settings.get("PDF_CACHE_DIR")) / f"{key}.pdf"
+
+
+def keep(path: Path, content: bytes) -> None:
+    """Write ``content`` to ``path`` atomically (a temporary file in the folder, renamed)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def pdf_response(content: bytes, name: str) -> Response:
+    response = Response(content, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    # The PDF of "latest" changes with the next data version: let caches keep it briefly.
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response

@@ -15,7 +15,7 @@ from dashboard import narrative
 
 # A change smaller than this share is described as "about the same".
 FLAT_SHARE = narrative.FLAT_SHARE  # one meaning of 'about the same' site-wide
-SMALL_COUNT = 20  # below this, a change in a count is given without a percentage
+SMALL_COUNT = narrative.SMALL_COUNT  # below this, a count's change gets no percentage
 
 
 def complete_years(frame: pd.DataFrame) -> pd.DataFrame:

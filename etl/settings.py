@@ -302,6 +302,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Without it, /briefing.pdf answers 503 and says to use the browser's Print.",
     ),
     Setting(
+        "PDF_CACHE_DIR",
+        str(PROJECT_ROOT / "data" / "pdf-cache"),
+        "Folder where each briefing PDF is kept once printed, per data version, period, "
+        "paper size and chart (a new data version prints afresh).",
+    ),
+    Setting(
         "WEB_THREADS",
         "4",
         "Threads per gunicorn worker (gthread), so a worker printing the briefing PDF can "

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import dash
 import pandas as pd
 import plotly.graph_objects as go
 from dash import Output, dcc, html
@@ -90,6 +91,7 @@ class CardIds:
             Output(self.notice, "children"),
             Output(self.share, "children"),
             Output(self.provenance, "children"),
+            Output(self.title, "children"),
         ]
 
 
@@ -163,10 +165,21 @@ def card_parts(
     share: Share | None = None,
 ) -> tuple[object, ...]:
     """What a card callback returns, in :meth:`CardIds.outputs` order. With ``share``, the
-    card gets its download, link, embed and citation panel for the view just drawn."""
+    card gets its download, link, embed and citation panel for the view just drawn, and a
+    title naming that view."""
     notice_component = html.P(notice) if notice else None
     panel = share_panel(share, footer) if share is not None else None
-    return figure, summary, table, footer, notice_component, panel, provenance_strip(footer)
+    title = share.heading if share is not None else dash.no_update
+    return (
+        figure,
+        summary,
+        table,
+        footer,
+        notice_component,
+        panel,
+        provenance_strip(footer),
+        title,
+    )
 
 
 def provenance_strip(footer: Sequence[Component]) -> list[Component]:

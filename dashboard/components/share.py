@@ -57,6 +57,13 @@ class Share:
     indicators: tuple[str, ...]
     filters: Mapping[str, str] = field(default_factory=dict)
     note: str = ""  # how the chart derives what it draws from these rows, if it does
+    view: str = ""  # the selected view in words ("robbery, 12-month average"), if any
+
+    @property
+    def heading(self) -> str:
+        """The card's title naming the view drawn: on the page, the image, the embed and
+        the citation, so a figure never travels under another view's name."""
+        return f"{self.title} — {self.view}" if self.view else self.title
 
 
 def base_url() -> str:
@@ -192,7 +199,7 @@ def share_panel(share: Share, footer: Sequence[Component]) -> Component | None:
     link = permalink(share.card_id, state)
     embed = embed_url(share.card_id, state)
     synthetic = is_synthetic(run, share.indicators)
-    citations = citation_texts(share.title, link, run, synthetic=synthetic)
+    citations = citation_texts(share.heading, link, run, synthetic=synthetic)
     texts = footer_texts(footer)
     ids = {name: f"{share.card_id}-share-{name}" for name in ("link", "embed", "short", "full")}
     image_buttons = [
@@ -215,7 +222,7 @@ def share_panel(share: Share, footer: Sequence[Component]) -> Component | None:
     return html.Details(
         className="share-panel",
         **data_attributes(
-            title=share.title,
+            title=share.heading,
             footer="\n".join(image_footer(texts, link, synthetic)),
             presets=";".join(f"{k}:{w}x{h}" for k, (w, h) in IMAGE_PRESETS.items()),
             scale=str(PNG_SCALE),
@@ -251,7 +258,7 @@ def share_panel(share: Share, footer: Sequence[Component]) -> Component | None:
             _copyable(
                 "Embed code",
                 ids["embed"],
-                embed_code(embed, share.title, share.card_id),
+                embed_code(embed, share.heading, share.card_id),
                 multiline=True,
             ),
             html.H3("Cite", className="share-panel__heading"),

@@ -352,6 +352,7 @@ def update_days(substance: object) -> tuple[object, ...]:
         Ids.DAYS.heading,
         ("days_of_use",),
         {"breakdown_prefix": f"{value}|"},
+        view=SUBSTANCES[value],
     )
     return card_parts(*days_card(published_run_or_stop(), value), notice, share)
 

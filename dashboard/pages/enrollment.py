@@ -469,7 +469,13 @@ def update_referrals(period: object, referral_type: object) -> tuple[object, ...
     filters = _period_filters(period_value)
     if type_value != "all":
         filters["breakdown"] = type_value
-    share = Share(Ids.REFERRALS.card_id, Ids.REFERRALS.heading, ("referrals",), filters)
+    share = Share(
+        Ids.REFERRALS.card_id,
+        Ids.REFERRALS.heading,
+        ("referrals",),
+        filters,
+        view=REFERRAL_TYPES[type_value] if type_value != "all" else "",
+    )
     return card_parts(
         *referrals_card(published_run_or_stop(), period_value, type_value), notice, share
     )
@@ -503,6 +509,7 @@ def update_demographics(dimension: object) -> tuple[object, ...]:
         Ids.DEMOGRAPHICS.card_id,
         Ids.DEMOGRAPHICS.heading,
         (f"{indicator_id}_pct", indicator_id),
+        view=f"by {DIMENSIONS[value][1]}",
     )
     return card_parts(*demographics_card(published_run_or_stop(), value), notice, share)
 

@@ -26,33 +26,80 @@ INDICATOR_NAMES = {
 
 
 def about_lead() -> list[Component]:
-    """What LEAD is, in four sentences, and what this site shows."""
+    """What LEAD is, in short sentences (about a grade-8 reader), and what this site shows."""
     return [
         html.P(
             [
-                "LEAD (Law Enforcement Assisted Diversion) is a ",
+                "LEAD stands for Law Enforcement Assisted Diversion. It is a ",
                 term("pre-booking diversion", "diversion"),
-                " program: Seattle police officers can send people suspected of low-level "
-                "drug or prostitution offenses to a case manager, housing and treatment "
-                "instead of ",
+                " program. Police in Seattle can send someone to a case worker instead of ",
                 term("arresting", "arrest"),
-                " them. People are not eligible if, for example, they hold more than 3 grams "
-                "of drugs, are suspected of selling them, or exploit minors. The LEAD Policy "
-                "Coordinating Group oversees the program, and case managers work with each "
-                "person referred. It began in Belltown in October 2011, and the University of "
-                "Washington compared 203 people referred to LEAD with 115 people processed as "
-                "usual.",
+                " them. It is for people suspected of small drug or prostitution crimes. The "
+                "case worker helps them find housing and treatment. Some people cannot take "
+                "part: for example, those who hold more than 3 grams of drugs, sell them, or "
+                "exploit children. A city and county board, the LEAD Policy Coordinating Group, "
+                "runs it. It began in Belltown in October 2011. The University of Washington "
+                "compared 203 people sent to LEAD with 115 people who went through the usual "
+                "process.",
             ],
             className="lede",
         ),
         html.P(
             [
-                "This site shows who is referred and enrolled, whether people referred to LEAD "
-                "were arrested less than a ",
+                "This site shows who is referred and enrolled. It shows whether people sent to "
+                "LEAD were arrested less than a ",
                 term("comparison group", "control-group"),
-                ", and how reported crime in Belltown changed against nearby neighborhoods.",
+                ". And it shows how reported crime in Belltown changed next to nearby "
+                "neighborhoods.",
             ]
         ),
+    ]
+
+
+def how_current(run: data.PublishedRun, period: kpis.Period | None) -> list[Component]:
+    """How current each source is, and why, from the sources this data version read."""
+    lines: list[Component] = []
+    program = [s for s in run.sources if s.source_id.startswith("program_")]
+    if program:
+        kind = (
+            "a synthetic demonstration extract, not real records"
+            if run.program_is_synthetic
+            else "the latest program extract"
+        )
+        end = f"{period.label} ({period.long_label})" if period is not None else "no quarter"
+        lines.append(
+            html.Li(
+                f"Program figures: up to {end}. They come from {kind}, which ends there, so "
+                "the key figures are for that quarter."
+            )
+        )
+    seen: set[str] = set()
+    for source in run.sources:
+        if source.source_id.startswith("program_") or source.title in seen:
+            continue
+        seen.add(source.title)
+        same = [s for s in run.sources if s.title == source.title]
+        lasts = [s.coverage_last_month for s in same if s.coverage_last_month is not None]
+        firsts = [s.coverage_first_month for s in same if s.coverage_first_month is not None]
+        note = ""
+        if source.is_synthetic and "synthetic" not in source.title.lower():
+            note = " (synthetic sample data, not real records)"
+        if lasts and firsts:
+            text = (
+                f"{source.title}{note}: {min(firsts):%B %Y} to {max(lasts):%B %Y}. The files "
+                "read for this data version end there."
+            )
+        else:
+            text = (
+                f"{source.title}{note}: no complete month. The files read for this data "
+                "version cover less than one whole month."
+            )
+        lines.append(html.Li(text))
+    refreshed = f"{run.finished_at:%B %-d, %Y}"
+    return [
+        html.H2("How current the figures are", id="overview-current"),
+        html.P(f"This data version ({run.run_id}) was published on {refreshed}."),
+        html.Ul(lines, className="source-currency"),
     ]
 
 
@@ -65,6 +112,7 @@ def layout(**_query: str) -> html.Div:
     period = kpis.default_period(run) if run is not None else None
     if run is not None and period is not None:
         children += key_figures(run, period)
+        children += how_current(run, period)
         children += whats_new(run)
     else:
         children.append(html.P("No figures are published yet.", className="notice"))
@@ -144,8 +192,8 @@ def key_figures(run: data.PublishedRun, period: kpis.Period) -> list[Component]:
         ),
         html.P(
             [
-                "Change is against the quarter before. A figure based on fewer than "
-                f"{settings.get('SUPPRESSION_THRESHOLD')} people is ",
+                "Each change is against the same period a year before. A figure based on "
+                f"fewer than {settings.get('SUPPRESSION_THRESHOLD')} people is ",
                 term("withheld", "suppressed"),
                 ". The arrest comparison covers the evaluation groups; its ",
                 term("likely range", "confidence-interval"),

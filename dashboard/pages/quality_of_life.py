@@ -31,12 +31,14 @@ from dashboard.pages.placeholder import not_yet_published
 from dashboard.pages.quality_of_life_sources import other_source_sections
 from dashboard.pages.quality_of_life_trend import (
     DEFAULT_GROUP,
+    DEFAULT_SMOOTHING,
     MEASURE_LABELS,
     MEASURES,
     NO_DATA,
     SMOOTHING,
     drawn_indicator,
     trend_parts,
+    trend_view_label,
 )
 from dashboard.validation import choose
 from etl import settings
@@ -107,7 +109,7 @@ def page() -> Component:
             Ids.GROUP, "Offense group", {g: category_label(g) for g in groups}, default_group
         ),
         radio_group(Ids.MEASURE, "Show", MEASURE_LABELS, "count"),
-        radio_group(Ids.SMOOTHING, "Period", SMOOTHING, "month"),
+        radio_group(Ids.SMOOTHING, "Period", SMOOTHING, DEFAULT_SMOOTHING),
         html.Fieldset(
             className="control",
             children=[
@@ -174,7 +176,7 @@ def update_trend(
         measure, list(MEASURES), "count", "measure", MEASURE_LABELS.__getitem__
     )
     smoothing_value, smoothing_notice = choose(
-        smoothing, list(SMOOTHING), "month", "smoothing", SMOOTHING.__getitem__
+        smoothing, list(SMOOTHING), DEFAULT_SMOOTHING, "smoothing", SMOOTHING.__getitem__
     )
     known_areas = data.areas(run.run_id, MEASURES["count"])
     chosen_areas = tuple(a for a in (areas if isinstance(areas, list) else []) if a in known_areas)
@@ -199,7 +201,8 @@ def update_trend(
         filters["area"] = ",".join(chosen_areas)
     # The download is what the chart draws: monthly, 12-month average or yearly indicator.
     shown, _measure = drawn_indicator(run, group_value, measure_value, smoothing_value)
-    share = Share(Ids.TREND.card_id, Ids.TREND.heading, (shown,), filters)
+    view = f"{category_label(group_value)}, {trend_view_label(smoothing_value, _measure)}"
+    share = Share(Ids.TREND.card_id, Ids.TREND.heading, (shown,), filters, view=view)
     return card_parts(figure, summary, table, footer, notice, share)
 
 
@@ -221,7 +224,13 @@ def _register_group_card(
     def _update(group: object) -> tuple[object, ...]:
         run = published_run_or_stop()
         value, notice = _group_or_default(run, group)
-        share = Share(ids.card_id, ids.heading, indicator_ids, {"breakdown_prefix": f"{value}|"})
+        share = Share(
+            ids.card_id,
+            ids.heading,
+            indicator_ids,
+            {"breakdown_prefix": f"{value}|"},
+            view=category_label(value),
+        )
         return card_parts(*parts(run, value), notice, share)
 
 

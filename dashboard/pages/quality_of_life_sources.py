@@ -170,7 +170,13 @@ def _register_other_source_callback(ids: CardIds, indicator_id: str) -> None:
         value, notice = choose(
             category, categories, default_category(run, indicator_id, categories), "category"
         )
-        share = Share(ids.card_id, ids.heading, (indicator_id,), {"breakdown": value})
+        share = Share(
+            ids.card_id,
+            ids.heading,
+            (indicator_id,),
+            {"breakdown": value},
+            view=category_label(value),
+        )
         return card_parts(*other_source_parts(run, indicator_id, value), notice, share)
 
 

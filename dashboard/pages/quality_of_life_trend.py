@@ -19,6 +19,7 @@ from dashboard import data, figures, summaries
 from dashboard.components.chart_card import data_table
 from dashboard.components.controls import indicator_footer
 from dashboard.labels import area_label, category_label, offense_phrase
+from dashboard.lead_start_summary import lead_start_sentence
 from etl import settings
 from etl.indicators.incidents import area_slug
 
@@ -29,8 +30,19 @@ MEASURES: dict[str, str] = {
 MEASURE_LABELS = {"count": "Number of offenses", "index": "Index (baseline year = 100)"}
 DEFAULT_GROUP = "robbery"
 SMOOTHING = {"month": "Each month", "rolling": "12-month average", "year": "Yearly totals"}
+# The view the page opens on answers "did crime go down after LEAD began?": a 12-month
+# average (a month's count is too noisy to read a change from), with a summary that compares
+# the year before October 2011 with the year after, Belltown beside each comparison area.
+DEFAULT_SMOOTHING = "rolling"
 NO_DATA = "No data for this period in the current extract."
 NO_DATA_CELL = "no data"
+
+
+def trend_view_label(smoothing: str, measure: str) -> str:
+    """The view in words, for the card's title: "12-month average of the index"."""
+    what = {"month": "each month", "rolling": "12-month average", "year": "yearly totals"}
+    label = what.get(smoothing, smoothing)
+    return f"{label}, index" if measure == "index" else label
 
 
 def yearly_id(indicator_id: str) -> str:
@@ -78,12 +90,24 @@ def trend_parts(
     if smoothing == "year":
         monthly = _monthly_for(run, group, areas, first_year, last_year)
         return yearly_parts(frame, monthly, meta, run, group) + (notice,)
-    figure, summary, table, footer = build_trend_parts(frame, meta, run, group, measure)
-    if smoothing == "rolling" and indicator_id.endswith("_12mo"):
-        summary = (
-            "12-month averages (each point is the average of that month and the 11 before). "
-            + summary
+    rolling = smoothing == "rolling" and indicator_id.endswith("_12mo")
+    # Yearly comparisons are of the months themselves, not of their rolling averages.
+    monthly = _monthly_for(run, group, areas, first_year, last_year, MEASURES[measure])
+    figure, summary, table, footer = build_trend_parts(
+        frame, meta, run, group, measure, summary_frame=monthly if rolling else None
+    )
+    if measure == "count":
+        answer = lead_start_sentence(
+            frame,
+            area_slug(settings.get("FOCUS_AREA")),
+            pd.Timestamp(settings.get("LEAD_START_MONTH")),
+            f"reported {offense_phrase(group)}",
+            area_label,
+            rolling,
         )
+        summary = " ".join(part for part in (answer, summary) if part)
+    if rolling:
+        summary = "Each point is the average of that month and the 11 before. " + summary
     return figure, summary, table, footer, notice
 
 
@@ -130,8 +154,12 @@ def build_trend_parts(
     run: data.PublishedRun,
     group: str,
     measure: str,
+    summary_frame: pd.DataFrame | None = None,
 ) -> tuple[object, str, Component, list[Component]]:
+    """Figure, summary, table and footer of ``frame``; the first-and-last-year sentence is
+    of ``summary_frame`` when given (the monthly figures behind a 12-month average)."""
     focus = area_slug(settings.get("FOCUS_AREA"))
+    described = frame if summary_frame is None or summary_frame.empty else summary_frame
     group_text = offense_phrase(group)
     lead_start = pd.Timestamp(settings.get("LEAD_START_MONTH"))
     gaps = missing_months(frame)
@@ -147,7 +175,7 @@ def build_trend_parts(
             event_label="LEAD begins, Oct 2011",
             reference_value=100,
         )
-        summary = summaries.index_trend_summary(frame, focus, baseline_year, area_label)
+        summary = summaries.index_trend_summary(described, focus, baseline_year, area_label)
         value_format = "{:,.1f}"
     else:
         figure = figures.trend_figure(
@@ -158,11 +186,14 @@ def build_trend_parts(
             event_month=lead_start,
             event_label="LEAD begins, Oct 2011",
         )
-        summary = summaries.count_trend_summary(frame, focus, f"Reported {group_text}", area_label)
+        summary = summaries.count_trend_summary(
+            described, focus, f"Reported {group_text}", area_label
+        )
         value_format = "{:,.0f}"
     summary = " ".join(part for part in (summary, gap_sentence(gaps)) if part)
     first, last = frame["period_start_date"].min(), frame["period_start_date"].max()
-    period = f"{first:%B %Y} to {last:%B %Y}, by month"
+    by = "12-month averages, by month" if meta["indicator_id"].endswith("_12mo") else "by month"
+    period = f"{first:%B %Y} to {last:%B %Y}, {by}"
     table = data_table(
         wide_table(frame, focus),
         caption=f"{meta['title']}: {category_label(group)}, {period}",
@@ -267,9 +298,14 @@ def gap_sentence(spans: list[tuple[str, pd.Timestamp, pd.Timestamp]]) -> str:
 
 
 def _monthly_for(
-    run: data.PublishedRun, group: str, areas: tuple[str, ...], first_year: int, last_year: int
+    run: data.PublishedRun,
+    group: str,
+    areas: tuple[str, ...],
+    first_year: int,
+    last_year: int,
+    indicator_id: str = MEASURES["count"],
 ) -> pd.DataFrame:
-    frame = data.observations(run.run_id, MEASURES["count"], breakdown_value=group)
+    frame = data.observations(run.run_id, indicator_id, breakdown_value=group)
     frame = frame[frame["area"].isin(areas)] if areas else frame.iloc[0:0]
     years = frame["period_start_date"].dt.year
     return frame[(years >= first_year) & (years <= last_year)]

@@ -228,7 +228,12 @@ def update_sensitivity(measure: object) -> tuple[object, ...]:
         published_effects.indicator_id(value, "weighted"),
         published_effects.indicator_id(value, "adjusted"),
     )
-    share = Share(Ids.SENSITIVITY.card_id, Ids.SENSITIVITY.heading, ids)
+    share = Share(
+        Ids.SENSITIVITY.card_id,
+        Ids.SENSITIVITY.heading,
+        ids,
+        view=SENSITIVITY_MEASURES[value],
+    )
     threshold = settings.get("SUPPRESSION_THRESHOLD")
     content = effects.sensitivity_card(published_run_or_stop(), value, threshold)
     return card_parts(*content, notice, share)
@@ -251,7 +256,12 @@ def update_change(_trigger: object) -> tuple[object, ...]:
 @callback(*Ids.SHARES.outputs(), Input(Ids.SHARE_EVENT, "value"))
 def update_shares(event: object) -> tuple[object, ...]:
     value, notice = choose(event, list(SHARE_EVENTS), "arrest", "event", SHARE_EVENTS.__getitem__)
-    share = Share(Ids.SHARES.card_id, Ids.SHARES.heading, (SHARE_INDICATORS[value],))
+    share = Share(
+        Ids.SHARES.card_id,
+        Ids.SHARES.heading,
+        (SHARE_INDICATORS[value],),
+        view=SHARE_EVENTS[value],
+    )
     return card_parts(*shares_card(published_run_or_stop(), value), notice, share)
 
 
@@ -266,7 +276,9 @@ def update_jail(measure: object) -> tuple[object, ...]:
     value, notice = choose(
         measure, list(JAIL_MEASURES), "bookings", "measure", JAIL_MEASURES.__getitem__
     )
-    share = Share(Ids.JAIL.card_id, Ids.JAIL.heading, (JAIL_INDICATORS[value],))
+    share = Share(
+        Ids.JAIL.card_id, Ids.JAIL.heading, (JAIL_INDICATORS[value],), view=JAIL_MEASURES[value]
+    )
     return card_parts(*jail_card(published_run_or_stop(), value), notice, share)
 
 
@@ -279,5 +291,7 @@ def update_costs(_trigger: object) -> tuple[object, ...]:
 @callback(*Ids.OUTCOMES.outputs(), Input(Ids.OUTCOME, "value"))
 def update_outcomes(outcome: object) -> tuple[object, ...]:
     value, notice = choose(outcome, list(OUTCOMES), "housed", "outcome", OUTCOMES.__getitem__)
-    share = Share(Ids.OUTCOMES.card_id, Ids.OUTCOMES.heading, (f"{value}_share",))
+    share = Share(
+        Ids.OUTCOMES.card_id, Ids.OUTCOMES.heading, (f"{value}_share",), view=OUTCOMES[value]
+    )
     return card_parts(*outcomes_card(published_run_or_stop(), value), notice, share)

@@ -63,7 +63,15 @@ def published_database(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def base_url(published_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def pdf_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the served site keeps the briefing PDFs it has printed."""
+    return tmp_path_factory.mktemp("pdf-cache")
+
+
+@pytest.fixture(scope="session")
+def base_url(
+    published_database: str, pdf_cache: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """gunicorn serving ``app:server`` with the production config, on a free port."""
     _require_chromium()
     port = _free_port()
@@ -75,6 +83,7 @@ def base_url(published_database: str, tmp_path_factory: pytest.TempPathFactory) 
         "PORT": str(port),
         "WEB_CONCURRENCY": "2",
         "CACHE_DIR": str(tmp_path_factory.mktemp("cache")),
+        "PDF_CACHE_DIR": str(pdf_cache),
     }
     gunicorn = Path(sys.executable).with_name("gunicorn")
     with log.open("w") as log_file:

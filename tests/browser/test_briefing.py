@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+from pathlib import Path
 
 import pytest
 import requests
@@ -89,7 +90,7 @@ def test_printing_the_brief_gives_exactly_one_page(
 
 
 def test_the_pdf_download_is_one_page_with_the_as_of_date_and_data_version(
-    page: Page, base_url: str
+    page: Page, base_url: str, pdf_cache: Path
 ) -> None:
     open_brief(page, base_url)
     run_id = page.locator("#brief").get_attribute("data-run")
@@ -106,6 +107,11 @@ def test_the_pdf_download_is_one_page_with_the_as_of_date_and_data_version(
     a4 = requests.get(f"{base_url}/briefing.pdf?period=2014&paper=a4", timeout=90)
     assert a4.status_code == 200 and a4.headers["Content-Type"] == "application/pdf"
     assert len(pdf_pages(a4.content).pages) == 1
+    # Printed once per data version, period and paper size; served from the cache after.
+    kept = {p.name.split("_", 2)[2]: p for p in pdf_cache.glob(f"{run_id}_*.pdf")}
+    assert {"2014-Q3_letter_all.pdf", "2014_a4_all.pdf"} <= set(kept)
+    again = requests.get(f"{base_url}/briefing.pdf?period=2014&paper=a4", timeout=90)
+    assert again.content == a4.content == kept["2014_a4_all.pdf"].read_bytes()
     assert requests.get(f"{base_url}/briefing.pdf?paper=legal", timeout=30).status_code == 400
 
 

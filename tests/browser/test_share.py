@@ -44,7 +44,8 @@ def test_download_png_has_the_preset_size_and_was_drawn_with_title_and_source(
         assert png_size(Path(download.value.path())) == size
         exported = page.evaluate("window.leadLastExport")
         assert exported["title"] == (
-            "<b>Reported offenses: Belltown and comparison neighborhoods</b>"
+            "<b>Reported offenses: Belltown and comparison neighborhoods — Robbery, 12-month "
+            "average</b>"
         )
         assert exported["footer"][0].startswith(
             "Source: City of Seattle, Seattle Police Department"
@@ -70,7 +71,10 @@ def test_download_svg_carries_title_source_and_address_as_text(page: Page, base_
 
 
 def test_download_csv_has_the_rows_of_the_current_view(page: Page, base_url: str) -> None:
-    page.goto(base_url + "/quality-of-life?qol-areas=belltown&qol-from-year=2011&qol-to-year=2011")
+    page.goto(
+        base_url + "/quality-of-life?qol-areas=belltown&qol-from-year=2011&qol-to-year=2011"
+        "&qol-smoothing=month"
+    )
     expect(page.locator("#qol-trend-graph .scatterlayer .trace")).to_have_count(1, timeout=20_000)
     open_share_panel(page)
     with page.expect_download() as download:
@@ -121,7 +125,7 @@ def test_the_embed_route_renders_the_card_alone_and_passes_axe(page: Page, base_
     page.goto(base_url + "/embed/qol-map")
     expect(page.locator("#qol-map-graph .scatterlayer .trace")).to_have_count(3, timeout=20_000)
     visible = [h.inner_text() for h in page.locator("h2:visible").all()]
-    assert visible == ["Where offenses were reported in Belltown"]
+    assert visible == ["Where offenses were reported in Belltown — Robbery"]
     expect(page.locator(".site-header")).to_be_hidden()
     expect(page.locator(".embed-page__credit a")).to_have_attribute(
         "href", "/quality-of-life#qol-map"

@@ -62,11 +62,11 @@ def test_quality_of_life_chart_shows_three_areas_and_the_lead_start(
     expect(page.locator(f"{TREND} .legend")).to_contain_text("Belltown")
     expect(page.locator(f"{TREND} .annotation")).to_contain_text("LEAD begins, Oct 2011")
     expect(page.locator("#qol-trend-summary")).to_have_text(
-        re.compile(r"^Reported robbery offenses in Belltown .* in 2008.* in 2020")
+        re.compile(r"^Each point is the average .* year before LEAD began .* in 2008.* in 2020")
     )
     expect(page.locator("#qol-trend-footer")).to_contain_text("SPD Crime Data: 2008-Present")
     expect(page.locator("#qol-trend-footer")).to_contain_text(
-        "January 2008 to August 2021, by month"
+        "December 2008 to August 2021, 12-month averages, by month"
     )
     assert page.console_errors == []
 
@@ -81,7 +81,7 @@ def test_data_table_toggle_shows_the_numbers_behind_the_chart(page: Page, base_u
     expect(table).to_be_visible()
     headers = table.locator("thead th")
     expect(headers).to_have_text(["Month", "Belltown", "Capitol Hill", "Downtown Commercial"])
-    expect(table.locator("tbody tr")).to_have_count(164)
+    expect(table.locator("tbody tr")).to_have_count(153)  # 12-month averages: Dec 2008 on
     expect(table.locator("tbody tr").first.locator("th")).to_have_text("August 2021")
     expect(table.locator("caption")).to_contain_text("Robbery")
     assert axe_violations(page) == []
@@ -165,9 +165,24 @@ def test_the_yearly_view_totals_complete_years_and_marks_the_partial_one(
 
 
 def test_smoothing_areas_and_years_change_the_chart(page: Page, base_url: str) -> None:
+    """The page opens on the view that answers "did crime go down after LEAD began?": the
+    12-month average, the offense group in the title, the year before against the year after."""
     open_quality_of_life(page, base_url)
-    page.get_by_label("12-month average").check()
-    expect(page.locator("#qol-trend-summary")).to_contain_text("12-month averages")
+    expect(page.get_by_role("radio", name="12-month average")).to_be_checked()
+    expect(page.locator("#qol-trend-title")).to_have_text(
+        "Reported offenses: Belltown and comparison neighborhoods — Robbery, 12-month average"
+    )
+    summary = page.locator("#qol-trend-summary")
+    expect(summary).to_contain_text(
+        "Belltown had 5.6 reported robbery offenses a month in the year before LEAD began"
+    )
+    expect(page.locator("#qol-trend-share .share-panel")).to_have_attribute(
+        "data-title",
+        "Reported offenses: Belltown and comparison neighborhoods — Robbery, 12-month average",
+    )
+    page.get_by_role("radio", name="Each month").check()
+    expect(page.locator("#qol-trend-title")).to_contain_text("Robbery, each month")
+    expect(summary).not_to_contain_text("Each point is the average")
 
     page.get_by_role("checkbox", name="Capitol Hill").uncheck()
     expect(page.locator(f"{TREND} .legend .traces")).to_have_count(2)

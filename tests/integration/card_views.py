@@ -19,8 +19,8 @@ from flask.testing import FlaskClient
 
 from dashboard.app_factory import PAGE_MODULES
 
-OUTPUT_PARTS = ("graph", "summary", "table", "footer", "notice", "share", "provenance")
-OUTPUT_PROPS = ("figure", *["children"] * 6)
+OUTPUT_PARTS = ("graph", "summary", "table", "footer", "notice", "share", "provenance", "title")
+OUTPUT_PROPS = ("figure", *["children"] * 7)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from tests.integration.helpers import render_page
 TREND_OUTPUT = (
     "..qol-trend-graph.figure...qol-trend-summary.children...qol-trend-table.children"
     "...qol-trend-footer.children...qol-trend-notice.children...qol-trend-share.children"
-    "...qol-trend-provenance.children.."
+    "...qol-trend-provenance.children...qol-trend-title.children.."
 )
 
 
@@ -44,8 +44,8 @@ def trend_request(
     from_year: object = "2008",
     to_year: object = "2021",
 ) -> dict[str, object]:
-    ids = ["graph", "summary", "table", "footer", "notice", "share", "provenance"]
-    props = ["figure", *["children"] * 6]
+    ids = ["graph", "summary", "table", "footer", "notice", "share", "provenance", "title"]
+    props = ["figure", *["children"] * 7]
     return {
         "output": TREND_OUTPUT,
         "outputs": [
@@ -96,7 +96,16 @@ def test_trend_callback_returns_the_published_counts(client: FlaskClient) -> Non
     assert response.status_code == 200
     payload = response.get_json()["response"]
     summary = payload["qol-trend-summary"]["children"]
-    assert summary.startswith("Reported robbery offenses in Belltown stayed about the same")
+    assert summary.startswith(
+        "Belltown had 5.6 reported robbery offenses a month in the year before LEAD began "
+        "(October 2010 to September 2011). In the year after, to September 2012, it had 4.0 "
+        "(down 28%). Over the same two years, Capitol Hill went from 6.5 to 8.0 (up 23%) and "
+        "Downtown Commercial from 13.1 to 16.3 (up 25%). Reported robbery offenses in "
+        "Belltown stayed about the same"
+    )
+    assert payload["qol-trend-title"]["children"] == (
+        "Reported offenses: Belltown and comparison neighborhoods — Robbery, each month"
+    )
     traces = payload["qol-trend-graph"]["figure"]["data"]
     assert [t["name"] for t in traces] == ["Belltown", "Capitol Hill", "Downtown Commercial"]
     assert payload["qol-trend-notice"]["children"] is None
@@ -185,7 +194,9 @@ def test_period_and_area_selection_and_no_data_message(client: FlaskClient) -> N
     rolling = client.post(
         "/_dash-update-component", json=trend_request("robbery", "count", smoothing="rolling")
     ).get_json()["response"]
-    assert rolling["qol-trend-summary"]["children"].startswith("12-month averages")
+    assert rolling["qol-trend-summary"]["children"].startswith(
+        "Each point is the average of that month and the 11 before. Belltown had 5.6"
+    )
     first_x = rolling["qol-trend-graph"]["figure"]["data"][0]["x"][0]
     assert first_x.startswith("2008-12-01"), "the first full 12-month window ends in December 2008"
 

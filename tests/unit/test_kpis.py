@@ -11,20 +11,36 @@ from dashboard import kpis
 @pytest.mark.parametrize(
     ("key", "label", "long_label", "prior"),
     [
-        ("2014-Q3", "Q3 2014", "July to September 2014", "2014-Q2"),
-        ("2014-Q1", "Q1 2014", "January to March 2014", "2013-Q4"),
+        ("2014-Q3", "Q3 2014", "July to September 2014", "2013-Q3"),
+        ("2014-Q1", "Q1 2014", "January to March 2014", "2013-Q1"),
         ("2014", "2014", "January to December 2014", "2013"),
     ],
 )
 def test_periods(key: str, label: str, long_label: str, prior: str) -> None:
     period = kpis.parse_period(key)
     assert period is not None
-    assert (period.key, period.label, period.long_label, period.prior().key) == (
+    assert (period.key, period.label, period.long_label, period.year_before().key) == (
         key,
         label,
         long_label,
         prior,
     )
+
+
+@pytest.mark.parametrize(
+    ("now", "before", "expected"),
+    [
+        (12.0, 18.0, "against 18 in Q4 2015"),  # small counts: no percentage
+        (12.0, 24.0, "down 50% from 24 in Q4 2015"),
+        (150.0, 100.0, "up 50% from 100 in Q4 2015"),
+        (102.0, 100.0, "about the same as 100 in Q4 2015"),
+        (5.0, 0.0, "none in Q4 2015"),
+        (6.0, 6.0, "the same as 6 in Q4 2015"),
+        (None, 30.0, "fewer than the privacy threshold"),
+    ],
+)
+def test_tile_changes_name_both_counts(now: float | None, before: float, expected: str) -> None:
+    assert kpis._change_words(now, before, "Q4 2015") == expected
 
 
 @pytest.mark.parametrize("key", ["2014-Q5", "2014-Q0", "14", "1999", "2014-Q3x", "", None, "Q3"])

@@ -48,7 +48,12 @@ REFERRED = "People referred to LEAD"
         (
             Figure(1, "2014"),
             Figure(1, "2013"),
-            "People referred to LEAD in 2014: 1 person, about the same as in 2013 (1).",
+            "People referred to LEAD in 2014: 1 person, the same as in 2013.",
+        ),
+        (
+            Figure(6, "Q4 2016"),
+            Figure(12, "Q4 2015"),
+            "People referred to LEAD in Q4 2016: 6 people, against 12 in Q4 2015.",
         ),
     ],
 )
