@@ -7,8 +7,69 @@
 
   function slides(root) { return Array.prototype.slice.call(root.querySelectorAll('.brief-slide')); }
 
+  // The slide style of a chart: every text 24 px, the chart filling what the slide's
+  // heading and caption leave of the screen. The print style is the figure's own; it is
+  // put back when the show ends.
+  var SLIDE_FONT = 24;
+
+  function slideLayout(layout, height) {
+    var copy = JSON.parse(JSON.stringify(layout));
+    copy.font = Object.assign({}, copy.font, { size: SLIDE_FONT });
+    copy.height = height;
+    copy.margin = Object.assign({}, copy.margin, { t: 80 });
+    if (copy.legend) { copy.legend.font = Object.assign({}, copy.legend.font, { size: SLIDE_FONT }); }
+    Object.keys(copy).forEach(function (key) {
+      if (/^[xy]axis\d*$/.test(key)) {
+        copy[key].tickfont = Object.assign({}, copy[key].tickfont, { size: SLIDE_FONT });
+        if (copy[key].title && typeof copy[key].title === 'object') {
+          copy[key].title.font = Object.assign({}, copy[key].title.font, { size: SLIDE_FONT });
+        }
+        if (copy[key].dtick === 2) { copy[key].dtick = 1; }
+        // Room at the corner where the first year and the lowest value meet.
+        copy[key].ticklabelstandoff = key.charAt(0) === 'x' ? 16 : 12;
+      }
+    });
+    (copy.annotations || []).forEach(function (note) {
+      note.font = Object.assign({}, note.font, { size: SLIDE_FONT });
+    });
+    return copy;
+  }
+
+  function chartHeight(graph) {
+    var slide = graph.closest('.brief-slide');
+    var used = 0;
+    slide.querySelectorAll('.brief__heading, .brief__slide-source, .brief__caption').forEach(
+      function (node) { used += node.getBoundingClientRect().height; }
+    );
+    return Math.max(320, Math.round(window.innerHeight - used - 160));
+  }
+
+  function restyle(root, presenting) {
+    if (!window.Plotly) { return; }
+    root.querySelectorAll('.brief-slide .js-plotly-plot').forEach(function (graph) {
+      if (!graph.layout) { return; }
+      var current = graph.closest('.brief-slide').classList.contains('is-current');
+      if (presenting && current) {
+        if (!graph.leadPrintLayout) {
+          graph.leadPrintLayout = JSON.parse(JSON.stringify(graph.layout));
+          graph.leadPrintText = graph.data.map(function (trace) {
+            return trace.textfont && trace.textfont.size ? trace.textfont.size : null;
+          });
+        }
+        window.Plotly.react(graph, graph.data, slideLayout(graph.leadPrintLayout, chartHeight(graph)));
+        window.Plotly.restyle(graph, { 'textfont.size': SLIDE_FONT });  // numbers on bars
+      } else if (graph.leadPrintLayout) {
+        window.Plotly.react(graph, graph.data, graph.leadPrintLayout);
+        window.Plotly.restyle(graph, { 'textfont.size': graph.leadPrintText });
+        delete graph.leadPrintLayout;
+        delete graph.leadPrintText;
+      }
+    });
+  }
+
   function resizeCharts(root) {
     if (!window.Plotly) { return; }
+    restyle(root, Boolean(state));
     root.querySelectorAll('.brief-slide.is-current .js-plotly-plot').forEach(function (graph) {
       window.Plotly.Plots.resize(graph);
     });

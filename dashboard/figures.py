@@ -90,7 +90,19 @@ def trend_figure(
         yaxis_title=value_label,
         height=420,
     )
+    end_axis_at_data(figure, frame)
     return figure
+
+
+def end_axis_at_data(figure: go.Figure, frame: pd.DataFrame) -> None:
+    """The time axis runs from the first to the last period with a figure (shown or
+    withheld), never past the data (e.g. to a shape or another file's later months)."""
+    dated = frame[frame["value"].notna() | frame["is_suppressed"].astype(bool)]
+    if dated.empty:
+        return
+    first, last = dated["period_start_date"].min(), dated["period_start_date"].max()
+    if first != last:
+        figure.update_xaxes(range=[first, last])
 
 
 WITHHELD_AXIS = "y9"  # an invisible 0-1 axis over the plot, for markers above the x axis

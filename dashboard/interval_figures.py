@@ -78,6 +78,9 @@ FOREST_TITLE = "ratio, LEAD vs comparison (log scale; 1 = no difference)"
 FOREST_SIDES = ("LEAD lower", "LEAD higher")
 
 
+WITHHELD_ROW = "withheld to protect privacy"
+
+
 def forest_figure(
     frame: pd.DataFrame,
     label: Callable[[str], str],
@@ -97,6 +100,15 @@ def forest_figure(
     labels = [
         label(str(i)) + (" (withheld)" if w else "")
         for i, w in zip(rows["indicator_id"], withheld, strict=True)
+    ]
+    # Each estimate printed as a number, on a line of its own above its marker with the
+    # row's name: one row per estimate at any width (a phone, a third of a printed page),
+    # and no long axis labels squeezing the plot.
+    numbers = [
+        WITHHELD_ROW if w else f"{v:.2f} (95% CI {lo:.2f} to {hi:.2f})"
+        for v, lo, hi, w in zip(
+            rows["value"], rows["lower_bound"], rows["upper_bound"], withheld, strict=True
+        )
     ]
     figure = go.Figure(
         go.Scatter(
@@ -148,10 +160,25 @@ def forest_figure(
             "tickvals": ticks,
             "ticktext": [f"{t:g}" for t in ticks],
         },
-        height=max(260, 70 * len(rows) + 110),
+        height=max(260, 84 * len(rows) + 110),
         hovermode="closest",
     )
-    figure.update_yaxes(autorange="reversed", automargin=True)
+    for name, number in zip(labels, numbers, strict=True):
+        figure.add_annotation(
+            x=0,
+            xref="paper",
+            xanchor="left",
+            y=name,
+            yref="y",
+            yanchor="bottom",
+            yshift=9,
+            text=f"<b>{name.removesuffix(' (withheld)')}</b><br>{number}",
+            showarrow=False,
+            align="left",
+        )
+    # Reversed (first row on top), with room above the first row for its two lines.
+    figure.update_yaxes(range=[len(rows) - 0.5, -0.9], showticklabels=False, ticks="")
+    figure.update_layout(margin={"l": 12})
     return figure
 
 

@@ -189,8 +189,13 @@ def flow_summary(
     what: str,
     category_name: Callable[[str], str],
     threshold: int,
+    period_total: float | None = None,
 ) -> str:
     """``"From Q4 2011 to Q2 2014, 203 people were referred: 120 arrest diversion, ..."``.
+
+    ``period_total`` is the period's published total where one exists (the running total's
+    change): the sentence gives it, and says that the quarters shown add up to less when
+    some are withheld, so a reader never meets two totals for one period unexplained.
 
     ``totals`` has one row per quarter (``period_start_date``, ``value``,
     ``is_suppressed``); ``parts`` the same plus ``breakdown_value``. Only published figures
@@ -203,6 +208,13 @@ def flow_summary(
     shown = totals[~totals["is_suppressed"].astype(bool)]
     withheld_quarters = len(totals) - len(shown)
     total = _number(float(shown["value"].sum()))
+    if period_total is not None and withheld_quarters:
+        return (
+            f"From {first} to {last}, {_number(period_total)} {what} (the running total). "
+            f"The totals of {withheld_quarters} of {len(totals)} quarters are "
+            f"{WITHHELD_PHRASE.format(threshold=threshold)}, so the quarters shown add up to "
+            f"{total}."
+        )
     sentence = f"From {first} to {last}, {total} {what}"
     published_parts = parts[~parts["is_suppressed"].astype(bool)]
     published_parts = published_parts[
@@ -357,9 +369,10 @@ def before_after_rate_summary(
         ):
             parts.append(f"the {name}'s figures are withheld (fewer than {threshold} people)")
             continue
+        form = "{:,.0f}" if prefix == "$" else "{:,.1f}"  # money in whole dollars
         parts.append(
-            f"the {name} went from {prefix}{float(before['value']):,.1f} to "
-            f"{prefix}{float(after['value']):,.1f}"
+            f"the {name} went from {prefix}{form.format(float(before['value']))} to "
+            f"{prefix}{form.format(float(after['value']))}"
         )
     return f"In {unit}, from the year before entry to the year after, {_join(parts)}."
 

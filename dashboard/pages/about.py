@@ -53,7 +53,7 @@ def layout(**_query: str) -> Component:
         html.H2("What happens at referral"),
         html.Ul([html.Li(text) for text in what["at_referral"]]),
         html.P(
-            "Source: not yet confirmed by a public source; staff to add one."
+            "Source: not yet confirmed by a public source."
             if what.get("at_referral_status") == "unconfirmed"
             else "Source: program description.",
             className="citation",

@@ -41,7 +41,8 @@ THIRD_CHARTS = {
     "treatment": "Treatment",
     "overdoses": "Overdoses and emergency visits",
 }
-CHART_HEIGHT = 260
+CHART_HEIGHT = 235
+PRINT_FONT_PX = 12  # 9 pt when printed at 100%
 BAR_QUARTERS = 8  # the enrollment chart shows the last two years to the chosen period
 CAVEATS = (
     "LEAD and comparison participants were not assigned at random, so differences may "
@@ -151,18 +152,29 @@ def brief(
                         className="brief__kpis",
                         **aria(label="Key figures"),
                     ),
+                ],
+            ),
+            # Its own slide when presenting (one screen cannot hold the tiles and these).
+            html.Section(
+                className="brief-slide brief__findings",
+                **aria(label="In brief"),
+                children=[
                     html.H2("In brief", className="brief__heading"),
                     html.Ul(
                         [html.Li(k.brief_sentence) for k in tiles], className="brief__narrative"
                     ),
+                    _slide_provenance(run, program=True),
                 ],
             ),
             html.Div(
                 className="brief__charts",
                 children=[
-                    _chart_slide(*_enrollment_chart(run, period)),
-                    _chart_slide(*_effects_chart(run)),
-                    _chart_slide(*_third_chart(run, period, third)),
+                    _chart_slide(*_enrollment_chart(run, period), _slide_provenance(run, True)),
+                    _chart_slide(*_effects_chart(run), _slide_provenance(run, True)),
+                    _chart_slide(
+                        *_third_chart(run, period, third),
+                        _slide_provenance(run, program=third != "offenses"),
+                    ),
                 ],
             ),
             html.Footer(
@@ -276,7 +288,29 @@ def _tile(kpi: kpis.Kpi) -> Component:
     )
 
 
-def _chart_slide(title: str, figure: go.Figure | None, caption: str) -> Component:
+def _slide_provenance(run: data.PublishedRun, program: bool) -> Component:
+    """What a slide shown alone must carry (the footer is not on screen when presenting):
+    the demonstration label when its figures come from a synthetic extract, and the source."""
+    parts: list[Component | str] = []
+    if program and run.program_is_synthetic:
+        parts.append(html.Strong(f"{DEMO_LABEL}. ", className="demo-label"))
+    if program:
+        parts.append(
+            "Source: LEAD program records"
+            + (" (synthetic demonstration extract)" if run.program_is_synthetic else "")
+            + f"; data version {run.run_id}."
+        )
+    else:
+        publishers = sorted(
+            {s.publisher for s in run.sources if not s.source_id.startswith("program_")}
+        )
+        parts.append(f"Source: {'; '.join(publishers)}; data version {run.run_id}.")
+    return html.P(parts, className="brief__slide-source")
+
+
+def _chart_slide(
+    title: str, figure: go.Figure | None, caption: str, provenance: Component | None = None
+) -> Component:
     body: Component = (
         dcc.Graph(
             figure=figure,
@@ -289,22 +323,51 @@ def _chart_slide(title: str, figure: go.Figure | None, caption: str) -> Componen
     return html.Section(
         className="brief-slide brief__chart",
         **aria(label=title),
-        children=[html.H2(title, className="brief__heading"), html.Figure(
+        children=[html.H2(title, className="brief__heading"), provenance, html.Figure(
             [body, html.Figcaption(caption, className="brief__caption")]
         )],
     )  # fmt: skip
 
 
 def _compact(figure: go.Figure) -> go.Figure:
+    """The print style: a third of a page wide, every text at least 12 px (9 pt at 100%
+    scale), the legend above the plot (never over the axis), numbers on the bars, and
+    category labels thinned to fit. Presenting restyles it for the screen (present.js)."""
     figure.update_layout(
         height=CHART_HEIGHT,
-        margin={"l": 48, "r": 8, "t": 8, "b": 40},
-        legend={"orientation": "h", "y": -0.25, "font": {"size": 10}},
-        font={"size": 11},
+        margin={"l": 8, "r": 8, "t": 40, "b": 8},
+        legend={
+            "orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom",
+            "font": {"size": PRINT_FONT_PX},
+        },
+        font={"size": PRINT_FONT_PX},
         title=None,
+    )  # fmt: skip
+    figure.update_xaxes(
+        tickfont={"size": PRINT_FONT_PX}, title_font={"size": PRINT_FONT_PX}, automargin=True
     )
-    figure.update_xaxes(tickfont={"size": 9}, title_font={"size": 10})
-    figure.update_yaxes(tickfont={"size": 9}, title_font={"size": 10})
+    figure.update_yaxes(
+        tickfont={"size": PRINT_FONT_PX}, title_font={"size": PRINT_FONT_PX}, automargin=True,
+        nticks=5,
+    )  # fmt: skip
+    for annotation in figure.layout.annotations or ():
+        size = annotation.font.size if annotation.font and annotation.font.size else 0
+        annotation.font.size = max(size, PRINT_FONT_PX)
+        if annotation.xref == "x" and annotation.text:  # "LEAD begins, Oct 2011": fits
+            annotation.text = annotation.text.split(",")[0]
+    for trace in figure.data:
+        if trace.type == "bar":
+            categories = len(trace.x) if trace.x is not None else 0
+            trace.update(
+                texttemplate="%{y:,.0f}", textposition="outside", cliponaxis=False,
+                textfont={"size": PRINT_FONT_PX},
+            )  # fmt: skip
+            if categories > 5:  # every other quarter, on two lines: they fit a third of a page
+                labels = list(trace.x)[(categories - 1) % 2 :: 2]  # the latest is labeled
+                figure.update_xaxes(
+                    tickvals=labels, ticktext=[str(x).replace(" ", "<br>") for x in labels],
+                    tickangle=0,
+                )  # fmt: skip
     return figure
 
 
@@ -322,15 +385,10 @@ def _enrollment_chart(
     )
     shown = totals[~totals["is_suppressed"]]
     withheld = int(totals["is_suppressed"].sum())
-    caption = (
-        f"{len(totals)} quarters to {period.label}; {int(shown['value'].sum()):,} referrals in "
-        f"the quarters shown"
-        + (
-            f", {withheld} quarter(s) withheld (fewer than "
-            f"{settings.get('SUPPRESSION_THRESHOLD')} people)."
-            if withheld
-            else "."
-        )
+    caption = f"{int(shown['value'].sum()):,} referrals in the {len(shown)} quarters shown" + (
+        f"; {withheld} withheld (fewer than {settings.get('SUPPRESSION_THRESHOLD')} people)."
+        if withheld
+        else "."
     )
     return title, _compact(figure), caption
 
@@ -339,12 +397,11 @@ def _effects_chart(run: data.PublishedRun) -> tuple[str, go.Figure | None, str]:
     title = "Arrests and jail after entry: LEAD vs comparison"
     if data.indicator(run.run_id, recidivism.HEADLINE_INDICATOR) is None:
         return title, None, "The comparison is not published in this data version."
-    frame = recidivism_effects.after_entry_rows(run, ("weighted", "after_entry"), short=True)
-    figure = interval_figures.forest_figure(frame, lambda label: label)
-    caption = (
-        "After entry, weighted and unadjusted: arrest odds (6 months), jail bookings and "
-        "days (12 months); below 1 = fewer for LEAD; 95% intervals."
+    frame = recidivism_effects.after_entry_rows(run, ("weighted",), short=True)
+    figure = interval_figures.forest_figure(
+        frame, lambda label: label.split(":")[0], x_title="ratio (log scale)"
     )
+    caption = "Weighted for differences at entry. Below 1 = fewer for LEAD; 95% intervals."
     return title, _compact(figure), caption
 
 
@@ -374,7 +431,8 @@ def _sources(run: data.PublishedRun) -> str:
             )
             entries.setdefault(name, set())
         else:
-            entries.setdefault(source.publisher, set()).add(source.title)
+            publisher = "Synthetic" if source.is_synthetic else source.publisher
+            entries.setdefault(publisher, set()).add(source.title)
     parts = [
         f"{publisher} ({'; '.join(sorted(titles))})" if titles else publisher
         for publisher, titles in entries.items()

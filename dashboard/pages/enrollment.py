@@ -75,8 +75,9 @@ class Ids:
     )
     COST = CardIds(
         "enr-cost",
-        "Program cost per participant-month",
-        "Recorded service costs divided by the months participants were enrolled.",
+        "Recorded service cost per participant-month",
+        "Costs recorded on service contacts, divided by the months participants were enrolled. "
+        "Not the Funding page's spending per participant-month, which divides all spending.",
     )
 
 
@@ -291,7 +292,12 @@ def referrals_card(run: data.PublishedRun, period: str, referral_type: str) -> C
         "" if referral_type == "all" else f" by {code_label(referral_type).lower()}"
     )
     summary = summaries.flow_summary(
-        totals, parts, what, lambda c: code_label(c).lower(), threshold
+        totals,
+        parts,
+        what,
+        lambda c: code_label(c).lower(),
+        threshold,
+        period_total=_running_total_change(run, totals) if referral_type == "all" else None,
     )
     table = quarter_table(
         frame if referral_type == "all" else parts,
@@ -300,6 +306,23 @@ def referrals_card(run: data.PublishedRun, period: str, referral_type: str) -> C
         f"Referrals per quarter, {_period_text(frame)}",
     )
     return figure, summary, table, indicator_footer(run, "referrals", _period_text(frame), frame)
+
+
+def _running_total_change(run: data.PublishedRun, totals: pd.DataFrame) -> float | None:
+    """People referred over the quarters of ``totals``, from the published running total
+    (published for the latest quarter): only for a period from the first quarter of
+    referrals to that quarter; None otherwise or where it is withheld."""
+    if totals.empty:
+        return None
+    cumulative = data.observations(run.run_id, "referrals_cumulative")
+    cumulative = cumulative[cumulative["breakdown_value"] == ""].set_index("period_start_date")
+    referrals = data.observations(run.run_id, "referrals")
+    first, last = totals["period_start_date"].min(), totals["period_start_date"].max()
+    if first != referrals["period_start_date"].min() or last not in cumulative.index:
+        return None
+    if bool(cumulative.loc[last, "is_suppressed"]):
+        return None
+    return float(cumulative.loc[last, "value"])
 
 
 @data.cache.memoize()
@@ -317,7 +340,9 @@ def participants_card(run: data.PublishedRun, period: str) -> CardContent:
                 threshold,
             ),
             summaries.latest_value_sentence(
-                cumulative, "{value} had been referred since October 2011.", threshold
+                cumulative,
+                "{value} people had been referred from October 2011 to the end of {period}.",
+                threshold,
             ),
         ]
     )

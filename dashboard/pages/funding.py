@@ -55,8 +55,9 @@ class Ids:
     COST = CardIds(
         "fin-cost",
         "Spending per participant-month",
-        "Spending (evaluation excluded) divided by the months participants were enrolled; "
-        "dotted lines: the University of Washington's published figures.",
+        "All spending (evaluation excluded) divided by the months participants were enrolled; "
+        "dotted lines: the University of Washington's published figures. Not the Enrollment "
+        "page's recorded service cost, which counts only costs recorded on service contacts.",
     )
 
 

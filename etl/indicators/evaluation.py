@@ -273,7 +273,8 @@ def _finite(value: object) -> float | None:
 def unit_cost_methodology() -> str:
     """The unit costs and their sources, for the legal-cost indicator's methodology text."""
     parts = [
-        f"{cost.name.replace('_', ' ')}: ${cost.amount_usd:,.0f} per {cost.unit} ({cost.year}; "
+        f"{cost.name.replace('_', ' ')}: ${cost.amount_usd:,.0f} per "
+        f"{cost.unit.removeprefix('USD per ')} ({cost.year}; "
         f"source: {cost.source})"
         for cost in costs.load_unit_costs().values()
     ]

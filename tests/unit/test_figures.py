@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard import figures, theme
+from dashboard.interval_figures import forest_figure
 
 
 def _quarters(values: list[float], withheld: list[bool]) -> pd.DataFrame:
@@ -88,3 +89,35 @@ def test_every_series_colour_has_3_to_1_contrast_on_white() -> None:
     assert len(set(theme.SERIES_COLOURS)) == len(theme.SERIES_COLOURS) == 7
     for colour in theme.SERIES_COLOURS:
         assert 1.05 / (_relative_luminance(colour) + 0.05) >= 3.0, colour
+
+
+def test_the_time_axis_ends_where_the_data_end() -> None:
+    frame = _quarters([5.0, 6.0, float("nan"), float("nan")], [False, False, True, False])
+    figure = figures.trend_figure(
+        frame, "active", "people", lambda _a: "Active", event_month=pd.Timestamp("2020-01-01")
+    )
+    # The withheld third quarter counts as data; the empty fourth and the event line do not.
+    assert [pd.Timestamp(x) for x in figure.layout.xaxis.range] == [
+        pd.Timestamp("2015-01-01"),
+        pd.Timestamp("2015-07-01"),
+    ]
+
+
+def test_a_forest_plot_prints_each_estimate_above_its_row() -> None:
+    frame = pd.DataFrame(
+        {
+            "indicator_id": ["arrest", "booking"],
+            "value": [0.45, float("nan")],
+            "lower_bound": [0.27, float("nan")],
+            "upper_bound": [0.75, float("nan")],
+            "is_suppressed": [False, True],
+        }
+    )
+    figure = forest_figure(frame, {"arrest": "Any arrest", "booking": "Bookings"}.__getitem__)
+    rows = [a.text for a in figure.layout.annotations if a.yref == "y"]
+    assert rows == [
+        "<b>Any arrest</b><br>0.45 (95% CI 0.27 to 0.75)",
+        "<b>Bookings</b><br>withheld to protect privacy",
+    ]
+    assert figure.layout.yaxis.showticklabels is False
+    assert tuple(figure.layout.yaxis.range) == (1.5, -0.9)  # first row on top, room above it

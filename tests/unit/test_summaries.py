@@ -12,6 +12,7 @@ from dashboard.summaries import (
     complete_years,
     count_trend_summary,
     describe_change,
+    flow_summary,
     index_trend_summary,
 )
 
@@ -227,4 +228,34 @@ def test_a_change_in_a_small_count_is_given_without_a_percentage() -> None:
     assert describe_change(40, 20, 2011, 2014) == "fell from 40 in 2011 to 20 in 2014 (down 50%)"
     assert describe_change(8.0, 4.0, 2011, 2014, prefix="$", is_count=False) == (
         "fell from $8 in 2011 to $4 in 2014 (down 50%)"
+    )
+
+
+def _referral_quarters(values: list[float | None]) -> pd.DataFrame:
+    starts = pd.date_range("2011-10-01", periods=len(values), freq="QS")
+    return pd.DataFrame(
+        {
+            "period_start_date": starts,
+            "value": [float("nan") if v is None else v for v in values],
+            "is_suppressed": [v is None for v in values],
+            "breakdown_value": "",
+        }
+    )
+
+
+def test_flow_summary_gives_the_published_total_and_what_the_shown_quarters_add_up_to() -> None:
+    totals = _referral_quarters([20, None, 30, 12])
+    parts = totals.iloc[0:0]
+    assert flow_summary(totals, parts, "people were referred", str, 11, period_total=70) == (
+        "From Q4 2011 to Q3 2012, 70 people were referred (the running total). The totals of "
+        "1 of 4 quarters are withheld to protect privacy (fewer than 11 people), so the "
+        "quarters shown add up to 62."
+    )
+    assert flow_summary(totals, parts, "people were referred", str, 11) == (
+        "From Q4 2011 to Q3 2012, 62 people were referred. The totals of 1 of 4 quarters are "
+        "withheld to protect privacy (fewer than 11 people) and are not included."
+    )
+    complete = _referral_quarters([20, 15, 30, 12])
+    assert flow_summary(complete, parts, "people were referred", str, 11, period_total=77) == (
+        "From Q4 2011 to Q3 2012, 77 people were referred."
     )
