@@ -24,7 +24,7 @@ p { font-size: 30px; line-height: 1.35; margin: 0 0 16px; color: #e6f0f6; max-wi
 </style></head><body>
 <h1>Belltown LEAD transparency dashboard</h1>
 <p>Law Enforcement Assisted Diversion in Seattle: enrollment, recidivism and
-neighbourhood quality of life, from public data.</p>
+neighborhood quality of life, from public data.</p>
 <div class="bar"><span style="height:40%"></span><span class="alt" style="height:70%"></span>
 <span style="height:55%"></span><span class="alt" style="height:85%"></span>
 <span style="height:35%"></span><span class="alt" style="height:60%"></span></div>
