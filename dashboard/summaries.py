@@ -392,7 +392,10 @@ def survival_summary(frame: pd.DataFrame, names: dict[str, str], threshold: int)
 
 
 def trajectory_summary(frame: pd.DataFrame, outcome: str, threshold: int) -> str:
-    """Month before referral vs 12 (or the latest shown) months after."""
+    """Month before referral vs 12 (or the latest shown) months after, in short sentences.
+
+    ``outcome`` is a verb phrase: ``"were sheltered or housed"``, ``"had income or
+    benefits"``."""
     shown_frame = frame[~frame["is_suppressed"].astype(bool)]
     shown = {int(r["month"]): r for r in shown_frame.to_dict("records")}
     if -1 not in shown:
@@ -405,10 +408,10 @@ def trajectory_summary(frame: pd.DataFrame, outcome: str, threshold: int) -> str
     after = shown[month]
     return (
         f"In the month before referral, {float(before['value']):.0f}% of assessed participants "
-        f"were {outcome} (95% confidence interval {float(before['lower_bound']):.0f}% to "
-        f"{float(before['upper_bound']):.0f}%); {month} months after referral, "
-        f"{float(after['value']):.0f}% were ({float(after['lower_bound']):.0f}% to "
-        f"{float(after['upper_bound']):.0f}%)."
+        f"{outcome}. {month} months after, {float(after['value']):.0f}% {outcome}. The likely "
+        f"ranges are {float(before['lower_bound']):.0f}% to {float(before['upper_bound']):.0f}% "
+        f"and {float(after['lower_bound']):.0f}% to {float(after['upper_bound']):.0f}% (95% "
+        "confidence intervals)."
     )
 
 

@@ -10,6 +10,7 @@ sheet (``assets/print.css``), downloads as a PDF made by headless Chromium
 
 from __future__ import annotations
 
+import math
 from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
@@ -163,7 +164,7 @@ def brief(
                     html.Ul(
                         [html.Li(k.brief_sentence) for k in tiles], className="brief__narrative"
                     ),
-                    _slide_provenance(run, program=True),
+                    _slide_provenance(run, program=True, police=True),
                 ],
             ),
             html.Div(
@@ -173,7 +174,9 @@ def brief(
                     _chart_slide(*_effects_chart(run), _slide_provenance(run, True)),
                     _chart_slide(
                         *_third_chart(run, period, third),
-                        _slide_provenance(run, program=third != "offenses"),
+                        _slide_provenance(
+                            run, program=third != "offenses", police=third == "offenses"
+                        ),
                     ),
                 ],
             ),
@@ -288,23 +291,24 @@ def _tile(kpi: kpis.Kpi) -> Component:
     )
 
 
-def _slide_provenance(run: data.PublishedRun, program: bool) -> Component:
+def _slide_provenance(run: data.PublishedRun, program: bool, police: bool = False) -> Component:
     """What a slide shown alone must carry (the footer is not on screen when presenting):
-    the demonstration label when its figures come from a synthetic extract, and the source."""
+    the demonstration label when its figures come from a synthetic extract, and the
+    sources of its figures (program records, the neighborhood data, or both)."""
     parts: list[Component | str] = []
     if program and run.program_is_synthetic:
         parts.append(html.Strong(f"{DEMO_LABEL}. ", className="demo-label"))
+    names = []
     if program:
-        parts.append(
-            "Source: LEAD program records"
+        names.append(
+            "LEAD program records"
             + (" (synthetic demonstration extract)" if run.program_is_synthetic else "")
-            + f"; data version {run.run_id}."
         )
-    else:
-        publishers = sorted(
+    if police:
+        names += sorted(
             {s.publisher for s in run.sources if not s.source_id.startswith("program_")}
         )
-        parts.append(f"Source: {'; '.join(publishers)}; data version {run.run_id}.")
+    parts.append(f"Source: {'; '.join(names)}; data version {run.run_id}.")
     return html.P(parts, className="brief__slide-source")
 
 
@@ -358,8 +362,10 @@ def _compact(figure: go.Figure) -> go.Figure:
     for trace in figure.data:
         if trace.type == "bar":
             categories = len(trace.x) if trace.x is not None else 0
+            values = list(trace.y) if trace.y is not None else []
             trace.update(
-                texttemplate="%{y:,.0f}", textposition="outside", cliponaxis=False,
+                text=[f"{v:,.0f}" if _finite(v) else "" for v in values],  # withheld: none
+                texttemplate="%{text}", textposition="outside", cliponaxis=False,
                 textfont={"size": PRINT_FONT_PX},
             )  # fmt: skip
             if categories > 5:  # every other quarter, on two lines: they fit a third of a page
@@ -369,6 +375,13 @@ def _compact(figure: go.Figure) -> go.Figure:
                     tickangle=0,
                 )  # fmt: skip
     return figure
+
+
+def _finite(value: object) -> bool:
+    try:
+        return math.isfinite(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
 
 
 def _enrollment_chart(

@@ -134,6 +134,17 @@ def empty_source_card(ids: CardIds, indicator_id: str) -> Component:
     )
 
 
+def subject(label: str, unit: str) -> str:
+    """The sentence's subject: "Reported robbery offenses", "Graffiti (service requests)",
+    never a unit twice ("... (service requests) (requests)")."""
+    if "offense" in unit:
+        words = label.lower()
+        return f"Reported {words if 'offense' in words else words + ' offenses'}"
+    if unit.rstrip("s").lower() in label.lower():
+        return label
+    return f"{label} ({unit})"
+
+
 def other_source_parts(
     run: data.PublishedRun, indicator_id: str, category: str
 ) -> tuple[object, str, Component, list[Component]]:
@@ -152,7 +163,7 @@ def other_source_parts(
     focus = area_slug(settings.get("FOCUS_AREA"))
     label = category_label(category)
     figure = figures.trend_figure(with_gaps(frame), focus, meta["unit"], area_label)
-    summary = summaries.count_trend_summary(frame, focus, f"{label} ({meta['unit']})", area_label)
+    summary = summaries.count_trend_summary(frame, focus, subject(label, meta["unit"]), area_label)
     summary = " ".join(part for part in (summary, gap_sentence(missing_months(frame))) if part)
     first, last = frame["period_start_date"].min(), frame["period_start_date"].max()
     period = f"{first:%B %Y} to {last:%B %Y}, by month"

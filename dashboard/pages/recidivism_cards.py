@@ -20,6 +20,11 @@ JAIL_INDICATORS = {
     "bookings": "bookings_per_person_year",
     "jail_days": "jail_days_per_person_year",
 }
+OUTCOME_PHRASES = {  # for sentences: "29% of assessed participants were sheltered or housed"
+    "housed": "were sheltered or housed",
+    "employed": "were employed or in training",
+    "income_or_benefits": "had income or benefits",
+}
 OUTCOMES = {
     "housed": "Sheltered or housed",
     "employed": "Employed or in training",
@@ -229,7 +234,7 @@ def outcomes_card(run: data.PublishedRun, outcome: str) -> CardContent:
         "months since referral (-1 = month before)",
         "% of assessed participants",
     )
-    summary = summaries.trajectory_summary(frame, OUTCOMES[outcome].lower(), threshold)
+    summary = summaries.trajectory_summary(frame, OUTCOME_PHRASES[outcome], threshold)
     summary += " " + effect_text(run, f"{outcome}_odds_vs_baseline", threshold)
     summary += " " + followed_up_sentence(frame)
     table = interval_table(

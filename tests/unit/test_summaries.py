@@ -8,12 +8,14 @@ import pandas as pd
 import pytest
 
 from dashboard.labels import area_label
+from dashboard.pages.quality_of_life_sources import subject
 from dashboard.summaries import (
     complete_years,
     count_trend_summary,
     describe_change,
     flow_summary,
     index_trend_summary,
+    trajectory_summary,
 )
 
 
@@ -259,3 +261,26 @@ def test_flow_summary_gives_the_published_total_and_what_the_shown_quarters_add_
     assert flow_summary(complete, parts, "people were referred", str, 11, period_total=77) == (
         "From Q4 2011 to Q3 2012, 77 people were referred."
     )
+
+
+def test_trajectory_sentences_are_short_and_say_what_the_share_had() -> None:
+    frame = pd.DataFrame(
+        {
+            "month": [-1, 12],
+            "value": [47.0, 61.0],
+            "lower_bound": [42.0, 55.0],
+            "upper_bound": [53.0, 66.0],
+            "is_suppressed": [False, False],
+        }
+    )
+    assert trajectory_summary(frame, "had income or benefits", 11) == (
+        "In the month before referral, 47% of assessed participants had income or benefits. "
+        "12 months after, 61% had income or benefits. The likely ranges are 42% to 53% and "
+        "55% to 66% (95% confidence intervals)."
+    )
+
+
+def test_other_source_subjects_name_the_unit_once() -> None:
+    assert subject("Robbery", "offenses") == "Reported robbery offenses"
+    assert subject("Graffiti (service requests)", "requests") == "Graffiti (service requests)"
+    assert subject("Traffic", "calls") == "Traffic (calls)"
