@@ -326,7 +326,24 @@ def grid_map_figure(
             )
         )
     if not shown.empty:
+        # Each cell is drawn as a square in map units (it shrinks with the chart, so cells
+        # never overlap on a phone), shaded by its count; the count is printed in it.
         largest = float(shown["value"].max())
+        half_lat, half_lon = (0.45 * step for step in _cell_steps(frame))
+        for lat, lon, value in zip(
+            shown["cell_latitude"], shown["cell_longitude"], shown["value"], strict=True
+        ):
+            figure.add_shape(
+                type="rect",
+                x0=float(lon) - half_lon,
+                x1=float(lon) + half_lon,
+                y0=float(lat) - half_lat,
+                y1=float(lat) + half_lat,
+                line={"width": 0},
+                fillcolor=theme.SERIES_COLOURS[0],
+                opacity=0.15 + 0.7 * float(value) / largest,
+                layer="below",
+            )
         figure.add_trace(
             go.Scatter(
                 x=shown["cell_longitude"],
@@ -334,14 +351,13 @@ def grid_map_figure(
                 mode="markers+text",
                 text=[f"{v:,.0f}" for v in shown["value"]],
                 textposition="middle center",
-                textfont={"color": "#ffffff", "size": 12},
-                marker={
-                    "symbol": "square",
-                    "size": [22 + 26 * float(v) / largest for v in shown["value"]],
-                    "color": theme.SERIES_COLOURS[0],
-                    "opacity": 0.9,
-                },
+                # Black: at most 0.85 opacity of the blue, it keeps 5.3:1 contrast or more.
+                textfont={"size": 12, "color": "#000000"},
+                marker={"symbol": "square", "size": 16, "opacity": 0},
                 name=value_label,
+                showlegend=False,
+                # assets/map-labels.js shows the counts only where they fit in their cells.
+                meta={"grid_cells": True, "cell_longitude_step": _cell_steps(frame)[1]},
                 hovertemplate=(
                     f"%{{text}} {value_label}<extra>cell center %{{y:.4f}}, %{{x:.4f}}</extra>"
                 ),
@@ -367,8 +383,15 @@ def grid_map_figure(
         template=theme.TEMPLATE_NAME,
         height=520,
         hovermode="closest",
-        xaxis={"title": "longitude", "showgrid": True, "gridcolor": theme.GRID_COLOUR},
+        # Equal scales shrink the plot area, never widen the map's extent (no empty sea).
+        xaxis={
+            "title": "longitude",
+            "showgrid": True,
+            "gridcolor": theme.GRID_COLOUR,
+            "constrain": "domain",
+        },
         yaxis={
+            "constrain": "domain",
             "scaleanchor": "x",
             # One degree of longitude is shorter than one of latitude here (cos 47.6°).
             "scaleratio": 1 / math.cos(math.radians(47.6)),
@@ -378,6 +401,17 @@ def grid_map_figure(
         },
     )
     return figure
+
+
+def _cell_steps(frame: pd.DataFrame) -> tuple[float, float]:
+    """(latitude, longitude) spacing of the grid, from the cell centers (the smallest gap
+    between distinct centers); about 0.002 by 0.003 degrees where there is only one."""
+    steps = []
+    for column, fallback in (("cell_latitude", 0.002), ("cell_longitude", 0.003)):
+        values = sorted({round(float(v), 6) for v in frame[column]})
+        gaps = [b - a for a, b in zip(values, values[1:], strict=False) if b - a > 1e-6]
+        steps.append(min(gaps) if gaps else fallback)
+    return steps[0], steps[1]
 
 
 def period_line_figure(

@@ -7,6 +7,7 @@ template (:mod:`dashboard.theme`).
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Callable
 
 import pandas as pd
@@ -79,6 +80,9 @@ FOREST_SIDES = ("LEAD lower", "LEAD higher")
 
 
 WITHHELD_ROW = "withheld to protect privacy"
+ROW_WRAP = 34  # characters per line of a row's name: fits a 390 px phone at 14 px
+TITLE_WRAP = 32
+LINE_PX = 17
 
 
 def forest_figure(
@@ -163,7 +167,11 @@ def forest_figure(
         height=max(260, 84 * len(rows) + 110),
         hovermode="closest",
     )
-    for name, number in zip(labels, numbers, strict=True):
+    # Names wrapped to a phone's width; every row as tall as the tallest needs.
+    wrapped = [textwrap.wrap(name.removesuffix(" (withheld)"), ROW_WRAP) for name in labels]
+    lines = max(len(w) for w in wrapped) + 1 if wrapped else 2
+    row_px = 40 + LINE_PX * lines
+    for name, parts, number in zip(labels, wrapped, numbers, strict=True):
         figure.add_annotation(
             x=0,
             xref="paper",
@@ -172,13 +180,20 @@ def forest_figure(
             yref="y",
             yanchor="bottom",
             yshift=9,
-            text=f"<b>{name.removesuffix(' (withheld)')}</b><br>{number}",
+            text="<br>".join(f"<b>{part}</b>" for part in parts) + f"<br>{number}",
             showarrow=False,
             align="left",
         )
-    # Reversed (first row on top), with room above the first row for its two lines.
-    figure.update_yaxes(range=[len(rows) - 0.5, -0.9], showticklabels=False, ticks="")
-    figure.update_layout(margin={"l": 12})
+    # Reversed (first row on top), with room above the first row for its lines.
+    top = -max(0.5, (LINE_PX * (len(wrapped[0]) + 1 if wrapped else 2) + 28) / row_px)
+    figure.update_yaxes(range=[len(rows) - 0.5, top], showticklabels=False, ticks="")
+    figure.update_layout(
+        margin={"l": 12},
+        height=max(260, row_px * len(rows) + 110),
+        xaxis_title_text="<br>".join(textwrap.wrap(x_title, TITLE_WRAP)),
+        xaxis_title_standoff=10,
+        xaxis_automargin=True,
+    )
     return figure
 
 

@@ -65,9 +65,9 @@ def test_recidivism_renders_the_headline_every_chart_and_the_published_panel(
     expect(panel).to_contain_text("doi:10.1016/j.evalprogplan.2017.05.008")
     expect(panel).to_contain_text("Same comparison?")
     expect(panel).not_to_contain_text("agreement is by construction")
-    expect(page.locator("#rec-effects-graph")).to_contain_text(
-        "Any arrest, 6 months: weighted to resemble LEAD (headline)"
-    )
+    # Row names are drawn wrapped to the chart's width: read them from the figure's rows.
+    rows = page.evaluate("document.querySelector('#rec-effects-graph .js-plotly-plot').data[0].y")
+    assert "Any arrest, 6 months: weighted to resemble LEAD (headline)" in rows
     methods = page.locator("section[aria-labelledby='rec-methods-title']")
     expect(methods).to_contain_text("Comparison picked after a burst of arrests")
     assert page.console_errors == []

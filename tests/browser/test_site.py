@@ -222,7 +222,10 @@ def test_before_after_card_states_the_estimate_and_that_it_is_descriptive(
     expect(summary).to_contain_text("This compares areas, not people")
     expect(summary).to_contain_text("pre-trend test")
     graph = page.locator("#qol-before-after-graph")
-    expect(graph).to_contain_text("vs Downtown Commercial, 36 months each side")
+    rows = page.evaluate(
+        "document.querySelector('#qol-before-after-graph .js-plotly-plot').data[0].y"
+    )
+    assert "vs Downtown Commercial, 36 months each side" in rows  # drawn wrapped
     expect(graph).to_contain_text("Belltown changed less")
     expect(graph).not_to_contain_text("LEAD lower")
     for card in ("qol-event-study", "qol-placebo"):

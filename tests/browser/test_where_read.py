@@ -41,8 +41,11 @@ def test_no_chart_has_plotly_s_mode_bar_camera_or_cloud(page: Page, base_url: st
     for path in ("/quality-of-life", "/recidivism", "/enrollment"):
         page.goto(base_url + path)
         expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=20_000)
+        # Charts are drawn as their callbacks answer: wait for three (slow under load).
+        page.wait_for_function(
+            "document.querySelectorAll('.js-plotly-plot').length >= 3", timeout=20_000
+        )
         page.wait_for_load_state("networkidle")
-        assert page.locator(".js-plotly-plot").count() >= 3
         assert page.locator(".modebar, .modebar-btn, [data-title*='Download plot']").count() == 0
 
 

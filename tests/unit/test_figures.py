@@ -120,4 +120,28 @@ def test_a_forest_plot_prints_each_estimate_above_its_row() -> None:
         "<b>Bookings</b><br>withheld to protect privacy",
     ]
     assert figure.layout.yaxis.showticklabels is False
-    assert tuple(figure.layout.yaxis.range) == (1.5, -0.9)  # first row on top, room above it
+    bottom, top = figure.layout.yaxis.range
+    assert bottom == 1.5 and top < -0.5  # first row on top, with room above it
+
+
+def test_long_forest_row_names_wrap_to_a_phone_s_width() -> None:
+    frame = pd.DataFrame(
+        {
+            "indicator_id": ["a"],
+            "value": [0.5],
+            "lower_bound": [0.4],
+            "upper_bound": [0.6],
+            "is_suppressed": [False],
+        }
+    )
+    name = "Any arrest, 6 months: weighted to resemble the LEAD group"
+    title = "ratio, LEAD vs comparison (log scale; 1 = no difference)"
+    figure = forest_figure(frame, lambda _i: name, x_title=title)
+    (row,) = [a.text for a in figure.layout.annotations if a.yref == "y"]
+    assert row == (
+        "<b>Any arrest, 6 months: weighted to</b><br><b>resemble the LEAD group</b><br>"
+        "0.50 (95% CI 0.40 to 0.60)"
+    )
+    assert figure.layout.xaxis.title.text == (
+        "ratio, LEAD vs comparison (log<br>scale; 1 = no difference)"
+    )
