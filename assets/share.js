@@ -26,13 +26,30 @@
     return [960, 600];
   }
 
-  // Long footer lines are wrapped to the image width (about 6.2 px per 11 px character).
-  function wrapLines(lines, width) {
-    var limit = Math.max(40, Math.floor((width - 100) / 6.2));
+  // Long lines are wrapped to the image width (about 6.2 px per 11 px character, or the
+  // given width per character); a word longer than a line (a URL) is broken after a '/',
+  // '?' or '&' where it can be, else where it must.
+  function splitLong(word, limit) {
+    var pieces = [];
+    while (word.length > limit) {
+      var cut = Math.max(word.lastIndexOf('/', limit), word.lastIndexOf('?', limit),
+        word.lastIndexOf('&', limit));
+      cut = cut > limit / 2 ? cut + 1 : limit;
+      pieces.push(word.slice(0, cut));
+      word = word.slice(cut);
+    }
+    pieces.push(word);
+    return pieces;
+  }
+
+  function wrapLines(lines, width, charWidth) {
+    var limit = Math.max(40, Math.floor((width - 100) / (charWidth || 6.2)));
     var wrapped = [];
     lines.forEach(function (line) {
       var current = '';
-      line.split(' ').forEach(function (word) {
+      var words = [];
+      line.split(' ').forEach(function (word) { words = words.concat(splitLong(word, limit)); });
+      words.forEach(function (word) {
         if (current && (current + ' ' + word).length > limit) {
           wrapped.push(current);
           current = word;
@@ -55,8 +72,10 @@
     layout.width = width;
     layout.height = height;
     layout.autosize = false;
+    var subtitleLines = wrapLines([subtitle], width, 7.4);  // 13 px text
+    var extraTop = (subtitleLines.length - 1) * 17;
     layout.margin = Object.assign({}, oldMargin, {
-      t: 116,
+      t: 116 + extraTop,
       b: oldBottom + footerHeight,
       l: typeof oldMargin.l === 'number' ? oldMargin.l : 70,
       r: typeof oldMargin.r === 'number' ? oldMargin.r : 30,
@@ -70,9 +89,9 @@
     };
     var annotations = (layout.annotations || []).slice();
     annotations.push({
-      text: escapeText(subtitle),
+      text: subtitleLines.map(escapeText).join('<br>'),
       xref: 'paper', x: 0, xanchor: 'left', xshift: -layout.margin.l + 14,
-      yref: 'paper', y: 1, yanchor: 'bottom', yshift: layout.margin.t - 72,
+      yref: 'paper', y: 1, yanchor: 'bottom', yshift: layout.margin.t - 72 - extraTop,
       showarrow: false, align: 'left',
       font: { size: 13, color: '#333333' },
     });
@@ -119,6 +138,10 @@
         format: format, preset: preset, width: size[0], height: size[1], scale: scale,
         title: layout.title.text, subtitle: subtitleNode ? subtitleNode.textContent : '',
         footer: footerLines,
+        // As drawn: wrapped to the image's width (no line runs off its right edge).
+        footer_lines: wrapLines(footerLines, size[0]),
+        footer_limit: Math.max(40, Math.floor((size[0] - 100) / 6.2)),
+        subtitle_lines: wrapLines([subtitleNode ? subtitleNode.textContent : ''], size[0], 7.4),
       };
       var link = document.createElement('a');
       link.href = url;

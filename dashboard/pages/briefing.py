@@ -354,6 +354,14 @@ def _compact(figure: go.Figure) -> go.Figure:
         tickfont={"size": PRINT_FONT_PX}, title_font={"size": PRINT_FONT_PX}, automargin=True,
         nticks=5,
     )  # fmt: skip
+    y_range = figure.layout.yaxis.range
+    if y_range is not None and y_range[1] < 0:  # a forest plot: rows named above, reversed
+        # Room above the first row for its name and number at this height: the top of the
+        # range, t, solves -t * plot / (r0 - t) = need (px above the first row's marker).
+        need = 2 * (PRINT_FONT_PX + 3) + 9 + 8  # two lines, the shift and a gap, in px
+        plot = CHART_HEIGHT - 40 - 60  # less the top margin and the axis and its title
+        top = -need * y_range[0] / max(plot - need, 1)
+        figure.update_yaxes(range=[y_range[0], min(top, y_range[1])])
     for annotation in figure.layout.annotations or ():
         size = annotation.font.size if annotation.font and annotation.font.size else 0
         annotation.font.size = max(size, PRINT_FONT_PX)

@@ -42,7 +42,12 @@ def _open_brief(page: Page, base_url: str, width: int, height: int) -> None:
 def test_the_printed_brief_has_no_overlapping_or_small_text(page: Page, base_url: str) -> None:
     _open_brief(page, base_url, 816, 1056)  # US Letter at 96 px per inch
     page.emulate_media(media="print")
-    page.wait_for_timeout(500)
+    # Charts redrawn at their printed width, as the browser does before it prints.
+    page.evaluate(
+        "() => Promise.all([...document.querySelectorAll('#brief .js-plotly-plot')]"
+        ".map((g) => window.Plotly.Plots.resize(g)))"
+    )
+    page.wait_for_timeout(300)
     assert page.evaluate(TEXT_BOXES, "#brief") == []
     # 9 pt = 12 px at 100% scale.
     assert page.evaluate(SMALL_TEXT, 12) == []

@@ -52,6 +52,12 @@ def test_download_png_has_the_preset_size_and_was_drawn_with_title_and_source(
         )
         assert any("Last refreshed:" in line for line in exported["footer"])
         assert exported["footer"][-1].startswith(f"{base_url}/quality-of-life?")
+        # Drawn wrapped to the image: the long permalink is broken, not cut at the edge.
+        lines = exported["footer_lines"]
+        assert max(len(line) for line in lines) <= exported["footer_limit"]
+        url = exported["footer"][-1]
+        assert url in "".join(lines) or len(url) <= exported["footer_limit"]
+        assert " ".join(exported["subtitle_lines"]).split() == exported["subtitle"].split()
     expect(page.locator(f"{PANEL} .share-panel__status")).to_have_text(
         "Image downloaded (PNG, square)."
     )
