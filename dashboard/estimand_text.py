@@ -4,15 +4,19 @@ One sentence form per estimand kind, so a change in change or a within-person ch
 never be worded as a difference between groups after entry, and every place that speaks of
 an effect (pages, tiles, the briefing, chart labels) says the same thing:
 
-* after-entry difference: "In the 6 months after entry, the odds of any arrest for people
-  referred to LEAD were about 67% lower than for the comparison group, ...";
-* change in change: "Change in change (...): each group's odds of any arrest after entry
-  divided by its own before entry was about 70% lower for people referred to LEAD than for
-  the comparison group, ... This compares changes within each group, ...";
-* within-person change: "Among LEAD participants (no comparison group), ... This is a
-  within-person change with no comparison group: ...";
-* area change in change: "Compared with Capitol Hill, reported robbery in Belltown changed
-  23% less ... This compares areas, not people, ...".
+* after-entry difference: "In the 6 months after entry, the LEAD group's odds of any arrest
+  were about 67% lower than the comparison group's. It could be as little as ...";
+* change in change: "This compares each group with itself, from ... The LEAD group's odds
+  of any arrest fell more, or rose less, than the comparison group's: about 70% lower ...
+  This does not compare the groups after entry. ...";
+* within-person change: "This follows LEAD participants ... There is no comparison
+  group. ...";
+* area change in change: "From the 24 months before October 2011 to the 24 months after,
+  reported robbery in Belltown changed 23% less than in Capitol Hill. ... This compares
+  areas, not people. ...".
+
+Sentences are short (about grade 8, checked in tests): each number, its comparison and how
+sure it is get a sentence of their own.
 
 Every number comes from an argument; nothing is typed in by hand.
 """
@@ -33,18 +37,18 @@ from etl.estimands import (
 
 RATIO_UNITS = ("odds ratio", "rate ratio")
 WITHIN_PERSON_NOTE = (
-    "This is a within-person change with no comparison group: it may reflect time, regression "
-    "to the mean (people are often referred at a low point) or who stayed in follow-up, not "
-    "only LEAD."
+    "There is no comparison group. People often join at a low point and get better anyway. "
+    "So the change may come from that, from time passing or from who stayed in follow-up, "
+    "not only from LEAD."
 )
 CHANGE_NOTE = (
-    "This compares changes within each group, not the groups after entry, and is not adjusted "
-    "for how the groups differed."
+    "This does not compare the groups after entry. It is not adjusted for how the groups differed."
 )
 AREA_NOTE = (
-    "This compares areas, not people: reported crime also moves with policing, reporting and "
-    "events that differ between neighborhoods, so it cannot show that LEAD caused it."
+    "This compares areas, not people. Reported crime also moves with policing, reporting "
+    "and events that differ between areas. So it cannot show that LEAD caused the change."
 )
+PLURAL_STARTS = ("the odds", "odds", "days", "rates", "jail bookings", "bookings", "arrests")
 
 
 def _field(meta: Mapping[str, str], name: str, override: str | None) -> str:
@@ -59,8 +63,21 @@ def adjustment_sentence(meta: Mapping[str, str]) -> str:
     """How an after-entry comparison treats the groups' differences at entry."""
     adjusted_for = str(meta.get("estimand_adjusted_for", "")) or NOT_ADJUSTED
     if adjusted_for == NOT_ADJUSTED:
-        return "This compares the groups after entry without adjusting for how they differed."
-    return f"This compares the groups after entry, adjusted for {adjusted_for}."
+        return "This compares the groups after entry. It does not adjust for how they differed."
+    return f"This compares the groups after entry. It is adjusted for {adjusted_for}."
+
+
+def comparative(size: str) -> str:
+    """The word after a size: ``about 40% lower than``, ``about 2.5 times as high as``."""
+    return "as" if size == "about the same" or " times as " in size else "than"
+
+
+def _verb(what: str) -> str:
+    return "were" if what.startswith(PLURAL_STARTS) else "was"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def effect_sentence(
@@ -88,27 +105,35 @@ def effect_sentence(
         return _withheld(kind, what, when, threshold)
     if kind == AFTER_ENTRY:
         size, sureness = effect_parts(estimate, lower, upper)
-        than = "as for" if size == "about the same" else "than for"
+        than = comparative(size)
+        outcome_words = what.removeprefix("the ")
         sentence = (
-            f"In {when}, {what} for people referred to LEAD were {size} {than} the comparison "
-            f"group, {sureness}."
+            f"In {when}, the LEAD group's {outcome_words} {_verb(outcome_words)} {size} {than} "
+            f"the comparison group's. {sureness}"
         )
         return f"{sentence} {adjustment_sentence(meta)}" if with_note else sentence
     if kind == CHANGE_IN_CHANGE:
         size, sureness = effect_parts(estimate, lower, upper)
-        than = "as for" if size == "about the same" else "than for"
+        outcome_words = what.removeprefix("the ")
+        if size == "about the same":
+            moved = "changed about as much as the comparison group's"
+        elif estimate < 1:
+            moved = f"fell more, or rose less, than the comparison group's: {size}"
+        else:
+            moved = f"rose more, or fell less, than the comparison group's: {size}"
         return (
-            f"Change in change ({when}): each group's {what.removeprefix('the ')} after entry "
-            f"divided by its own before entry was {size} for people referred to LEAD {than} "
-            f"the comparison group, {sureness}. {CHANGE_NOTE}"
+            f"This compares each group with itself, from {when}. The LEAD group's "
+            f"{outcome_words} {moved}. {sureness} {CHANGE_NOTE}"
         )
     if kind == WITHIN_PERSON:
         groups = str(meta.get("estimand_groups", "LEAD participants"))
         subject = groups.split(" (", 1)[0]
         if is_ratio(meta):
             size, sureness = effect_parts(estimate, lower, upper)
-            verb = "were" if what.startswith(("the odds", "days", "rates")) else "was"
-            return f"Among {subject}, {what} {when} {verb} {size}, {sureness}. {WITHIN_PERSON_NOTE}"
+            return (
+                f"This follows {subject}. {_capital(what)} {when}, {_verb(what)} {size}. "
+                f"{sureness} {WITHIN_PERSON_NOTE}"
+            )
         return (
             f"Among {subject}, {what} changed by {_signed(estimate)} {when} (likely range "
             f"{_signed(lower)} to {_signed(upper)}). {WITHIN_PERSON_NOTE}"
@@ -117,7 +142,7 @@ def effect_sentence(
         area = comparison or "the comparison area"
         return area_sentence(what, area, when, estimate, lower, upper, with_note)
     size, sureness = effect_parts(estimate, lower, upper)
-    return f"{what[:1].upper()}{what[1:]}: {size}, {sureness}."
+    return f"{_capital(what)}: {size}. {sureness}"
 
 
 def _withheld(kind: str, what: str, when: str, threshold: int) -> str:
@@ -127,7 +152,7 @@ def _withheld(kind: str, what: str, when: str, threshold: int) -> str:
         WITHIN_PERSON: "The within-person change in",
     }.get(kind, "The figure for")
     return (
-        f"{label} {what.removeprefix('the ')} ({when}) is not shown to protect privacy: it "
+        f"{label} {what.removeprefix('the ')} ({when}) is not shown to protect privacy. It "
         f"rests on, or would reveal, a group of fewer than {threshold} people."
     )
 
@@ -141,16 +166,16 @@ def area_sentence(
     upper: float,
     with_note: bool = True,
 ) -> str:
-    """``"Compared with Capitol Hill, reported robbery in Belltown changed 23% less from the
-    24 months before October 2011 to the 24 months after (rate ratio 0.77, 95% confidence
-    interval 0.55 to 1.07; the interval includes no difference). This compares areas..."``"""
+    """``"From the 24 months before October 2011 to the 24 months after, reported robbery in
+    Belltown changed 23% less than in Capitol Hill. The rate ratio is 0.77 (95% confidence
+    interval 0.55 to 1.07). That interval includes no difference. This compares areas..."``"""
     share = round(abs(1 - ratio) * 100)
     word = "less" if ratio < 1 else "more"
-    change = "about the same" if share == 0 else f"{share}% {word}"
-    verdict = "; the interval includes no difference" if lower <= 1 <= upper else ""
+    change = "about as much as" if share == 0 else f"{share}% {word} than"
+    verdict = " That interval includes no difference." if lower <= 1 <= upper else ""
     sentence = (
-        f"Compared with {comparison}, {what} in Belltown changed {change} from {window} (rate "
-        f"ratio {ratio:.2f}, 95% confidence interval {lower:.2f} to {upper:.2f}{verdict})."
+        f"From {window}, {what} in Belltown changed {change} in {comparison}. The rate ratio "
+        f"is {ratio:.2f} (95% confidence interval {lower:.2f} to {upper:.2f}).{verdict}"
     )
     return f"{sentence} {AREA_NOTE}" if with_note else sentence
 

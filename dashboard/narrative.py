@@ -68,8 +68,8 @@ def change_sentence(
     """The latest figure against the period before, in words.
 
     ``change_sentence("People referred to LEAD", "people", Figure(25, "Q3 2014"),
-    Figure(20, "Q2 2014"), 11)`` is ``"People referred to LEAD in Q3 2014: 25 people, up
-    from 20 in Q2 2014 (25% more)."``
+    Figure(20, "Q2 2014"), 11)`` is ``"People referred to LEAD in Q3 2014: 25 people. That
+    is up from 20 in Q2 2014 (25% more)."``
     """
     at = f"{preposition} {current.period}"
     then = f"{preposition} {prior.period}"
@@ -86,17 +86,19 @@ def change_sentence(
     before_text = f"{int(before):,}" if before.is_integer() else f"{before:,.1f}"
     if before == 0:
         if after == 0:
-            return f"{subject} {at}: none, the same as {then}."
-        return f"{subject} {at}: {now}, up from none {then}."
+            return f"{subject} {at}: none. That is the same as {then}."
+        return f"{subject} {at}: {now}. That is up from none {then}."
     if before == after:
-        return f"{subject} {at}: {now}, the same as {then}."
+        return f"{subject} {at}: {now}. That is the same as {then}."
     if max(before, after) < SMALL_COUNT:
-        return f"{subject} {at}: {now}, against {before_text} {then}."
+        return f"{subject} {at}: {now}. That compares with {before_text} {then}."
     direction, percent = relative_change(before, after)
     if direction == "flat":
-        return f"{subject} {at}: {now}, about the same as {then} ({before_text})."
+        return f"{subject} {at}: {now}. That is about the same as {then} ({before_text})."
     more = "more" if direction == "up" else "fewer"
-    return f"{subject} {at}: {now}, {direction} from {before_text} {then} ({percent}% {more})."
+    return (
+        f"{subject} {at}: {now}. That is {direction} from {before_text} {then} ({percent}% {more})."
+    )
 
 
 def relative_change(before: float, after: float) -> tuple[str, int]:
@@ -122,25 +124,26 @@ def percent_words(ratio: float) -> str:
 
 
 def effect_parts(estimate: float, lower: float, upper: float) -> tuple[str, str]:
-    """(size, how sure): ``("about 40% lower", "though it could be as little as 20% lower or
-    as much as 55% lower")``; an interval that includes 1 says the data cannot tell."""
+    """(size, how sure): ``("about 40% lower", "It could be as little as 20% lower or as
+    much as 55% lower.")``, the second a sentence of its own; an interval that includes 1
+    says the data cannot tell."""
     if upper < 1:
         return (
             f"about {_percent(estimate)}% lower",
-            f"though it could be as little as {_percent(upper)}% lower or as much as "
-            f"{_percent(lower)}% lower",
+            f"It could be as little as {_percent(upper)}% lower or as much as "
+            f"{_percent(lower)}% lower.",
         )
     if lower > 1 and estimate >= 2:
         return (
             f"about {percent_words(estimate)}",
-            f"though it could be as little as {percent_words(lower)} or as much as "
-            f"{percent_words(upper)}",
+            f"It could be as little as {percent_words(lower)} or as much as "
+            f"{percent_words(upper)}.",
         )
     if lower > 1:
         return (
             f"about {_percent(estimate)}% higher",
-            f"though it could be as little as {_percent(lower)}% higher or as much as "
-            f"{_percent(upper)}% higher",
+            f"It could be as little as {_percent(lower)}% higher or as much as "
+            f"{_percent(upper)}% higher.",
         )
     if round(estimate, 2) == 1:
         size = "about the same"
@@ -148,13 +151,6 @@ def effect_parts(estimate: float, lower: float, upper: float) -> tuple[str, str]
         size = f"about {_percent(estimate)}% {'lower' if estimate < 1 else 'higher'}"
     return (
         size,
-        f"but the likely range runs from {_percent(lower)}% lower to {_percent(upper)}% "
-        "higher, so these data cannot tell whether there is a real difference",
+        f"But the likely range runs from {_percent(lower)}% lower to {_percent(upper)}% "
+        "higher. So these data cannot tell if there is a real difference.",
     )
-
-
-def effect_phrase(estimate: float, lower: float, upper: float) -> str:
-    """0.6 (0.45 to 0.8) -> ``about 40% lower, though it could be as little as 20% lower or
-    as much as 55% lower``."""
-    size, sureness = effect_parts(estimate, lower, upper)
-    return f"{size}, {sureness}"

@@ -16,10 +16,7 @@ MEASURES = {"arrest": "Any arrest", "booking": "Jail bookings", "jail_days": "Da
 SUFFIX = {"arrest": "odds_ratio", "booking": "rate_ratio", "jail_days": "rate_ratio"}
 HEADLINE_MONTHS = {"arrest": 6, "booking": 12, "jail_days": 12}
 WINDOWS = (6, 12, 18)
-ADJUSTED_FOR = (
-    "age, gender, race/ethnicity, housing at referral and arrests and bookings in the 6 and 12 "
-    "months before entry"
-)
+ADJUSTED_FOR = "age, gender, race/ethnicity, housing at referral, and past arrests and bookings"
 ADJUSTMENTS = {
     "weighted": "weighted to resemble LEAD (headline)",
     "adjusted": "adjusted in the model",
@@ -111,16 +108,17 @@ def e_value_sentence(run: data.PublishedRun, indicator: str) -> str:
     if "estimate" not in values:
         return ""
     sentence = (
-        f"To explain this away, a difference between the groups that was not measured would "
-        f"have to make both being referred to LEAD and the outcome about "
-        f"{values['estimate']:.1f} times as likely (E-value), beyond the characteristics "
-        "adjusted for"
+        "Could a difference that was not measured explain this away? Only if it made both "
+        f"referral to LEAD and the outcome about {values['estimate']:.1f} times as likely "
+        "(the E-value)"
     )
     interval = values.get("interval")
     if interval is not None and interval > 1:
-        sentence += f"; {interval:.1f} times to make the likely range include no difference"
+        sentence += (
+            f". To make the likely range include no difference, it would take {interval:.1f} times"
+        )
     elif interval is not None:
-        sentence += "; the likely range already includes no difference"
+        sentence += ". The likely range already includes no difference"
     return sentence + "."
 
 
@@ -145,7 +143,9 @@ def window_sentence(run: data.PublishedRun, measure: str) -> str:
         found = effect(run, indicator_id(measure, "weighted"), months)
         if found is None or found.withheld:
             continue
-        parts.append(f"over {months} months, {found.tile_value().lower()} ({found.tile_range()})")
+        parts.append(
+            f"Over {months} months, it is {found.tile_value().lower()} ({found.tile_range()})."
+        )
     if not parts:
         return ""
-    return "With other follow-up windows the weighted estimate is " + "; ".join(parts) + "."
+    return " ".join(parts)

@@ -79,16 +79,16 @@ def count_trend_summary(
     """Sentence comparing the first and last complete years, focus area first."""
     years = complete_years(frame)
     if years.empty:
-        return f"{subject}: no complete calendar year in the current extract to compare."
+        return f"{subject}: no full calendar year of data to compare yet."
     # Each area from its own first to its own last complete year: areas covered by
     # different files (different years) are each described over the years they have.
     if (years["year"] == years["year"].iloc[0]).all():
         year = int(years["year"].iloc[0])
         parts = [
-            f"{area_name(str(row.area))} {_number(_float(row.total))}"
+            f"{area_name(str(row.area))} had {_number(_float(row.total))}."
             for row in _ordered(years, focus_area).itertuples()
         ]
-        return f"{subject} in {year}: {', '.join(parts)}."
+        return f"{subject} in {year}: {' '.join(parts)}"
     grouped = years.groupby("area")["year"].agg(["min", "max"])
     spans = {
         str(area): (int(low), int(high))
@@ -116,14 +116,16 @@ def count_trend_summary(
             different.append(f"{area_name(area)} {change}")
     if same:
         lead = "Over the same years, " if sentences else f"{subject}: "
-        sentences.append(lead + _join(same) + ".")
+        sentences.append(lead + same[0] + ".")
+        sentences += [f"{part}." for part in same[1:]]
     if different:
         lead = (
             "Over the years it has data for, "
             if len(different) == 1
             else ("Over the years each has data for, ")
         )
-        sentences.append(lead + _join(different) + ".")
+        sentences.append(lead + different[0] + ".")
+        sentences += [f"{part}." for part in different[1:]]
     return " ".join(sentences)
 
 
@@ -136,7 +138,7 @@ def index_trend_summary(
     """Sentence on the latest complete year's average index value per area."""
     years = complete_years(frame)
     if years.empty:
-        return "Index: no complete calendar year in the current extract to compare."
+        return "Index: no full calendar year of data to compare yet."
     last_year = int(years["year"].max())
     latest = _ordered(years[years["year"] == last_year], focus_area)
     parts = [
@@ -212,7 +214,7 @@ def flow_summary(
         return (
             f"From {first} to {last}, {_number(period_total)} {what} (the running total). "
             f"The totals of {withheld_quarters} of {len(totals)} quarters are "
-            f"{WITHHELD_PHRASE.format(threshold=threshold)}, so the quarters shown add up to "
+            f"{WITHHELD_PHRASE.format(threshold=threshold)}. So the quarters shown add up to "
             f"{total}."
         )
     sentence = f"From {first} to {last}, {total} {what}"
@@ -228,7 +230,7 @@ def flow_summary(
     if withheld_quarters:
         sentence += (
             f" The totals of {withheld_quarters} of {len(totals)} quarters are "
-            f"{WITHHELD_PHRASE.format(threshold=threshold)} and are not included."
+            f"{WITHHELD_PHRASE.format(threshold=threshold)}. They are not included."
         )
     return sentence
 
@@ -258,21 +260,27 @@ def share_summary(
     if lead.empty:
         return f"Figures by {dimension_words} are {WITHHELD_PHRASE.format(threshold=threshold)}."
     top = lead.sort_values(["value", "category"], ascending=[False, True]).iloc[0]
+    name = category_name(str(top["category"]))
     sentence = (
-        f"The largest group of LEAD participants by {dimension_words} is "
-        f"{category_name(str(top['category']))} ({_number(float(top['value']))}%)"
+        f"By {dimension_words}, the biggest group in LEAD is {name} "
+        f"({_number(float(top['value']))}%)."
     )
     control = frame[(frame["cohort"] == "control") & (frame["category"] == top["category"])]
     if control.empty or bool(control["is_suppressed"].iloc[0]):
-        sentence += "; the comparison group's figure is withheld."
+        sentence += " The comparison group's figure is withheld."
     else:
         sentence += (
-            f", compared with {_number(float(control['value'].iloc[0]))}% of the comparison group."
+            f" In the comparison group, the share is {_number(float(control['value'].iloc[0]))}%."
         )
     withheld = int(frame["is_suppressed"].astype(bool).sum())
     if withheld:
-        sentence += f" {withheld} figure(s) are {WITHHELD_PHRASE.format(threshold=threshold)}."
+        sentence += f" {_figures(withheld)} {WITHHELD_PHRASE.format(threshold=threshold)}."
     return sentence
+
+
+def _figures(count: int, noun: str = "figure") -> str:
+    """``1 figure is``, ``2 figures are``."""
+    return f"1 {noun} is" if count == 1 else f"{count} {noun}s are"
 
 
 def change_summary(
@@ -318,7 +326,9 @@ def total_with_top_category(
     sentence += "."
     withheld = int(parts["is_suppressed"].astype(bool).sum())
     if withheld:
-        sentence += f" {withheld} reason(s) are {WITHHELD_PHRASE.format(threshold=threshold)}."
+        sentence += (
+            f" {_figures(withheld, 'reason')} {WITHHELD_PHRASE.format(threshold=threshold)}."
+        )
     return sentence
 
 
@@ -337,8 +347,8 @@ def _cells(frame: pd.DataFrame) -> dict[tuple[str, str], dict[str, Any]]:
 
 
 def before_after_summary(frame: pd.DataFrame, event: str, threshold: int) -> str:
-    """``"In the six months after entry, 30% of the LEAD group and 52% of the comparison
-    group were arrested, compared with 60% and 58% in the six months before."``"""
+    """``"In the six months after entry, 30% of the LEAD group were arrested, against 52% of
+    the comparison group. In the six months before, it was 60% and 58%."``"""
     cells = _cells(frame)
     keys = [("lead", "after"), ("control", "after"), ("lead", "before"), ("control", "before")]
     if any(k not in cells or bool(cells[k]["is_suppressed"]) for k in keys):
@@ -348,8 +358,8 @@ def before_after_summary(frame: pd.DataFrame, event: str, threshold: int) -> str
         )
     la, ca, lb, cb = (f"{float(cells[k]['value']):.0f}%" for k in keys)
     return (
-        f"In the six months after entry, {la} of the LEAD group and {ca} of the comparison "
-        f"group were {event}, compared with {lb} and {cb} in the six months before."
+        f"In the six months after entry, {la} of the LEAD group were {event}, against {ca} of "
+        f"the comparison group. In the six months before, it was {lb} and {cb}."
     )
 
 
@@ -367,28 +377,44 @@ def before_after_rate_summary(
             or bool(before["is_suppressed"])
             or bool(after["is_suppressed"])
         ):
-            parts.append(f"the {name}'s figures are withheld (fewer than {threshold} people)")
+            parts.append(f"The {name}'s figures are withheld (fewer than {threshold} people).")
             continue
         form = "{:,.0f}" if prefix == "$" else "{:,.1f}"  # money in whole dollars
         parts.append(
-            f"the {name} went from {prefix}{form.format(float(before['value']))} to "
-            f"{prefix}{form.format(float(after['value']))}"
+            f"The {name} went from {prefix}{form.format(float(before['value']))} in the year "
+            f"before entry to {prefix}{form.format(float(after['value']))} in the year after."
         )
-    return f"In {unit}, from the year before entry to the year after, {_join(parts)}."
+    return f"Figures are in {unit}. {' '.join(parts)}"
 
 
 def survival_summary(frame: pd.DataFrame, names: dict[str, str], threshold: int) -> str:
-    """Share not yet arrested six and twelve months after entry, per group."""
+    """Share not yet arrested six and twelve months after entry, per group: ``"In the LEAD
+    group, 62% had not been arrested 6 months after entry, and 44% after 12 months."``"""
     parts = []
     for cohort, name in names.items():
         rows = {int(r["month"]): r for r in frame[frame["cohort"] == cohort].to_dict("records")}
         shown = [m for m in (6, 12) if m in rows and not bool(rows[m]["is_suppressed"])]
+        group = _group_name(name)
         if not shown:
-            parts.append(f"the {name.lower()}'s curve is withheld (fewer than {threshold} at risk)")
+            parts.append(
+                f"The {group}'s curve is withheld (fewer than {threshold} people at risk)."
+            )
             continue
-        values = " and ".join(f"{float(rows[m]['value']):.0f}% after {m} months" for m in shown)
-        parts.append(f"{name.lower()}: {values}")
-    return f"Share not yet arrested since entry: {'; '.join(parts)}."
+        first, *rest = shown
+        sentence = (
+            f"In the {group}, {float(rows[first]['value']):.0f}% had not been arrested "
+            f"{first} months after entry"
+        )
+        for m in rest:
+            sentence += f", and {float(rows[m]['value']):.0f}% after {m} months"
+        parts.append(sentence + ".")
+    return " ".join(parts)
+
+
+def _group_name(name: str) -> str:
+    """``LEAD group`` and ``comparison group`` as written in a sentence."""
+    words = name.split()
+    return " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in words)
 
 
 def trajectory_summary(frame: pd.DataFrame, outcome: str, threshold: int) -> str:

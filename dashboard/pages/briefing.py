@@ -46,9 +46,10 @@ CHART_HEIGHT = 235
 PRINT_FONT_PX = 12  # 9 pt when printed at 100%
 BAR_QUARTERS = 8  # the enrollment chart shows the last two years to the chosen period
 CAVEATS = (
-    "LEAD and comparison participants were not assigned at random, so differences may "
+    "people were not put in LEAD or the comparison group at random. So differences may "
     "partly reflect who was referred. Reported crime depends on reporting and policing, not "
-    "only on crime. Effects are for the evaluation groups (entries October 2011 to July 2014)."
+    "only on crime. Effects are for the evaluation groups (who joined from October 2011 to "
+    "July 2014)."
 )
 
 
@@ -195,13 +196,13 @@ def brief(
                     html.P(
                         [
                             html.Strong("Privacy: "),
-                            f"program figures based on fewer than {threshold} people are ",
+                            f"a program figure based on fewer than {threshold} people is ",
                             term("withheld", "suppressed"),
-                            ", with others where needed so they cannot be worked out; no "
+                            ". So are others where needed, so it cannot be worked out. No "
                             "record about a person is published.",
                         ]
                     ),
-                    html.P([html.Strong("Sources: "), _sources(run)]),
+                    html.P([html.Strong("Sources: "), _sources(run)], className="brief__sources"),
                     html.Div(
                         className="brief__link",
                         children=[

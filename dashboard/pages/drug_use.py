@@ -149,10 +149,7 @@ def headline(run: data.PublishedRun, has_drug_use: bool, has_health: bool) -> Co
             )
         treated = _month_pair(run, "any_treatment_share")
         if treated is not None:
-            sentences.append(
-                f"In treatment: {treated[0]:.0f}% of assessed participants in the month before "
-                f"referral and {treated[1]:.0f}% 12 months after."
-            )
+            sentences.append(treatment_sentence(treated))
     if has_health:
         ratio = _row(run, "health_event_rate_ratio", "overdose_nonfatal")
         meta = data.indicator(run.run_id, "health_event_rate_ratio")
@@ -224,6 +221,14 @@ def _signed(value: float) -> str:
     return f"{value:+.1f} days".replace("-", "−")
 
 
+def treatment_sentence(pair: tuple[float, float]) -> str:
+    """The share in any treatment the month before referral and 12 months after."""
+    return (
+        f"In the month before referral, {pair[0]:.0f}% of assessed participants were in any "
+        f"treatment. 12 months after, {pair[1]:.0f}% were."
+    )
+
+
 def treatment_card(run: data.PublishedRun) -> CardContent:
     frames = []
     for indicator_id in TREATMENTS:
@@ -236,8 +241,7 @@ def treatment_card(run: data.PublishedRun) -> CardContent:
     )
     pair = _month_pair(run, "any_treatment_share")
     summary = (
-        f"In any treatment: {pair[0]:.0f}% of assessed participants in the month before "
-        f"referral, {pair[1]:.0f}% 12 months after."
+        treatment_sentence(pair)
         if pair
         else "The treatment shares around referral are not shown to protect privacy."
     )
@@ -314,7 +318,8 @@ def health_card(run: data.PublishedRun) -> CardContent:
         size, sureness = narrative.effect_parts(
             float(ratio["value"]), float(ratio["lower_bound"]), float(ratio["upper_bound"])
         )
-        sentences.append(f"{label}: {size} after referral than before, {sureness}.")
+        than = estimand_text.comparative(size)
+        sentences.append(f"{label} were {size} after referral {than} before. {sureness}")
     if sentences:
         sentences.append(estimand_text.WITHIN_PERSON_NOTE)
     summary = " ".join(sentences) or (

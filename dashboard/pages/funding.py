@@ -183,7 +183,7 @@ def cost_card(run: data.PublishedRun) -> CardContent:
         summary = (
             f"Spending per participant-month was ${float(first['value']):,.0f} in {start} and "
             f"${float(last['value']):,.0f} in {end}. The published evaluation found about "
-            "$899 on average, falling to $532 towards its end."
+            "$899 on average. It fell to $532 near the end."
         )
     table_frame = pd.DataFrame(
         {

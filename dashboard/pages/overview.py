@@ -176,8 +176,8 @@ def key_figures(run: data.PublishedRun, period: kpis.Period) -> list[Component]:
         notes.append(
             html.P(
                 html.Strong(
-                    f"{DEMO_LABEL}: the program figures below come from a synthetic "
-                    "demonstration extract."
+                    f"{DEMO_LABEL}. The program figures below are synthetic: made up to "
+                    "show how the site works."
                 ),
                 className="demo-label",
             )
@@ -195,7 +195,7 @@ def key_figures(run: data.PublishedRun, period: kpis.Period) -> list[Component]:
                 "Each change is against the same period a year before. A figure based on "
                 f"fewer than {settings.get('SUPPRESSION_THRESHOLD')} people is ",
                 term("withheld", "suppressed"),
-                ". The arrest comparison covers the evaluation groups; its ",
+                ". The arrest comparison covers the evaluation groups. Its ",
                 term("likely range", "confidence-interval"),
                 " is the 95% confidence interval.",
             ],

@@ -61,17 +61,17 @@ def pre_trend_sentence(run: data.PublishedRun, group: str) -> str:
         share = round(abs(ratio - 1) * 100)
         pace = "faster" if ratio > 1 else "slower"
         test = (
-            f"the pre-trend test rejects parallel trends (p = {p_value:.3f}), so a before/after "
-            "ratio mixes in a change that was already under way"
+            f"The test for a trend already under way finds one (p = {p_value:.3f}). So a "
+            "before/after ratio mixes in a change that had already begun."
             if p_value < 0.05
-            else f"the pre-trend test does not reject parallel trends (p = {p_value:.2f}), "
-            "which does not show the trends were parallel, only that these data cannot tell"
+            else "The test for a trend already under way does not find one "
+            f"(p = {p_value:.2f}). That does not show there was none; these data cannot tell."
         )
         sentences.append(
             f"Before LEAD, reported {offense_phrase(group)} in Belltown were changing "
             f"{share}% a year {pace} than in {row['comparison']} (95% confidence interval "
-            f"{float(row['lower_bound']):.2f} to {float(row['upper_bound']):.2f} times a year): "
-            f"{test}."
+            f"{float(row['lower_bound']):.2f} to {float(row['upper_bound']):.2f} times a year). "
+            f"{test}"
         )
     return " ".join(sentences)
 
@@ -163,19 +163,15 @@ def event_study_parts(run: data.PublishedRun, group: str) -> Parts:
         shown = rows.dropna(subset=["lower_bound"])
         lower = int((shown["upper_bound"] < 1).sum())
         summary += (
-            f" Against {comparison}, Belltown was lower relative to the year before LEAD in "
-            f"{lower} of {len(shown)} years after October 2011"
+            f" Against {comparison}, Belltown was lower than in the year before LEAD in "
+            f"{lower} of {len(shown)} later years."
         )
         earlier = before[before["comparison"] == comparison].dropna(subset=["lower_bound"])
         if not earlier.empty:
             off = int(((earlier["upper_bound"] < 1) | (earlier["lower_bound"] > 1)).sum())
-            summary += (
-                f", and different from the year before LEAD in {off} of {len(earlier)} "
-                "earlier years"
-            )
-        summary += "."
+            summary += f" It differed from that year in {off} of {len(earlier)} earlier years."
     summary += (
-        " The year before LEAD is the reference (= 1), so a busy or quiet reference year moves "
+        " The year before LEAD is the baseline (= 1). So a busy or quiet baseline year moves "
         "every other year's ratio. " + estimand_text.AREA_NOTE
     )
     table = data_table(
@@ -214,25 +210,28 @@ def placebo_parts(run: data.PublishedRun, group: str) -> Parts:
         ratios = rows["value"].astype(float)
         sentence = (
             f"Against {comparison}, {len(rows)} false start dates ({span}) gave ratios "
-            f"from {ratios.min():.2f} to {ratios.max():.2f}"
+            f"from {ratios.min():.2f} to {ratios.max():.2f}."
         )
         if not actual.empty:
             value = float(actual.iloc[0]["value"])
             distance = abs(math.log(value))
             as_far = int((ratios.map(lambda r: abs(math.log(r))) >= distance).sum())
-            sentence += (
-                f"; the real 12-month estimate, {value:.2f}, is matched or exceeded in distance "
-                f"from 1 by {as_far} of them ({round(100 * as_far / len(rows))}%)"
+            share = round(100 * as_far / len(rows))
+            counted = (
+                "None of them was"
+                if as_far == 0
+                else f"{as_far} of them ({share}%) {'was' if as_far == 1 else 'were'}"
             )
+            sentence += f" {counted} as far from 1 as the real 12-month estimate, {value:.2f}."
             if as_far == 0:
                 sentence += (
-                    ", so ordinary variation of this kind does not explain it on its own, "
-                    "though a trend already under way before LEAD (above) can"
+                    " So ordinary ups and downs of this kind do not explain it on their own. A "
+                    "trend already under way before LEAD (above) still could."
                 )
-        sentences.append(sentence + ".")
+        sentences.append(sentence)
     summary = " ".join(sentences) + (
-        " When many false starts give ratios as far from 1 as the real one, ordinary variation "
-        "between the areas could produce it. " + estimand_text.AREA_NOTE
+        " If many false starts gave ratios as far from 1 as the real one, ordinary ups and "
+        "downs between the areas could explain it. " + estimand_text.AREA_NOTE
     )
     table = data_table(
         pd.DataFrame(

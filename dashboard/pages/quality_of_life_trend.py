@@ -9,6 +9,7 @@ Briefing and the benchmarks; the callback that drives it lives with the page.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pandas as pd
 from dash import html
@@ -312,7 +313,7 @@ def _monthly_for(
 
 
 def partial_years(monthly: pd.DataFrame) -> pd.DataFrame:
-    """Area-years with some but not all 12 months published: not totalled, but named."""
+    """Area-years with some but not all 12 months published: not totaled, but named."""
     if monthly.empty:
         return pd.DataFrame(columns=["area", "year", "months", "first", "last"])
     frame = monthly.assign(year=monthly["period_start_date"].dt.year)
@@ -339,25 +340,41 @@ def yearly_parts(
     table_frame = wide_table(frame, focus, label="Year")
     marks = {
         (str(row.year), area_label(str(row.area))): (
-            f"partial year ({row.first:%b}–{row.last:%b}, {row.months} of 12 months): not totalled"
+            f"partial year ({row.first:%b}–{row.last:%b}, {row.months} of 12 months): not totaled"
         )
         for row in partial.itertuples()
     }
     if marks:
-        summary += (
-            " Partial years are not totalled: "
-            + "; ".join(
-                f"{area} {year} ({text.split('(')[1].split(')')[0]})"
-                for (year, area), text in sorted(marks.items())
-            )
-            + "."
-        )
+        summary += " " + partial_years_sentence(partial, area_label)
         table_frame = _with_partial_rows(table_frame, marks)
     first, last = frame["period_start_date"].min(), frame["period_start_date"].max()
     period = f"{first:%Y} to {last:%Y}, complete calendar years"
     table = data_table(table_frame, caption=f"{meta['title']}: {category_label(group)}, {period}")
     footer = indicator_footer(run, meta["indicator_id"], period, frame)
     return figure, summary, table, footer
+
+
+def partial_years_sentence(partial: pd.DataFrame, area_name: Callable[[str], str]) -> str:
+    """``"2021 is not totaled: it has only 8 of 12 months (Jan–Aug)."``, per year, naming the
+    areas when their partial years differ."""
+    sentences = []
+    for year in sorted(set(partial["year"])):
+        rows = partial[partial["year"] == year].sort_values("area")
+        spans = [
+            (str(area), int(months), f"{pd.Timestamp(first):%b}–{pd.Timestamp(last):%b}")
+            for area, months, first, last in zip(
+                rows["area"], rows["months"], rows["first"], rows["last"], strict=True
+            )
+        ]
+        if len({(months, span) for _area, months, span in spans}) == 1:
+            _area, months, span = spans[0]
+            sentences.append(f"{year} is not totaled: it has only {months} of 12 months ({span}).")
+            continue
+        sentences += [
+            f"{area_name(area)} {year} is not totaled: it has only {months} of 12 months ({span})."
+            for area, months, span in spans
+        ]
+    return " ".join(sentences)
 
 
 def _with_partial_rows(table: pd.DataFrame, marks: dict[tuple[str, str], str]) -> pd.DataFrame:

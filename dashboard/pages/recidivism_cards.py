@@ -48,9 +48,9 @@ def followed_up_sentence(frame: pd.DataFrame) -> str:
         return ""
     share = 100 * float(people["12"]) / float(people["-1"])
     return (
-        f"{int(people['12']):,} people were assessed 12 months after referral, {share:.0f}% as "
-        f"many as in the month before ({int(people['-1']):,}); people no longer followed may "
-        "be doing differently."
+        f"{int(people['12']):,} people were assessed 12 months after referral. That is "
+        f"{share:.0f}% as many as in the month before ({int(people['-1']):,}). People no longer "
+        "followed may be doing better or worse."
     )
 
 

@@ -140,12 +140,12 @@ def after_entry_card(run: data.PublishedRun, threshold: int) -> CardContent:
             sentences.append(found.sentence(threshold, with_note=False))
     if sentences:
         sentences.append(
-            "Each compares the groups after entry, weighting the comparison group to resemble "
-            f"the LEAD group in {ADJUSTED_FOR}."
+            "Each compares the groups after entry. The comparison group is weighted to match "
+            f"the LEAD group on {ADJUSTED_FOR}."
         )
     unadjusted = effect(run, indicator_id("arrest", "after_entry"), 6)
     if unadjusted is not None:
-        sentences.append("Unadjusted: " + unadjusted.sentence(threshold))
+        sentences.append("Without weighting: " + unadjusted.sentence(threshold))
     table = _forest_table(frame, "After-entry comparisons, LEAD vs comparison group")
     footer = indicator_footer(
         run,
@@ -247,9 +247,9 @@ def balance_card(run: data.PublishedRun, threshold: int) -> CardContent:
     after = known[known["weighted"].abs() >= interval_figures.BALANCE_LIMIT]
     withheld = int(frame["unweighted"].isna().sum())
     summary = (
-        f"Before weighting, {len(outside)} of {len(known)} characteristics shown differed "
-        f"between the groups by 0.1 standard deviations or more; after weighting the "
-        f"comparison group, {len(after)} did."
+        f"Before weighting, the groups differed by 0.1 standard deviations or more on "
+        f"{len(outside)} of the {len(known)} characteristics shown. After weighting the "
+        f"comparison group, they differed on {len(after)}."
     )
     if len(outside):
         biggest = outside.iloc[outside["unweighted"].abs().argmax()]
@@ -259,7 +259,8 @@ def balance_card(run: data.PublishedRun, threshold: int) -> CardContent:
         )
     if withheld:
         summary += (
-            f" {withheld} are withheld: showing them would reveal a group of fewer than "
+            f" {withheld} {'is' if withheld == 1 else 'are'} withheld. Showing "
+            f"{'it' if withheld == 1 else 'them'} would reveal a group of fewer than "
             f"{threshold} people."
         )
     summary += " Balance on these says nothing about differences that were not measured."

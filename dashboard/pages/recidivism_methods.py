@@ -119,7 +119,7 @@ def published_panel(run: data.PublishedRun, threshold: int) -> Component:
             citation += [" ", html.A(f"doi:{doi}", href=f"https://doi.org/{doi}")]
         same = "Yes. " if bool(finding.get("same_estimand")) else "No. "
         tuned = (
-            " The demonstration generator was tuned towards this figure."
+            " The demonstration generator was tuned toward this figure."
             if run.program_is_synthetic and bool(finding.get("demo_target"))
             else ""
         )
@@ -171,7 +171,7 @@ def simulation_items() -> list[Component]:
     for row in simulations():
         bias = int(row["arrest_bias_pct"])
         direction = (
-            "higher, towards no effect" if bias > 0 else "lower, a bigger effect than the truth"
+            "higher, toward no effect" if bias > 0 else "lower, a bigger effect than the truth"
         )
         items.append(
             html.Li(

@@ -281,7 +281,7 @@ FINANCE_INDICATORS: tuple[IndicatorSpec, ...] = (
         suppression_rule="{suppression_rule}",
         chart_kind="line",
         caveats=FINANCE_CAVEAT + " The University of Washington's cost report found about $899 "
-        "per person per month on average, falling to $532 towards the end of the evaluation.",
+        "per person per month on average, falling to $532 toward the end of the evaluation.",
     ),
 )
 
@@ -395,7 +395,7 @@ def yearly_spec(monthly: dict[str, str]) -> dict[str, str]:
         "methodology": (
             f"{monthly['methodology']} Yearly totals are the sum of a calendar year's 12 "
             "monthly counts, given only for years every month of which is covered; a partial "
-            "year is not totalled (the caveats name each one)."
+            "year is not totaled (the caveats name each one)."
         ),
         "chart_kind": "bar",
     }

@@ -20,10 +20,7 @@ GROUPS = (
     "people referred to LEAD (entered October 2011 to July 2014) and the comparison group "
     "processed as usual"
 )
-ADJUSTED_FOR = (
-    "age band, gender, race/ethnicity, housing at referral, and arrests and bookings in the "
-    "6 and 12 months before entry"
-)
+ADJUSTED_FOR = "age, gender, race/ethnicity, housing at referral, and past arrests and bookings"
 WINDOWS = (6, 12, 18)
 HEADLINE_WINDOW = {"arrest": 6, "booking": 12, "jail_days": 12, "felony": 18}
 """The window of each headline figure: six months for arrests (as the published evaluation's
@@ -33,16 +30,16 @@ ADJUSTMENT_WORDS = {
     "after_entry": ("unadjusted", "nothing (unadjusted)"),
     "adjusted": (
         "adjusted for baseline differences",
-        f"{ADJUSTED_FOR}, as terms of the outcome model (a conditional comparison)",
+        f"{ADJUSTED_FOR}, in the outcome model",
     ),
     "weighted": (
         "weighted to resemble the LEAD group",
-        f"{ADJUSTED_FOR}, by weighting the comparison group to resemble the LEAD group",
+        f"{ADJUSTED_FOR}, by weighting the comparison group",
     ),
 }
 MEASURES = {
     "arrest": ("odds_ratio", "odds ratio", "the odds of any arrest", "arrest"),
-    "booking": ("rate_ratio", "rate ratio", "jail bookings per year at liberty", "bookings"),
+    "booking": ("rate_ratio", "rate ratio", "jail bookings per year out of jail", "bookings"),
     "jail_days": ("rate_ratio", "rate ratio", "days in jail per year", "jail days"),
     "felony": ("odds_ratio", "odds ratio", "the odds of a felony charge", "felony charges"),
 }
@@ -130,7 +127,7 @@ def _change_in_change(indicator_id: str, measure: str, before: str, after: str) 
         + " A secondary estimate: the comparison group entered through an arrest, so its "
         "before window may hold unusually many arrests; its change then looks better than it "
         "otherwise would, and LEAD's relative change smaller.",
-        estimand=Estimand(CHANGE_IN_CHANGE, what, f"{before} and {after}", GROUPS),
+        estimand=Estimand(CHANGE_IN_CHANGE, what, f"{before} to {after}", GROUPS),
     )
 
 

@@ -125,6 +125,11 @@ OUTCOME_LABELS = {
     "employed": "employed or in training",
     "income_or_benefits": "with income or benefits",
 }
+ODDS_WORDS = {
+    "housed": "being sheltered or housed",
+    "employed": "being employed or in training",
+    "income_or_benefits": "having income or benefits",
+}
 OUTCOME_INDICATORS: tuple[IndicatorSpec, ...] = tuple(
     IndicatorSpec(
         indicator_id=f"{outcome}_share",
@@ -167,8 +172,8 @@ OUTCOME_ODDS_INDICATORS: tuple[IndicatorSpec, ...] = tuple(
         caveats=WITHIN_PERSON_CAVEAT,
         estimand=Estimand(
             WITHIN_PERSON,
-            f"the odds of being {words}",
-            "in a month 0 to 18 months after referral, against the month before referral",
+            f"the odds of {ODDS_WORDS[outcome]}",
+            "in the 18 months after referral, against the month before",
             "LEAD participants assessed in the month before referral (no comparison group)",
         ),
     )
@@ -308,8 +313,7 @@ DRUG_INDICATORS: tuple[IndicatorSpec, ...] = (
         estimand=Estimand(
             WITHIN_PERSON,
             "the rate of each kind of health event",
-            "in the months after referral (up to 18, exit or the extract date), against the "
-            "12 months before",
+            "in the months after referral (up to 18), against the 12 months before",
             "LEAD participants with monthly status records (no comparison group)",
         ),
     ),

@@ -259,7 +259,7 @@ def _category_labels() -> dict[str, str]:
 
 def yearly_observations(counts: pd.DataFrame, indicator_id: str) -> tuple[pd.DataFrame, str]:
     """Yearly totals of monthly ``counts`` for complete calendar years only, and a sentence
-    naming each partial year (per area), which is not totalled."""
+    naming each partial year (per area), which is not totaled."""
     frame = counts.assign(year=counts["period_start_date"].dt.year)
     per_year = (
         frame.groupby(["area", "offense_group", "year"])
@@ -294,7 +294,7 @@ def yearly_observations(counts: pd.DataFrame, indicator_id: str) -> tuple[pd.Dat
         f"{year} ({months} of 12 months) in {', '.join(sorted(areas))}"
         for (year, months), areas in sorted(by_year.items())
     )
-    note = f" Partial years, not totalled: {listed}."
+    note = f" Partial years, not totaled: {listed}."
     return observations.reset_index(drop=True), note
 
 

@@ -36,26 +36,25 @@ def test_recidivism_renders_the_headline_every_chart_and_the_published_panel(
     # The headline compares the groups after entry, weighted for who was referred.
     expect(page.locator("#rec-headline")).to_have_text(
         re.compile(
-            r"^In the 6 months after entry, the odds of any arrest for people referred to LEAD "
-            r"were about \d+% (lower|higher) than for the comparison group, .* This compares "
-            r"the groups after entry, adjusted for age band, .* by weighting the comparison "
-            r"group to resemble the LEAD group\.$"
+            r"^In the 6 months after entry, the LEAD group's odds of any arrest were about "
+            r"\d+% (lower|higher) than the comparison group's\. .* This compares the groups "
+            r"after entry\. It is adjusted for age, .* by weighting the comparison group\.$"
         )
     )
     fragility = page.locator(".headline__fragility")
-    expect(fragility).to_contain_text(re.compile(r"about \d+\.\d times as likely \(E-value\)"))
-    expect(fragility).to_contain_text("over 12 months")
+    expect(fragility).to_contain_text(re.compile(r"about \d+\.\d times as likely \(the E-value\)"))
+    expect(fragility).to_contain_text("Over 12 months, it is")
     expect(fragility).to_contain_text("Without adjustment: In the 6 months after entry")
     expect(page.locator(".headline")).to_contain_text("not a randomized trial")
     # The change-in-change card words changes, never a difference between the groups.
     change = page.locator("#rec-change-summary")
-    expect(change).to_contain_text("Change in change (")
-    expect(change).to_contain_text("not the groups after entry")
+    expect(change).to_contain_text("This compares each group with itself")
+    expect(change).to_contain_text("This does not compare the groups after entry")
     expect(change).not_to_contain_text(
-        re.compile(r"for people referred to LEAD were .* than for the comparison group")
+        re.compile(r"LEAD group's [a-z ]+ (were|was) about .* (than|as) the comparison group's")
     )
     expect(page.locator("#rec-change-graph")).to_contain_text("LEAD's change lower")
-    expect(page.locator("#rec-balance-summary")).to_contain_text("after weighting the comparison")
+    expect(page.locator("#rec-balance-summary")).to_contain_text("After weighting the comparison")
     expect(page.locator("#rec-balance-graph")).to_contain_text("Arrests, 6 months before entry")
     expect(page.locator(".demo-banner")).to_contain_text(
         "Demonstration data, not real participants"
@@ -84,7 +83,7 @@ def test_recidivism_toggles_redraw_their_cards(page: Page, base_url: str) -> Non
     expect(page.locator("#rec-outcomes-summary")).to_contain_text("no comparison group")
     page.locator("#rec-sensitivity").get_by_label("Jail bookings").check()
     expect(page.locator("#rec-sensitivity-summary")).to_contain_text(
-        "In the 12 months after entry, jail bookings per year at liberty"
+        "In the 12 months after entry, the LEAD group's jail bookings per year out of jail"
     )
     assert page.console_errors == []
 

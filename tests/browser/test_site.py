@@ -145,17 +145,17 @@ def test_the_yearly_view_totals_complete_years_and_marks_the_partial_one(
     page: Page, base_url: str
 ) -> None:
     """Belltown's 67 robberies in 2011, as a journalist would cite them; 2021 (January to
-    August in the bundled extract) is marked, not totalled; the download is the yearly one."""
+    August in the bundled extract) is marked, not totaled; the download is the yearly one."""
     open_quality_of_life(page, base_url)
     page.get_by_label("Yearly totals").check()
     table = page.locator("#qol-trend-table")
     expect(table.locator("tbody tr").first).to_contain_text(
-        "2021partial year (Jan–Aug, 8 of 12 months): not totalled", timeout=10_000
+        "2021partial year (Jan–Aug, 8 of 12 months): not totaled", timeout=10_000
     )
     row_2011 = table.locator("tbody tr", has=page.locator("th", has_text="2011"))
     expect(row_2011.locator("td").first).to_have_text("67")
     expect(page.locator("#qol-trend-summary")).to_contain_text(
-        "Partial years are not totalled: Belltown 2021 (Jan–Aug, 8 of 12 months)"
+        "2021 is not totaled: it has only 8 of 12 months (Jan–Aug)."
     )
     expect(page.locator("#qol-trend-share a[href*='reported_offenses_yearly.csv']")).to_have_count(
         1
@@ -218,9 +218,10 @@ def test_before_after_card_states_the_estimate_and_that_it_is_descriptive(
 ) -> None:
     open_quality_of_life(page, base_url)
     summary = page.locator("#qol-before-after-summary")
-    expect(summary).to_contain_text("Compared with Capitol Hill, reported robbery offenses")
+    expect(summary).to_contain_text("reported robbery offenses in Belltown changed")
+    expect(summary).to_contain_text("than in Capitol Hill")
     expect(summary).to_contain_text("This compares areas, not people")
-    expect(summary).to_contain_text("pre-trend test")
+    expect(summary).to_contain_text("The test for a trend already under way")
     graph = page.locator("#qol-before-after-graph")
     rows = page.evaluate(
         "document.querySelector('#qol-before-after-graph .js-plotly-plot').data[0].y"

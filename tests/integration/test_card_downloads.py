@@ -6,6 +6,10 @@ plots is a value (or an interval end) in the download, and every value in the do
 plotted or shown in the card's caption or data table (a total the caption quotes, the
 counts behind a chart of percentages). Withheld rows are empty in the download and never
 plotted.
+
+The same rendered views carry every card's generated summary; with the Overview and the
+Briefing, each is checked to read at grade 8 or below (textstat's Flesch-Kincaid grade) and
+in US spelling.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import dash
 import pytest
@@ -20,6 +25,8 @@ from flask.testing import FlaskClient
 
 from etl import pipeline
 from tests.integration import card_views
+from tests.integration.helpers import render_page
+from tests.text_checks import british_spellings, grade
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -42,21 +49,26 @@ def client(
         yield app.server.test_client()
 
 
-def _all_views(app: dash.Dash, client: FlaskClient) -> list[tuple[card_views.Card, dict]]:
+Rendered = list[tuple[card_views.Card, dict[str, Any], dict[str, Any]]]
+
+
+@pytest.fixture(scope="module")
+def rendered(app: dash.Dash, client: FlaskClient) -> Rendered:
+    """Every card in every control value, as Dash's update route returns it."""
     client.get("/")  # Dash builds its callback map on the first request
     known = card_views.controls(app)
-    return [
+    views = [
         (card, view) for card in card_views.cards(app) for view in card_views.views(card, known)
     ]
+    return [(card, view, card_views.render(client, card, view)) for card, view in views]
 
 
 def test_every_card_and_control_value_downloads_exactly_what_it_shows(
-    app: dash.Dash, client: FlaskClient
+    client: FlaskClient, rendered: Rendered
 ) -> None:
     problems: list[str] = []
     checked = 0
-    for card, view in _all_views(app, client):
-        payload = card_views.render(client, card, view)
+    for card, view, payload in rendered:
         if not payload:
             continue
         where = f"{card.card_id} {json.dumps({k: v for k, v in view.items() if k != card.card_id})}"
@@ -91,3 +103,91 @@ def test_every_card_and_control_value_downloads_exactly_what_it_shows(
         checked += 1
     assert checked >= 60  # every card, every control value (the count guards the walk)
     assert problems == [], "\n".join(problems)
+
+
+GRADE_LIMIT = 8.0
+# Labels, citations and links: names and addresses, not sentences to read.
+EXEMPT = ("demo-label", "provenance", "sources", "citation", "brief__link", "slide-source")
+
+
+def _text(node: object) -> str:
+    """The words of a rendered component tree, as a reader gets them."""
+    if isinstance(node, str | int | float):
+        return str(node)
+    if isinstance(node, list):
+        return "".join(_text(n) for n in node)
+    if isinstance(node, dict):
+        return _text(node.get("props", {}).get("children"))
+    return ""
+
+
+def _summaries(rendered: Rendered) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for card, _view, payload in rendered:
+        text = _text(payload.get(f"{card.card_id}-summary", {}).get("children")) if payload else ""
+        if text:
+            found.setdefault(text, card.card_id)
+    return found
+
+
+def _paragraphs(node: object, exempt: tuple[str, ...], in_list: bool = False) -> list[str]:
+    """Each generated paragraph (``P``, or item of a ``narrative`` list) of a page; ``exempt``
+    classes hold labels and source lists (names and links, not sentences)."""
+    if isinstance(node, list):
+        return [p for n in node for p in _paragraphs(n, exempt, in_list)]
+    if not isinstance(node, dict):
+        return []
+    props = node.get("props", {})
+    classes = str(props.get("className") or "")
+    if any(name in classes for name in exempt):
+        return []
+    if node.get("type") == "P" or (in_list and node.get("type") == "Li"):
+        text = _text(props.get("children"))
+        return [text] if len(text.split()) >= 6 else []
+    narrative = in_list or "narrative" in classes
+    return [p for value in props.values() for p in _paragraphs(value, exempt, narrative)]
+
+
+def test_every_card_summary_reads_at_grade_8_in_us_spelling(rendered: Rendered) -> None:
+    summaries = _summaries(rendered)
+    assert len(summaries) >= 60  # every card, every distinct view (guards the walk)
+    too_hard = [
+        f"{card} (grade {grade(text):.1f}): {text}"
+        for text, card in summaries.items()
+        if grade(text) > GRADE_LIMIT
+    ]
+    assert too_hard == [], "\n\n".join(too_hard)
+    spelling = {text[:60]: british_spellings(text) for text in summaries}
+    assert {k: v for k, v in spelling.items() if v} == {}
+
+
+@pytest.mark.parametrize(("path", "least"), [("/", 5), ("/briefing", 5)])
+def test_overview_and_briefing_sentences_read_at_grade_8(
+    client: FlaskClient, path: str, least: int
+) -> None:
+    paragraphs = _paragraphs(render_page(client, path), exempt=EXEMPT)
+    assert len(paragraphs) >= least
+    too_hard = [f"grade {grade(p):.1f}: {p}" for p in paragraphs if grade(p) > GRADE_LIMIT]
+    assert too_hard == [], "\n\n".join(too_hard)
+
+
+@pytest.mark.parametrize("path", ["/recidivism", "/drug-use"])
+def test_the_main_results_read_at_grade_8(client: FlaskClient, path: str) -> None:
+    """The generated "main result" sentences at the top of the evaluation pages."""
+    found: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            props = node.get("props", {})
+            if "headline__sentence" in str(props.get("className") or ""):
+                found.append(_text(props.get("children")))
+            for value in props.values():
+                walk(value)
+
+    walk(render_page(client, path))
+    assert found
+    too_hard = [f"grade {grade(p):.1f}: {p}" for p in found if grade(p) > GRADE_LIMIT]
+    assert too_hard == [], "\n\n".join(too_hard)

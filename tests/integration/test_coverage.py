@@ -198,10 +198,10 @@ def test_the_yearly_view_totals_complete_years_and_names_partial_ones(
     belltown_2008 = sum(n for (a, m, _g), n in raw.items() if a == "BELLTOWN" and m[:4] == "2008")
     last = pd.Timestamp(_covered_months(two_files[0])[1])
     assert last.year == 2009 and last.month < 12  # the file's last record is before Dec 31
-    partial = f"partial year (Jan–{last:%b}, {last.month} of 12 months): not totalled"
+    partial = f"partial year (Jan–{last:%b}, {last.month} of 12 months): not totaled"
     assert summary.startswith(f"Reported robbery offenses in Belltown: {belltown_2008} in 2008.")
     assert summary.endswith(
-        f"Partial years are not totalled: Belltown 2009 (Jan–{last:%b}, {last.month} of 12 months)."
+        f"2009 is not totaled: it has only {last.month} of 12 months (Jan–{last:%b})."
     )
     assert f'<th scope="row">2009</th><td class="cell--text">{partial}</td>' in table
     assert f'<th scope="row">2008</th><td>{belltown_2008}</td>' in table

@@ -18,8 +18,11 @@ from etl.estimands import (
     WITHIN_PERSON,
 )
 from etl.indicators import area_catalog, catalog, effects_catalog, evaluation_catalog
+from tests.text_checks import grade
 
-GROUP_DIFFERENCE = re.compile(r"for people referred to LEAD were .* than for the comparison group")
+GROUP_DIFFERENCE = re.compile(
+    r"LEAD group's [a-z ]+ (were|was) about .* (than|as) the comparison group's"
+)
 ALL_SPECS = (
     *catalog.PROGRAM_INDICATORS,
     *catalog.FINANCE_INDICATORS,
@@ -62,24 +65,25 @@ def test_each_effect_sentence_is_worded_for_its_estimand(
     sentence = effect_sentence(meta, estimate, lower, upper, 11)
     withheld = effect_sentence(meta, None, None, None, 11)
     assert "fewer than 11 people" in withheld and "not shown to protect privacy" in withheld
+    assert grade(sentence) <= 8, sentence
     kind = meta["estimand_kind"]
     if kind == AFTER_ENTRY:
         assert sentence.startswith(f"In {meta['estimand_window']}, ")
         assert GROUP_DIFFERENCE.search(sentence)
         assert "compares the groups after entry" in sentence
-        assert ("without adjusting" in sentence) == spec.indicator_id.endswith("_after_entry")
+        assert ("does not adjust" in sentence) == spec.indicator_id.endswith("_after_entry")
     else:
         assert not GROUP_DIFFERENCE.search(sentence), sentence
     if kind == CHANGE_IN_CHANGE:
-        assert sentence.startswith("Change in change (")
-        assert "divided by its own before entry" in sentence
-        assert "not the groups after entry" in sentence
+        assert sentence.startswith("This compares each group with itself, from ")
+        assert "than the comparison group's: about" in sentence
+        assert "does not compare the groups after entry" in sentence
     if kind == WITHIN_PERSON:
-        assert "within-person change with no comparison group" in sentence
-        assert "regression to the mean" in sentence
+        assert "There is no comparison group." in sentence
+        assert "People often join at a low point and get better anyway." in sentence
         assert "comparison group," not in sentence.split(".")[0]
     if kind in (AREA_CHANGE_IN_CHANGE, AREA_EVENT_STUDY):
-        assert "compares areas, not people" in sentence
+        assert "This compares areas, not people." in sentence
         assert "LEAD" not in sentence.split(". ")[0]
 
 
@@ -91,27 +95,26 @@ def _meta(spec_id: str) -> dict[str, str]:
 def test_exact_sentences_for_each_kind() -> None:
     weighted = effect_sentence(_meta("arrest_odds_ratio_weighted"), 0.33, 0.2, 0.53, 11)
     assert weighted == (
-        "In the 6 months after entry, the odds of any arrest for people referred to LEAD were "
-        "about 67% lower than for the comparison group, though it could be as little as 47% "
-        "lower or as much as 80% lower. This compares the groups after entry, adjusted for age "
-        "band, gender, race/ethnicity, housing at referral, and arrests and bookings in the 6 "
-        "and 12 months before entry, by weighting the comparison group to resemble the LEAD "
-        "group."
+        "In the 6 months after entry, the LEAD group's odds of any arrest were about 67% lower "
+        "than the comparison group's. It could be as little as 47% lower or as much as 80% "
+        "lower. This compares the groups after entry. It is adjusted for age, gender, "
+        "race/ethnicity, housing at referral, and past arrests and bookings, by weighting the "
+        "comparison group."
     )
     change = effect_sentence(_meta("arrest_odds_ratio"), 0.3, 0.17, 0.53, 11)
     assert change == (
-        "Change in change (the six months before entry and the six months after entry): each "
-        "group's odds of any arrest after entry divided by its own before entry was about 70% "
-        "lower for people referred to LEAD than for the comparison group, though it could be "
-        "as little as 47% lower or as much as 83% lower. This compares changes within each "
-        "group, not the groups after entry, and is not adjusted for how the groups differed."
+        "This compares each group with itself, from the six months before entry to the six "
+        "months after entry. The LEAD group's odds of any arrest fell more, or rose less, than "
+        "the comparison group's: about 70% lower. It could be as little as 47% lower or as "
+        "much as 83% lower. This does not compare the groups after entry. It is not adjusted "
+        "for how the groups differed."
     )
     housed = effect_sentence(_meta("housed_odds_vs_baseline"), 4.0, 3.2, 5.0, 11)
     assert housed.startswith(
-        "Among LEAD participants assessed in the month before referral, the odds of being "
-        "sheltered or housed in a month 0 to 18 months after referral, against the month "
-        "before referral were about 4.0 times as high, though it could be as little as 3.2 "
-        "times as high or as much as 5.0 times as high. This is a within-person change"
+        "This follows LEAD participants assessed in the month before referral. The odds of "
+        "being sheltered or housed in the 18 months after referral, against the month before, "
+        "were about 4.0 times as high. It could be as little as 3.2 times as high or as much "
+        "as 5.0 times as high. There is no comparison group."
     )
     days = effect_sentence(_meta("days_of_use_change_12m"), -3.5, -3.9, -3.1, 11)
     assert days.startswith(
@@ -128,10 +131,15 @@ def test_exact_sentences_for_each_kind() -> None:
         comparison="Capitol Hill",
     )
     assert area.startswith(
-        "Compared with Capitol Hill, reported robbery offenses in Belltown changed 23% less "
-        "from the 24 months before October 2011 to the 24 months after (rate ratio 0.77, 95% "
-        "confidence interval 0.55 to 1.07; the interval includes no difference). This compares "
-        "areas, not people"
+        "From the 24 months before October 2011 to the 24 months after, reported robbery "
+        "offenses in Belltown changed 23% less than in Capitol Hill. The rate ratio is 0.77 "
+        "(95% confidence interval 0.55 to 1.07). That interval includes no difference. This "
+        "compares areas, not people."
+    )
+    same = effect_sentence(_meta("arrest_odds_ratio_weighted"), 1.0, 0.8, 1.25, 11)
+    assert same.startswith(
+        "In the 6 months after entry, the LEAD group's odds of any arrest were about the same "
+        "as the comparison group's. But the likely range runs from 20% lower to 25% higher."
     )
 
 
@@ -139,7 +147,7 @@ def test_a_window_of_the_sensitivity_analysis_replaces_the_estimands_window() ->
     sentence = effect_sentence(
         _meta("arrest_odds_ratio_weighted"), 0.5, 0.3, 0.85, 11, window="the 18 months after entry"
     )
-    assert sentence.startswith("In the 18 months after entry, the odds of any arrest")
+    assert sentence.startswith("In the 18 months after entry, the LEAD group's odds of any arrest")
 
 
 @pytest.mark.parametrize(

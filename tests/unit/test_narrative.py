@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.narrative import Figure, change_sentence, effect_phrase
+from dashboard.narrative import Figure, change_sentence, effect_parts
 
 REFERRED = "People referred to LEAD"
 
@@ -16,17 +16,20 @@ REFERRED = "People referred to LEAD"
         (
             Figure(25, "Q3 2014"),
             Figure(20, "Q2 2014"),
-            "People referred to LEAD in Q3 2014: 25 people, up from 20 in Q2 2014 (25% more).",
+            "People referred to LEAD in Q3 2014: 25 people. That is up from 20 in Q2 2014 (25% "
+            "more).",
         ),
         (
             Figure(15, "Q3 2014"),
             Figure(20, "Q2 2014"),
-            "People referred to LEAD in Q3 2014: 15 people, down from 20 in Q2 2014 (25% fewer).",
+            "People referred to LEAD in Q3 2014: 15 people. That is down from 20 in Q2 2014 (25% "
+            "fewer).",
         ),
         (
             Figure(20, "Q3 2014"),
             Figure(20.5, "Q2 2014"),
-            "People referred to LEAD in Q3 2014: 20 people, about the same as in Q2 2014 (20.5).",
+            "People referred to LEAD in Q3 2014: 20 people. That is about the same as in Q2 2014 "
+            "(20.5).",
         ),
         (
             Figure(None, "Q3 2014"),
@@ -43,17 +46,17 @@ REFERRED = "People referred to LEAD"
         (
             Figure(12, "2014"),
             Figure(0, "2013"),
-            "People referred to LEAD in 2014: 12 people, up from none in 2013.",
+            "People referred to LEAD in 2014: 12 people. That is up from none in 2013.",
         ),
         (
             Figure(1, "2014"),
             Figure(1, "2013"),
-            "People referred to LEAD in 2014: 1 person, the same as in 2013.",
+            "People referred to LEAD in 2014: 1 person. That is the same as in 2013.",
         ),
         (
             Figure(6, "Q4 2016"),
             Figure(12, "Q4 2015"),
-            "People referred to LEAD in Q4 2016: 6 people, against 12 in Q4 2015.",
+            "People referred to LEAD in Q4 2016: 6 people. That compares with 12 in Q4 2015.",
         ),
     ],
 )
@@ -73,32 +76,49 @@ def test_a_nan_value_is_withheld_not_zero() -> None:
             0.6,
             0.45,
             0.8,
-            "about 40% lower, though it could be as little as 20% lower or as much as 55% lower",
+            ("about 40% lower", "It could be as little as 20% lower or as much as 55% lower."),
         ),
         (
             1.3,
             1.05,
             1.6,
-            "about 30% higher, though it could be as little as 5% higher or as much as 60% higher",
+            ("about 30% higher", "It could be as little as 5% higher or as much as 60% higher."),
+        ),
+        (
+            2.5,
+            2.1,
+            3.2,
+            (
+                "about 2.5 times as high",
+                "It could be as little as 2.1 times as high or as much as 3.2 times as high.",
+            ),
         ),
         (
             0.9,
             0.7,
             1.15,
-            "about 10% lower, but the likely range runs from 30% lower to 15% higher, so these "
-            "data cannot tell whether there is a real difference",
+            (
+                "about 10% lower",
+                "But the likely range runs from 30% lower to 15% higher. So these data cannot "
+                "tell if there is a real difference.",
+            ),
         ),
         (
             1.0,
             0.8,
             1.2,
-            "about the same, but the likely range runs from 20% lower to 20% higher, so these "
-            "data cannot tell whether there is a real difference",
+            (
+                "about the same",
+                "But the likely range runs from 20% lower to 20% higher. So these data cannot "
+                "tell if there is a real difference.",
+            ),
         ),
     ],
 )
-def test_effect_phrases(estimate: float, lower: float, upper: float, expected: str) -> None:
-    assert effect_phrase(estimate, lower, upper) == expected
+def test_effect_parts(
+    estimate: float, lower: float, upper: float, expected: tuple[str, str]
+) -> None:
+    assert effect_parts(estimate, lower, upper) == expected
 
 
 def test_a_point_in_time_figure_uses_its_own_preposition() -> None:
@@ -110,7 +130,7 @@ def test_a_point_in_time_figure_uses_its_own_preposition() -> None:
         11,
         preposition="at the end of",
     ) == (
-        "Active participants at the end of Q4 2016: 250 people, up from 229 at the end of "
+        "Active participants at the end of Q4 2016: 250 people. That is up from 229 at the end of "
         "Q3 2016 (9% more)."
     )
 

@@ -126,8 +126,8 @@ def test_count_trend_summary_without_the_focus_area_joins_the_others() -> None:
         monthly("downtown-commercial", 2020, [20] * 12),  # 240
     )
     assert count_trend_summary(frame, "magnolia", "Robberies", area_label) == (
-        "Robberies: Belltown fell from 120 in 2019 to 60 in 2020 (down 50%), "
-        "Capitol Hill rose from 24 in 2019 to 36 in 2020 (up 50%) and "
+        "Robberies: Belltown fell from 120 in 2019 to 60 in 2020 (down 50%). "
+        "Capitol Hill rose from 24 in 2019 to 36 in 2020 (up 50%). "
         "Downtown Commercial stayed about the same (240 in 2019, 240 in 2020)."
     )
 
@@ -161,14 +161,14 @@ def test_count_trend_summary_single_year_lists_totals() -> None:
         monthly("belltown", 2019, [100] * 12),
     )
     assert count_trend_summary(frame, "belltown", "Robberies", area_label) == (
-        "Robberies in 2019: Belltown 1,200, Capitol Hill 24."
+        "Robberies in 2019: Belltown had 1,200. Capitol Hill had 24."
     )
 
 
 def test_count_trend_summary_without_complete_year() -> None:
     frame = monthly("belltown", 2019, [1] * 11)
     assert count_trend_summary(frame, "belltown", "Robberies", area_label) == (
-        "Robberies: no complete calendar year in the current extract to compare."
+        "Robberies: no full calendar year of data to compare yet."
     )
 
 
@@ -217,7 +217,7 @@ def test_index_trend_summary_rounds_means() -> None:
 def test_index_trend_summary_without_complete_year() -> None:
     frame = monthly("belltown", 2020, [100] * 12, [True] + [False] * 11)
     assert index_trend_summary(frame, "belltown", 2010, area_label) == (
-        "Index: no complete calendar year in the current extract to compare."
+        "Index: no full calendar year of data to compare yet."
     )
 
 
@@ -250,12 +250,12 @@ def test_flow_summary_gives_the_published_total_and_what_the_shown_quarters_add_
     parts = totals.iloc[0:0]
     assert flow_summary(totals, parts, "people were referred", str, 11, period_total=70) == (
         "From Q4 2011 to Q3 2012, 70 people were referred (the running total). The totals of "
-        "1 of 4 quarters are withheld to protect privacy (fewer than 11 people), so the "
+        "1 of 4 quarters are withheld to protect privacy (fewer than 11 people). So the "
         "quarters shown add up to 62."
     )
     assert flow_summary(totals, parts, "people were referred", str, 11) == (
         "From Q4 2011 to Q3 2012, 62 people were referred. The totals of 1 of 4 quarters are "
-        "withheld to protect privacy (fewer than 11 people) and are not included."
+        "withheld to protect privacy (fewer than 11 people). They are not included."
     )
     complete = _referral_quarters([20, 15, 30, 12])
     assert flow_summary(complete, parts, "people were referred", str, 11, period_total=77) == (
