@@ -90,6 +90,15 @@ def trend_figure(
         yaxis_title=value_label,
         height=420,
     )
+    # At most six dates, never rotated: months on two lines ("Jan<br>2018"), years alone.
+    figure.update_xaxes(
+        nticks=6,
+        tickangle=0,
+        tickformatstops=[
+            {"dtickrange": [None, "M12"], "value": "%b<br>%Y"},
+            {"dtickrange": ["M12", None], "value": "%Y"},
+        ],
+    )
     end_axis_at_data(figure, frame)
     return figure
 
@@ -121,7 +130,10 @@ def add_withheld_markers(
     (or as any value) on the chart's scale. The series itself keeps a gap there."""
     if not xs:
         return
-    texts = [WITHHELD_TEXT if i == 0 else "" for i in range(len(xs))]
+    # Labeled once per chart: a label per series would print "withheld" over "withheld"
+    # where several series are withheld in the same period.
+    labeled = any(WITHHELD_TEXT in list(trace.text or ()) for trace in figure.data)
+    texts = [WITHHELD_TEXT if i == 0 and not labeled else "" for i in range(len(xs))]
     figure.add_trace(
         go.Scatter(
             x=list(xs),
@@ -202,6 +214,7 @@ def category_bars_figure(
         height=400,
         hovermode="x unified",
     )
+    theme.thin_ticks(figure, labels)
     return figure
 
 
@@ -389,6 +402,9 @@ def grid_map_figure(
             "showgrid": True,
             "gridcolor": theme.GRID_COLOUR,
             "constrain": "domain",
+            "nticks": 3,  # a phone's width holds three longitudes side by side
+            "tickangle": 0,
+            "automargin": False,
         },
         yaxis={
             "constrain": "domain",
@@ -396,9 +412,12 @@ def grid_map_figure(
             # One degree of longitude is shorter than one of latitude here (cos 47.6°).
             "scaleratio": 1 / math.cos(math.radians(47.6)),
             "rangemode": "normal",
-            "automargin": True,
-            "title": {"text": "latitude", "standoff": 14},
+            # Fixed margins, no automargin: with equal scales, Plotly's margin pushing can
+            # settle on a squeezed plot (seen on phones).
+            "automargin": False,
+            "title": {"text": "latitude", "standoff": 8},
         },
+        margin={"l": 78, "r": 16, "t": 72, "b": 56},
     )
     return figure
 
@@ -440,8 +459,13 @@ def period_line_figure(
         figure.add_hline(
             y=level,
             line={"dash": "dot", "color": theme.MUTED_COLOUR},
-            annotation_text=label,
+            annotation_text=theme.wrapped(label, 24),
             annotation_position="top right" if position % 2 == 0 else "bottom right",
         )
-    figure.update_layout(template=theme.TEMPLATE_NAME, yaxis_title=value_label, showlegend=False)
+    figure.update_layout(
+        template=theme.TEMPLATE_NAME,
+        yaxis_title=theme.wrapped(value_label),
+        showlegend=False,
+    )
+    theme.thin_ticks(figure, labels)
     return figure

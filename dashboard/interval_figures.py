@@ -38,7 +38,7 @@ def interval_bars_figure(
         values = rows["value"].where(~withheld)
         figure.add_trace(
             go.Bar(
-                x=[x_name(str(x)) for x in xs],
+                x=[theme.wrapped(x_name(str(x)), 14) for x in xs],
                 y=values,
                 name=series_name(str(series)),
                 marker={
@@ -68,7 +68,7 @@ def interval_bars_figure(
     figure.update_layout(
         template=theme.TEMPLATE_NAME,
         barmode="group",
-        yaxis_title=value_label,
+        yaxis_title=theme.wrapped(value_label),
         height=400,
         hovermode="closest",
     )
@@ -83,6 +83,7 @@ WITHHELD_ROW = "withheld to protect privacy"
 ROW_WRAP = 34  # characters per line of a row's name: fits a 390 px phone at 14 px
 TITLE_WRAP = 32
 LINE_PX = 17
+SIDE_WRAP = 18  # the direction words either side of 1: two fit side by side on a phone
 
 
 def forest_figure(
@@ -139,7 +140,11 @@ def forest_figure(
     figure.add_vline(x=1, line={"color": theme.MUTED_COLOUR, "dash": "dot", "width": 1.5})
     # The two directions sit at the plot's edges, so neither is cut off however close the
     # axis ends to 1 (the dotted line marks 1 itself).
-    for x, anchor, text in ((0, "left", f"← {sides[0]}"), (1, "right", f"{sides[1]} →")):
+    # Each on lines of its own width: the two never meet on a phone.
+    for x, anchor, text in (
+        (0, "left", theme.wrapped(f"← {sides[0]}", SIDE_WRAP)),
+        (1, "right", theme.wrapped(f"{sides[1]} →", SIDE_WRAP)),
+    ):
         figure.add_annotation(
             x=x,
             xref="paper",
@@ -149,6 +154,7 @@ def forest_figure(
             yanchor="bottom",
             text=text,
             showarrow=False,
+            align=anchor,
             font={"color": theme.MUTED_COLOUR},
         )
     shown = rows[~withheld]
@@ -187,8 +193,9 @@ def forest_figure(
     # Reversed (first row on top), with room above the first row for its lines.
     top = -max(0.5, (LINE_PX * (len(wrapped[0]) + 1 if wrapped else 2) + 28) / row_px)
     figure.update_yaxes(range=[len(rows) - 0.5, top], showticklabels=False, ticks="")
+    sides_lines = max(theme.wrapped(f"← {side} →", SIDE_WRAP).count("<br>") + 1 for side in sides)
     figure.update_layout(
-        margin={"l": 12},
+        margin={"l": 12, "t": 12 + LINE_PX * sides_lines},
         height=max(260, row_px * len(rows) + 110),
         xaxis_title_text="<br>".join(textwrap.wrap(x_title, TITLE_WRAP)),
         xaxis_title_standoff=10,
@@ -239,6 +246,8 @@ def band_lines_figure(
                 fillcolor=band,
                 hoverinfo="skip",
                 name=f"{series_name(str(series))}: 95% interval",
+                legendgroup=str(series),
+                showlegend=False,  # the shading is named in the chart's subtitle
             )
         )
         figure.add_trace(
@@ -246,7 +255,8 @@ def band_lines_figure(
                 x=rows[x_column],
                 y=rows["value"].where(~withheld),
                 mode="lines+markers",
-                name=series_name(str(series)),
+                name=theme.wrapped(series_name(str(series))),
+                legendgroup=str(series),
                 line={
                     "color": colour,
                     "width": 3,
@@ -259,8 +269,8 @@ def band_lines_figure(
         )
     figure.update_layout(
         template=theme.TEMPLATE_NAME,
-        xaxis_title=x_title,
-        yaxis_title=value_label,
+        xaxis_title=theme.wrapped(x_title),
+        yaxis_title=theme.wrapped(value_label),
         height=420,
         hovermode="x unified",
     )
@@ -305,19 +315,33 @@ def balance_figure(frame: pd.DataFrame) -> go.Figure:
         *rows["weighted"].abs().dropna(),
     ]
     limit = max(spread) * 1.15
+    # Each characteristic named above its row (as in the forest plots): the plot keeps the
+    # chart's full width on a phone and no name is cut.
+    names = [textwrap.wrap(str(label), ROW_WRAP) for label in rows["label"]]
+    lines = max((len(n) for n in names), default=1)
+    row_px = 26 + LINE_PX * lines
+    for label, parts in zip(rows["label"], names, strict=True):
+        figure.add_annotation(
+            x=0, xref="paper", xanchor="left", y=label, yref="y", yanchor="bottom", yshift=7,
+            text="<br>".join(parts), showarrow=False, align="left",
+        )  # fmt: skip
+    top = -max(0.5, (LINE_PX * lines + 14) / row_px)
     figure.update_layout(
         template=theme.TEMPLATE_NAME,
         xaxis={
-            "title": "standardized difference, LEAD minus comparison (0 = alike)",
+            "title": theme.wrapped("standardized difference, LEAD minus comparison (0 = alike)"),
             "range": [-limit, limit],
             "zeroline": False,
         },
-        height=max(300, 34 * len(rows) + 140),
+        height=max(300, row_px * len(rows) + 150),
         hovermode="closest",
-        legend={"orientation": "h", "y": -0.25},
+        margin={"l": 12},
     )
-    figure.update_yaxes(autorange="reversed", automargin=True)
+    figure.update_yaxes(range=[len(rows) - 0.5, top], showticklabels=False, ticks="")
     return figure
+
+
+EVENT_STUDY_X_TITLE = "year from October to September (2010–11 = Oct 2010 to Sep 2011)"
 
 
 def event_study_figure(frame: pd.DataFrame, start_year: str) -> go.Figure:
@@ -367,12 +391,13 @@ def event_study_figure(frame: pd.DataFrame, start_year: str) -> go.Figure:
     figure.update_layout(
         template=theme.TEMPLATE_NAME,
         yaxis=_ratio_axis(shown, "Belltown / area, year before LEAD = 1"),
-        xaxis={"title": "year from October to September (2010–11 = Oct 2010 to Sep 2011)",
+        xaxis={"title": theme.wrapped(EVENT_STUDY_X_TITLE, 24),
                "categoryorder": "array", "categoryarray": years},
         height=440,
         hovermode="closest",
         legend={"orientation": "h", "y": 1.12, "x": 1, "xanchor": "right"},
     )  # fmt: skip
+    theme.thin_ticks(figure, years, most=4)
     return figure
 
 
@@ -408,13 +433,25 @@ def placebo_figure(placebos: pd.DataFrame, real: pd.DataFrame) -> go.Figure:
         template=theme.TEMPLATE_NAME,
         xaxis=_ratio_axis(
             pd.concat([placebos["value"], real["value"]]),
-            "Belltown's change divided by the area's, 12 months each side (log scale)",
+            theme.wrapped(
+                "Belltown's change divided by the area's, 12 months each side (log scale)", 24
+            ),
         ),
-        height=300,
+        height=340,
         hovermode="closest",
-        legend={"orientation": "h", "y": -0.45},
+        margin={"l": 12},
     )
-    figure.update_yaxes(automargin=True)
+    # Each comparison area named above its row (as in the forest plots), so the plot keeps
+    # the chart's width on a phone.
+    rows = list(dict.fromkeys("vs " + placebos["comparison"]))
+    for row in rows:
+        figure.add_annotation(
+            x=0, xref="paper", xanchor="left", y=row, yref="y", yanchor="bottom", yshift=12,
+            text=f"<b>{row}</b>", showarrow=False, align="left",
+        )  # fmt: skip
+    figure.update_yaxes(
+        range=[len(rows) - 0.5, -0.9], showticklabels=False, ticks="", type="category"
+    )
     return figure
 
 
@@ -433,4 +470,5 @@ def _ratio_axis(values: pd.Series, title: str) -> dict[str, object]:
         "range": [math.log10(low), math.log10(high)],
         "tickvals": ticks,
         "ticktext": [f"{t:g}" for t in ticks],
+        "tickangle": 0,
     }

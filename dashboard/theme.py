@@ -52,12 +52,14 @@ def register() -> None:
                 "ticks": "outside",
                 "tickcolor": MUTED_COLOUR,
                 "title": {"standoff": 8},
+                "automargin": True,
             },
             yaxis={
                 "gridcolor": GRID_COLOUR,
                 "zerolinecolor": MUTED_COLOUR,
                 "rangemode": "tozero",
                 "title": {"standoff": 8},
+                "automargin": True,
             },
         )
     )
@@ -68,3 +70,42 @@ def band_colour(hex_colour: str, opacity: float = 0.18) -> str:
     """A translucent version of a series color for its confidence band."""
     red, green, blue = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgba({red},{green},{blue},{opacity})"
+
+
+WRAP = 32  # characters per line of an axis title or legend name: fits a 390 px phone
+
+
+def wrapped(text: str, width: int = WRAP) -> str:
+    """``text`` on lines of at most ``width`` characters, joined with Plotly's ``<br>``."""
+    import textwrap
+
+    return "<br>".join(textwrap.wrap(text, width)) or text
+
+
+def thin_ticks(figure: go.Figure, labels: list[str], most: int = 6, axis: str = "x") -> None:
+    """Label at most ``most`` of a category axis's ``labels``, evenly spaced and always
+    the latest, each on two lines and never rotated ("Q4<br>2016"): they fit a phone's
+    width and never collide; the hover and the data table give every one."""
+    if not labels:
+        return
+    step = 1
+    while len(labels) / step > most:
+        step *= 2
+    shown = labels[(len(labels) - 1) % step :: step]
+    update = {
+        "tickmode": "array",
+        "tickvals": shown,
+        "ticktext": [_two_lines(label) for label in shown],
+        "tickangle": 0,
+    }
+    if axis == "x":
+        figure.update_xaxes(**update)
+    else:
+        figure.update_yaxes(**update)
+
+
+def _two_lines(label: str) -> str:
+    """``Q4 2016`` -> ``Q4<br>2016``; ``2010–11`` -> ``2010–<br>11``."""
+    if " " in label:
+        return label.replace(" ", "<br>", 1)
+    return label.replace("–", "–<br>", 1)

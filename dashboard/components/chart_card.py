@@ -34,6 +34,8 @@ SYNTHETIC_SAMPLE_LABEL = "Synthetic sample data, not real records"
 # No Plotly mode bar: its camera saves an image without title, source or demonstration
 # label, and its "share" offers an upload to a third-party cloud. The card's own download
 # (assets/share.js) is the one way to get an image; zoom and pan stay on the chart itself.
+# Until its callback answers, a chart is blank (no made-up axes from -1 to 6).
+BLANK_FIGURE = {"data": [], "layout": {"xaxis": {"visible": False}, "yaxis": {"visible": False}}}
 GRAPH_CONFIG: dcc.Graph.Config = {"displayModeBar": False, "displaylogo": False, "responsive": True}
 
 
@@ -118,6 +120,7 @@ def chart_card(ids: CardIds, controls: Sequence[Component] = ()) -> html.Section
                     dcc.Loading(
                         dcc.Graph(
                             id=ids.graph,
+                            figure=BLANK_FIGURE,
                             config=GRAPH_CONFIG,
                             className="chart-card__graph",
                         ),

@@ -62,9 +62,9 @@ def test_referral_type_filter_and_period_selector(page: Page, base_url: str) -> 
 
 def test_demographics_comparison_switches_dimension(page: Page, base_url: str) -> None:
     open_enrollment(page, base_url)
-    expect(page.locator("#enr-demographics-summary")).to_contain_text("by gender")
+    expect(page.locator("#enr-demographics-summary")).to_contain_text("By gender")
     page.get_by_label("Race and ethnicity").check()
-    expect(page.locator("#enr-demographics-summary")).to_contain_text("by race and ethnicity")
+    expect(page.locator("#enr-demographics-summary")).to_contain_text("By race and ethnicity")
     expect(page.locator("#enr-demographics-table caption")).to_contain_text("race and ethnicity")
 
 

@@ -227,7 +227,7 @@ def test_before_after_card_states_the_estimate_and_that_it_is_descriptive(
         "document.querySelector('#qol-before-after-graph .js-plotly-plot').data[0].y"
     )
     assert "vs Downtown Commercial, 36 months each side" in rows  # drawn wrapped
-    expect(graph).to_contain_text("Belltown changed less")
+    expect(graph).to_contain_text("← Belltown changedless")  # wrapped: two lines
     expect(graph).not_to_contain_text("LEAD lower")
     for card in ("qol-event-study", "qol-placebo"):
         expect(page.locator(f"#{card}-graph .main-svg").first).to_be_visible(timeout=20_000)

@@ -1,8 +1,11 @@
 """Each chart where it is read: on a phone (320 and 390 px), alone in another site's iframe,
-and without Plotly's own mode bar (its camera and cloud bypass the card's labelled download).
-Also the words: every rendered page in US spelling."""
+and without Plotly's own mode bar (its camera and cloud bypass the card's labelled download);
+no chart text overlapping or cut, and no time axis running past its data, at phone and
+desktop widths. Also the words: every rendered page in US spelling."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -112,3 +115,54 @@ def test_an_empty_source_is_one_line_with_its_reason_not_an_empty_chart(
     expect(empty).to_contain_text("CALLS_911_SOURCES")
     assert empty.locator(".js-plotly-plot:visible").count() == 0
     assert empty.evaluate("e => e.getBoundingClientRect().height") < 250
+
+
+CHART_PAGES = ["/", "/enrollment", "/recidivism", "/drug-use", "/quality-of-life", "/funding"]
+TEXT_BOXES = (Path(__file__).with_name("text_boxes.js")).read_text(encoding="utf-8")
+CHARTS_DRAWN = """() => [...document.querySelectorAll('.chart-card__graph')]
+  .filter((graph) => graph.offsetParent !== null)
+  .every((graph) => {
+    const card = graph.closest('.chart-card');
+    const summary = card && card.querySelector('.chart-card__summary');
+    return graph.querySelector('.main-svg') && summary && summary.textContent.trim();
+  })"""
+TIME_AXIS_ENDS = """() => [...document.querySelectorAll('.js-plotly-plot')]
+  .filter((g) => g._fullLayout && g._fullLayout.xaxis && g._fullLayout.xaxis.type === 'date')
+  .map((g) => {
+    const xs = g.data.flatMap((t) => (t.x || []).filter((x, i) => t.y && t.y[i] !== null))
+      .map((x) => new Date(x).getTime()).filter((x) => !Number.isNaN(x));
+    const end = new Date(g._fullLayout.xaxis.range[1]).getTime();
+    return { id: (g.closest('[id]') || g).id, end, last: Math.max(...xs) };
+  })
+  .filter((axis) => axis.end > axis.last + 86400000)"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (1280, 900)])
+def test_no_chart_text_overlaps_or_is_cut_on_a_phone_or_a_desktop(
+    browser: object, base_url: str, width: int, height: int
+) -> None:
+    """Every chart of every page, as drawn: tick labels, legend, annotations, titles and
+    numbers compared by bounding box (text_boxes.js); time axes end at the last figure."""
+    context = browser.new_context(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
+    page = context.new_page()
+    found: dict[str, object] = {}
+    try:
+        for path in CHART_PAGES:
+            page.goto(base_url + path)
+            _wait_for_page(page)
+            page.wait_for_function(CHARTS_DRAWN, timeout=30_000)
+            page.wait_for_load_state("networkidle")
+            # Every chart redrawn at its settled width (a chart first drawn while the page
+            # was still laying out is resized once), then map labels placed.
+            page.evaluate(
+                "() => Promise.all([...document.querySelectorAll('.js-plotly-plot')]"
+                ".map((g) => window.Plotly.Plots.resize(g)))"
+            )
+            page.wait_for_timeout(500)
+            clashes = page.evaluate(TEXT_BOXES, None)
+            late = page.evaluate(TIME_AXIS_ENDS)
+            if clashes or late:
+                found[path] = {"overlapping or cut": clashes[:8], "axis past the data": late}
+    finally:
+        context.close()
+    assert found == {}

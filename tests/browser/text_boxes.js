@@ -15,12 +15,12 @@
     const plotRect = plot.getBoundingClientRect();
     for (let i = 0; i < boxes.length; i++) {
       const a = boxes[i].r;
-      if (a.left < plotRect.left - 1 || a.right > plotRect.right + 1) { out.push({ id: plot.id, cut: boxes[i].text }); }
+      if (a.left < plotRect.left - 1 || a.right > plotRect.right + 1) { out.push({ id: (plot.closest('[id]') || plot).id, cut: boxes[i].text }); }
       for (let j = i + 1; j < boxes.length; j++) {
         const b = boxes[j].r;
         const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
         const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
-        if (w > 1 && h > 1) { out.push({ id: plot.id, a: boxes[i].text, b: boxes[j].text, ka: boxes[i].kind, kb: boxes[j].kind }); }
+        if (w > 1 && h > 1) { out.push({ id: (plot.closest('[id]') || plot).id, a: boxes[i].text, b: boxes[j].text, ka: boxes[i].kind, kb: boxes[j].kind }); }
       }
     }
   });
