@@ -20,7 +20,7 @@ from dash import Input, Output, callback, dcc, html
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
-from dashboard import data, figures, interval_figures, kpis, summaries
+from dashboard import data, figures, kpis, row_figures, summaries
 from dashboard.components.chart_card import DEMO_LABEL, GRAPH_CONFIG, aria
 from dashboard.components.share import base_url, data_attributes
 from dashboard.glossary import term
@@ -420,7 +420,7 @@ def _effects_chart(run: data.PublishedRun) -> tuple[str, go.Figure | None, str]:
     if data.indicator(run.run_id, recidivism.HEADLINE_INDICATOR) is None:
         return title, None, "The comparison is not published in this data version."
     frame = recidivism_effects.after_entry_rows(run, ("weighted",), short=True)
-    figure = interval_figures.forest_figure(
+    figure = row_figures.forest_figure(
         frame, lambda label: label.split(":")[0], x_title="ratio (log scale)"
     )
     caption = "Weighted for differences at entry. Below 1 = fewer for LEAD; 95% intervals."

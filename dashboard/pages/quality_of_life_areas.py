@@ -15,7 +15,7 @@ import pandas as pd
 from dash import html
 from dash.development.base_component import Component
 
-from dashboard import data, estimand_text, figures, interval_figures
+from dashboard import data, estimand_text, figures, interval_figures, row_figures
 from dashboard.components.chart_card import data_table
 from dashboard.components.controls import indicator_footer
 from dashboard.labels import area_label, offense_phrase
@@ -87,7 +87,7 @@ def before_after_parts(run: data.PublishedRun, group: str) -> Parts:
         indicator_id="vs " + frame["comparison"] + ", " + frame["window_months"].astype(str)
         + " months each side"
     )  # fmt: skip
-    figure = interval_figures.forest_figure(
+    figure = row_figures.forest_figure(
         labelled,
         lambda label: label,
         x_title="Belltown's change divided by the comparison area's (log scale; 1 = same)",
@@ -201,7 +201,7 @@ def placebo_parts(run: data.PublishedRun, group: str) -> Parts:
     if meta is None or placebos.empty:
         return _empty("Needs 12 months either side of false start dates before LEAD.")
     real = real[real["window_months"] == PLACEBO_WINDOW] if not real.empty else real
-    figure = interval_figures.placebo_figure(placebos, real)
+    figure = row_figures.placebo_figure(placebos, real)
     first, last = placebos["period_start_date"].min(), placebos["period_start_date"].max()
     span = f"{first:%B %Y} to {last:%B %Y}"
     sentences = []

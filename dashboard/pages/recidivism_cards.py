@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 from dash.development.base_component import Component
 
-from dashboard import data, interval_figures, summaries
+from dashboard import data, interval_figures, row_figures, summaries
 from dashboard.components.chart_card import CardContent, data_table
 from dashboard.components.controls import indicator_footer
 from dashboard.published_effects import effect_text
@@ -139,7 +139,7 @@ def change_in_change_card(run: data.PublishedRun) -> CardContent:
     threshold = settings.get("SUPPRESSION_THRESHOLD")
     frames = [data.observations(run.run_id, i) for i in CHANGE_IN_CHANGE]
     frame = pd.concat([f for f in frames if not f.empty], ignore_index=True)
-    figure = interval_figures.forest_figure(
+    figure = row_figures.forest_figure(
         frame,
         CHANGE_IN_CHANGE.__getitem__,
         x_title="ratio of the groups' before-to-after changes (log scale; 1 = same change)",

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 from dash.development.base_component import Component
 
-from dashboard import data, interval_figures
+from dashboard import data, row_figures
 from dashboard.components.chart_card import CardContent, data_table
 from dashboard.components.controls import indicator_footer
 from dashboard.published_effects import (
@@ -132,7 +132,7 @@ def after_entry_rows(
 @data.cache.memoize()
 def after_entry_card(run: data.PublishedRun, threshold: int) -> CardContent:
     frame = after_entry_rows(run)
-    figure = interval_figures.forest_figure(frame, lambda label: label)
+    figure = row_figures.forest_figure(frame, lambda label: label)
     sentences = []
     for measure in MEASURES:
         found = headline_effect(run, measure)
@@ -165,7 +165,7 @@ def sensitivity_card(run: data.PublishedRun, measure: str, threshold: int) -> Ca
         if adjustment != "after_entry"
     ]
     frame = _rows(run, pairs)
-    figure = interval_figures.forest_figure(frame, lambda label: label)
+    figure = row_figures.forest_figure(frame, lambda label: label)
     headline = headline_effect(run, measure)
     sentences = [headline.sentence(threshold)] if headline is not None else []
     sentences += [
@@ -241,10 +241,10 @@ def balance_card(run: data.PublishedRun, threshold: int) -> CardContent:
     marked = frame.assign(
         label=frame["label"].where(frame["unweighted"].notna(), frame["label"] + " (withheld)")
     )
-    figure = interval_figures.balance_figure(marked)
+    figure = row_figures.balance_figure(marked)
     known = frame.dropna(subset=["unweighted", "weighted"])
-    outside = known[known["unweighted"].abs() >= interval_figures.BALANCE_LIMIT]
-    after = known[known["weighted"].abs() >= interval_figures.BALANCE_LIMIT]
+    outside = known[known["unweighted"].abs() >= row_figures.BALANCE_LIMIT]
+    after = known[known["weighted"].abs() >= row_figures.BALANCE_LIMIT]
     withheld = int(frame["unweighted"].isna().sum())
     summary = (
         f"Before weighting, the groups differed by 0.1 standard deviations or more on "

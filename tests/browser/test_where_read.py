@@ -166,3 +166,53 @@ def test_no_chart_text_overlaps_or_is_cut_on_a_phone_or_a_desktop(
     finally:
         context.close()
     assert found == {}
+
+
+def _embeddable_cards() -> list[str]:
+    from dashboard.components.chart_card import CARDS
+    from dashboard.pages import embed
+
+    return sorted(card for card in CARDS if embed.is_embeddable(card))
+
+
+PROGRAM_PREFIXES = ("enr-", "rec-", "du-", "fin-")  # the bundled program extract is synthetic
+FIRST_VIEW = """(card) => {
+  const label = document.querySelector(`#${card}-provenance .demo-label`);
+  const graph = document.querySelector(`#${card}-graph`);
+  if (!label) { return null; }
+  const top = label.getBoundingClientRect().top;
+  return { top, bottom: label.getBoundingClientRect().bottom,
+           chart: graph ? graph.getBoundingClientRect().top : null };
+}"""
+
+
+def test_every_embed_labels_synthetic_data_first_and_draws_its_chart_cleanly_on_a_phone(
+    browser: object, base_url: str
+) -> None:
+    """Each card alone at a phone's size (390 by 600, a short iframe): where its sources are
+    synthetic, the demonstration label is in the first screenful, above the chart; its
+    chart text neither overlaps nor is cut."""
+    context = browser.new_context(viewport={"width": 390, "height": 600})  # type: ignore[attr-defined]
+    page = context.new_page()
+    problems: dict[str, object] = {}
+    cards = _embeddable_cards()
+    try:
+        for card in cards:
+            page.goto(f"{base_url}/embed/{card}")
+            page.wait_for_function(CHARTS_DRAWN, timeout=30_000)
+            page.wait_for_load_state("networkidle")
+            label = page.evaluate(FIRST_VIEW, card)
+            if card.startswith(PROGRAM_PREFIXES) and label is None:
+                problems[card] = "no demonstration label"
+            elif label is not None and not (
+                label["top"] >= 0 and label["bottom"] <= 600
+                and (label["chart"] is None or label["bottom"] <= label["chart"])
+            ):  # fmt: skip
+                problems[card] = {"label not first": label}
+            clashes = page.evaluate(TEXT_BOXES, None)
+            if clashes:
+                problems[card] = {"overlapping or cut": clashes[:6]}
+    finally:
+        context.close()
+    assert len(cards) >= 25
+    assert problems == {}

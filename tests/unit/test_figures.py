@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard import figures, theme
-from dashboard.interval_figures import forest_figure
+from dashboard.row_figures import forest_figure
 
 
 def _quarters(values: list[float], withheld: list[bool]) -> pd.DataFrame:
