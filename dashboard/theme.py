@@ -28,7 +28,10 @@ EVENT_COLOUR = "#444444"
 
 
 def register() -> None:
-    """Register the template and make it Plotly's default (idempotent)."""
+    """Register the template and make it Plotly's default, once per process (every figure
+    builder calls this; building the template each time cost about 2 ms a figure)."""
+    if TEMPLATE_NAME in pio.templates and pio.templates.default == TEMPLATE_NAME:
+        return
     pio.templates[TEMPLATE_NAME] = go.layout.Template(
         layout=go.Layout(
             font={"family": FONT_FAMILY, "size": 15, "color": TEXT_COLOUR},

@@ -206,10 +206,14 @@ def data_table(frame: pd.DataFrame, caption: str, value_format: str = "{:,.0f}")
     does work per component on every update of the page (measured: the data tables were
     about a third of a chart toggle's redraw). As one ``dcc.Markdown`` holding the same
     escaped HTML it is one component; the table, its caption, header scopes and the
-    withheld marks are unchanged.
+    withheld marks are unchanged. The markup is written directly from the cells (the same
+    HTML as ``to_html(table_component(...))``: 1.4 ms for 400 rows, was 43 ms).
     """
-    markup = to_html(table_component(frame, caption, value_format))
-    return dcc.Markdown(markup, dangerously_allow_html=True, className="data-table-holder")
+    return dcc.Markdown(
+        table_html(frame, caption, value_format),
+        dangerously_allow_html=True,
+        className="data-table-holder",
+    )
 
 
 def to_html(node: object) -> str:
@@ -231,32 +235,79 @@ def to_html(node: object) -> str:
     return f"<{tag}{attributes}>{to_html(getattr(node, 'children', None))}</{tag}>"
 
 
+Cell = tuple[str, str, str]  # (tag, class, text)
+
+
+def table_cells(frame: pd.DataFrame, value_format: str = "{:,.0f}") -> list[list[Cell]]:
+    """Each body row's cells: the first column a row header, then ``withheld`` where
+    ``frame.attrs["withheld"]`` marks a cell, text as text, missing as an en dash, numbers
+    formatted. Reads the frame once as arrays (no per-cell indexing)."""
+    withheld: pd.DataFrame | None = frame.attrs.get("withheld")
+    values = frame.to_numpy(dtype=object)
+    marks = (
+        withheld.reindex(columns=frame.columns, fill_value=False).to_numpy(dtype=bool)
+        if withheld is not None
+        else None
+    )
+    rows = []
+    for position, row in enumerate(values):
+        cells: list[Cell] = [("th", "", str(row[0]))]
+        for column_number in range(1, len(row)):
+            value = row[column_number]
+            if marks is not None and marks[position, column_number]:
+                cells.append(("td", "cell--withheld", WITHHELD_TEXT))
+            elif isinstance(value, str):
+                cells.append(("td", "cell--text", value))
+            elif value is None or pd.isna(value):
+                cells.append(("td", "", "–"))
+            else:
+                cells.append(("td", "", value_format.format(value)))
+        rows.append(cells)
+    return rows
+
+
 def table_component(frame: pd.DataFrame, caption: str, value_format: str = "{:,.0f}") -> html.Table:
     """An accessible HTML table of a wide frame: first column is the row header.
 
     Cells that are missing (withheld or not covered) show ``withheld`` when the frame marks
     them so in a parallel boolean frame ``frame.attrs["withheld"]``, else an en dash.
     """
-    withheld: pd.DataFrame | None = frame.attrs.get("withheld")
     header = html.Thead(html.Tr([html.Th(str(c), scope="col") for c in frame.columns]))
-    rows = []
-    for position in range(len(frame)):
-        cells: list[Component] = []
-        for column_number, column in enumerate(frame.columns):
-            value = frame.iloc[position, column_number]
-            if column_number == 0:
-                cells.append(html.Th(str(value), scope="row"))
-                continue
-            if withheld is not None and bool(withheld.iloc[position][column]):
-                cells.append(html.Td(WITHHELD_TEXT, className="cell--withheld"))
-            elif isinstance(value, str):
-                cells.append(html.Td(value, className="cell--text"))
-            elif value is None or pd.isna(value):  # type: ignore[arg-type]
-                cells.append(html.Td("–"))
-            else:
-                cells.append(html.Td(value_format.format(value)))
-        rows.append(html.Tr(cells))
+    rows = [
+        html.Tr(
+            [
+                html.Th(text, scope="row")
+                if tag == "th"
+                else html.Td(text, className=css)
+                if css
+                else html.Td(text)
+                for tag, css, text in cells
+            ]
+        )
+        for cells in table_cells(frame, value_format)
+    ]
     return html.Table([html.Caption(caption), header, html.Tbody(rows)], className="data-table")
+
+
+def table_html(frame: pd.DataFrame, caption: str, value_format: str = "{:,.0f}") -> str:
+    """:func:`table_component` as escaped HTML, written directly."""
+    escape = html_text.escape
+    header = "".join(f'<th scope="col">{escape(str(c))}</th>' for c in frame.columns)
+    body = []
+    for cells in table_cells(frame, value_format):
+        parts = []
+        for tag, css, text in cells:
+            if tag == "th":
+                parts.append(f'<th scope="row">{escape(text)}</th>')
+            elif css:
+                parts.append(f'<td class="{css}">{escape(text)}</td>')
+            else:
+                parts.append(f"<td>{escape(text)}</td>")
+        body.append(f"<tr>{''.join(parts)}</tr>")
+    return (
+        f'<table class="data-table"><caption>{escape(caption)}</caption><thead><tr>{header}'
+        f"</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
 
 
 def source_footer(
