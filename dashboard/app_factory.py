@@ -118,6 +118,7 @@ def create_app() -> dash.Dash:
     server: Flask = app.server
     data.init_cache(server)
     Compress(server)
+    _install_asset_caching(server)
     _install_validation_layout(app)
     _install_http_handling(app, {m.PATH for m in PAGE_MODULES})
     api.install(server)
@@ -148,6 +149,25 @@ def slim_validation_layout(layout: Component) -> html.Div:
 
     walk(layout)
     return html.Div(slim)
+
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def _install_asset_caching(server: Flask) -> None:
+    """Assets the page links with Dash's fingerprint (``/assets/site.css?m=<mtime>``) are
+    cached for a year: a changed file gets a new ``m``. Unfingerprinted asset URLs (e.g.
+    embed-host.js, which other sites link as is) keep Dash's ``no-cache``."""
+
+    @server.after_request
+    def _immutable_assets(response: Response) -> Response:
+        if (
+            request.path.startswith("/assets/")
+            and request.args.get("m")
+            and response.status_code == 200
+        ):
+            response.headers["Cache-Control"] = IMMUTABLE
+        return response
 
 
 def _install_validation_layout(app: dash.Dash) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 import dash
 import pytest
@@ -331,3 +332,20 @@ def test_the_briefing_layout_for_a_period_and_a_bad_period(client: FlaskClient) 
     fallback = brief("?period=1999-Q1")
     assert "is not a period this data version covers" in fallback
     assert "council briefing, Q2 2021" in fallback  # the latest complete quarter
+
+
+def test_fingerprinted_assets_are_cached_for_a_year_and_plain_ones_revalidate(
+    client: FlaskClient,
+) -> None:
+    page = client.get("/").get_data(as_text=True)
+    fingerprinted = re.findall(r'(/assets/site\.css\?m=[0-9.]+)"', page)
+    assert len(fingerprinted) == 1
+    linked = client.get(fingerprinted[0])
+    assert linked.status_code == 200
+    assert linked.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    plain = client.get("/assets/embed-host.js")  # what other sites link, without a fingerprint
+    assert plain.status_code == 200
+    assert plain.headers["Cache-Control"] == "no-cache"
+    missing = client.get("/assets/no-such-file.css?m=1")
+    assert missing.status_code == 404
+    assert "immutable" not in missing.headers.get("Cache-Control", "")
