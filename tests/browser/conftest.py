@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -111,11 +112,39 @@ def _wait_until_serving(url: str, process: subprocess.Popen[bytes], log: Path) -
             raise RuntimeError(f"gunicorn exited:\n{log.read_text()[-3000:]}")
         try:
             if requests.get(url + "/", timeout=10).status_code == 200:
+                _warm(url)
                 return
         except requests.RequestException:
             pass
         time.sleep(0.2)
     raise RuntimeError(f"gunicorn did not answer within {SERVER_START_SECONDS}s")
+
+
+def _warm(url: str) -> None:
+    """Each worker's first page render (Dash builds its callback map, the caches fill) done
+    before the first test, as a deployed site is warm: a cold first render on a loaded
+    2-core machine once took the first browser test past its 20 s wait. Several requests at
+    once, so both workers get some."""
+    body = {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [
+            {"id": "_pages_content", "property": "children"},
+            {"id": "_pages_store", "property": "data"},
+        ],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": "/about"},
+            {"id": "_pages_location", "property": "search", "value": ""},
+        ],
+        "changedPropIds": ["_pages_location.pathname"],
+    }
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(
+            pool.map(
+                lambda _n: requests.post(url + "/_dash-update-component", json=body, timeout=60),
+                range(4),
+            )
+        )
+    assert all(a.status_code == 200 for a in answers), [a.status_code for a in answers]
 
 
 @pytest.fixture(scope="session")
