@@ -7,6 +7,8 @@ color alone.
 
 from __future__ import annotations
 
+import textwrap
+
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -80,8 +82,6 @@ WRAP = 32  # characters per line of an axis title or legend name: fits a 390 px 
 
 def wrapped(text: str, width: int = WRAP) -> str:
     """``text`` on lines of at most ``width`` characters, joined with Plotly's ``<br>``."""
-    import textwrap
-
     return "<br>".join(textwrap.wrap(text, width)) or text
 
 

@@ -22,6 +22,7 @@ import requests
 
 from etl import cli, pipeline
 from etl.settings import PROJECT_ROOT, SAMPLE_DATA_DIR
+from tests.integration.helpers import pages_request
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -125,18 +126,7 @@ def _warm(url: str) -> None:
     before the first test, as a deployed site is warm: a cold first render on a loaded
     2-core machine once took the first browser test past its 20 s wait. Several requests at
     once, so both workers get some."""
-    body = {
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [
-            {"id": "_pages_content", "property": "children"},
-            {"id": "_pages_store", "property": "data"},
-        ],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": "/about"},
-            {"id": "_pages_location", "property": "search", "value": ""},
-        ],
-        "changedPropIds": ["_pages_location.pathname"],
-    }
+    body = pages_request("/about")
     with ThreadPoolExecutor(max_workers=4) as pool:
         answers = list(
             pool.map(

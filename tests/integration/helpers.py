@@ -64,23 +64,25 @@ def raw_monthly_counts(paths: list[str]) -> Counter[tuple[str, str, str]]:
     return counts
 
 
+def pages_request(path: str, search: str = "") -> dict[str, Any]:
+    """The Dash Pages router callback's request body for ``path?search``."""
+    return {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [
+            {"id": "_pages_content", "property": "children"},
+            {"id": "_pages_store", "property": "data"},
+        ],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": path},
+            {"id": "_pages_location", "property": "search", "value": search},
+        ],
+        "changedPropIds": ["_pages_location.pathname"],
+    }
+
+
 def render_page(client: Any, path: str, search: str = "") -> Any:
     """A page's layout as the Dash Pages router callback returns it (``_pages_content``
     children), asserting the request succeeded: what a browser gets for ``path?search``."""
-    response = client.post(
-        "/_dash-update-component",
-        json={
-            "output": ".._pages_content.children..._pages_store.data..",
-            "outputs": [
-                {"id": "_pages_content", "property": "children"},
-                {"id": "_pages_store", "property": "data"},
-            ],
-            "inputs": [
-                {"id": "_pages_location", "property": "pathname", "value": path},
-                {"id": "_pages_location", "property": "search", "value": search},
-            ],
-            "changedPropIds": ["_pages_location.pathname"],
-        },
-    )
+    response = client.post("/_dash-update-component", json=pages_request(path, search))
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     return response.get_json()["response"]["_pages_content"]["children"]
