@@ -23,14 +23,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from benchmarks import callback_latency, etl_throughput, http_load, page_load, pdf
+from benchmarks import callback_latency, etl_scale, etl_throughput, http_load, page_load, pdf
 from benchmarks.site import Site, running_site
 from etl import settings
 
 logger = logging.getLogger("benchmarks")
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-BENCHMARKS = ("etl", "page", "callback", "load", "pdf")
+BENCHMARKS = ("etl", "etl_scale", "page", "callback", "load", "pdf")
 SITE_BENCHMARKS = ("page", "callback", "load", "pdf")
 PACKAGES = ("dash", "plotly", "pandas", "sqlalchemy", "gunicorn", "flask-compress", "playwright")
 
@@ -42,6 +42,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--replicas", type=int, default=20, help="ETL synthetic input: copies")
     parser.add_argument("--repeats", type=int, default=3, help="ETL: repeats (best is kept)")
+    parser.add_argument(
+        "--scale-rows",
+        type=int,
+        action="append",
+        help="ETL at scale: rows of a generated NIBRS file (repeatable; default 100k, 1M, 5M)",
+    )
     parser.add_argument("--loads", type=int, default=10, help="page loads measured")
     parser.add_argument("--toggles", type=int, default=10, help="measure toggles each way")
     parser.add_argument("--requests", type=int, default=2000, help="requests per endpoint")
@@ -101,6 +107,9 @@ def run_all(args: argparse.Namespace) -> dict[str, Any]:
 
     if "etl" in selected:
         attempt("etl", lambda: etl_throughput.run(args.replicas, args.repeats))
+    if "etl_scale" in selected:
+        sizes = tuple(args.scale_rows or etl_scale.SIZES)
+        attempt("etl_scale", lambda: etl_scale.run(sizes))
     if any(name in selected for name in SITE_BENCHMARKS):
         with tempfile.TemporaryDirectory(prefix="bench-site-") as tmp:
             try:
@@ -151,6 +160,20 @@ def table(results: dict[str, Any]) -> str:
                         f"{part['best_seconds']:.3f} s = {part['rows_per_second']:,.0f} rows/s",
                     )
                 )
+    scale = results.get("etl_scale")
+    if scale:
+        if "error" in scale:
+            rows.append(("ETL at scale", "error", scale["error"]))
+        for part in scale.get("sizes", []):
+            rows.append(
+                (
+                    f"ETL at scale, {part['rows']:,} NIBRS rows",
+                    f"{part['input_megabytes']} MB; read_csv {part['read_csv_seconds']} s, "
+                    f"{part['read_csv_peak_rss_mb']:,} MB",
+                    f"{part['etl_seconds']} s ({part['time_ratio']}x), peak "
+                    f"{part['etl_peak_rss_mb']:,} MB ({part['memory_ratio']}x)",
+                )
+            )
     page = results.get("page")
     if page:
         rows.extend(

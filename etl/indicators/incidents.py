@@ -66,8 +66,8 @@ def file_coverage(
     return Coverage(
         location,
         *months,
-        tuple(sorted(set(areas) - ignored_areas)),
-        tuple(sorted(set(groups))),
+        tuple(sorted(set(pd.unique(areas)) - ignored_areas)),
+        tuple(sorted(set(pd.unique(groups)))),
     )
 
 
@@ -103,7 +103,7 @@ def monthly_offense_counts(offenses: pd.DataFrame, cells: pd.DataFrame) -> pd.Da
     months = offenses["report_datetime"].dt.to_period("M").dt.to_timestamp()
     counts = (
         offenses.assign(period_start_date=months)
-        .groupby(["area", "period_start_date", "offense_parent_group"])
+        .groupby(["area", "period_start_date", "offense_parent_group"], observed=True)
         .size()
     )
     counts.index = counts.index.set_names(["area", "period_start_date", "offense_group"])

@@ -27,7 +27,7 @@ from etl.indicators.incidents import (
 from etl.privacy import suppress
 from etl.sources import spd_nibrs
 from etl.sources.categories import map_categories
-from etl.sources.common import SourceError, SourceResult, display_name
+from etl.sources.common import SourceError, SourceResult, display_name, repeated_values
 
 # Placeholder areas: kept in the rows, never published as an area.
 NOT_AN_AREA = frozenset({"UNKNOWN", "OTHER"})
@@ -40,12 +40,16 @@ def build_incident_indicators(
     """The neighborhood offense indicators from all NIBRS extracts combined."""
     frames = []
     for result in sources:
-        frame = result.frame.copy()
         # SPD's parent groups -> the public categories shared by every source (one data file).
-        frame["offense_parent_group"] = map_categories(
-            pd.DataFrame({"source_category": frame["offense_parent_group"]}, index=frame.index),
-            spd_nibrs.INFO.source_id,
-            display_name(result.location),
+        frame = result.frame.assign(
+            offense_parent_group=map_categories(
+                pd.DataFrame(
+                    {"source_category": result.frame["offense_parent_group"]},
+                    index=result.frame.index,
+                ),
+                spd_nibrs.INFO.source_id,
+                display_name(result.location),
+            )
         )
         result.coverage = file_coverage(
             display_name(result.location),
@@ -57,7 +61,7 @@ def build_incident_indicators(
         )
         frames.append(frame)
     offenses = pd.concat(frames, ignore_index=True)
-    duplicated = offenses["offense_id"].duplicated()
+    duplicated = repeated_values(offenses["offense_id"])
     error = "the same Offense ID appears in more than one file"
     if duplicated.any():
         raise SourceError(f"{error}: {offenses.loc[duplicated, 'offense_id'].iloc[0]}")

@@ -103,7 +103,7 @@ def map_categories(frame: pd.DataFrame, source_id: str, file_name: str) -> pd.Se
     indicators = frame["source_category"].map(lookup)
     missing = indicators.isna()
     if missing.any():
-        counts = frame.loc[missing, "source_category"].value_counts().sort_index()
+        counts = frame.loc[missing, "source_category"].astype(str).value_counts().sort_index()
         listed = "; ".join(
             f"{category!r} ({count} row{'s' if count != 1 else ''})"
             for category, count in counts.items()

@@ -2,8 +2,9 @@
 
 Each source module supplies what differs (its header layouts, typing and schema); this
 module runs the same steps for all of them, in this order: read and decode the CSV, match
-the header layout, type the values, validate every row, quarantine repeated keys, map the
-source's categories to public indicators, and check that no row went missing.
+the header layout, type the values, validate every row (these four chunk by chunk:
+:mod:`etl.sources.reading`), quarantine repeated keys, map the source's categories to
+public indicators, and check that no row went missing.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime
 import pandas as pd
 import pandera.pandas as pa
 
+from etl.sources import reading
 from etl.sources.categories import map_categories
 from etl.sources.common import (
     FileContext,
@@ -21,10 +23,6 @@ from etl.sources.common import (
     SourceInfo,
     SourceResult,
     display_name,
-    drop_repeated_keys,
-    read_bytes,
-    read_csv_as_text,
-    sha256_hex,
     validate_rows,
 )
 
@@ -87,25 +85,30 @@ def read_event_export(
 
     The frame has :data:`OUTPUT_COLUMNS`; an unmapped category fails the run (SourceError).
     """
-    content = read_bytes(location, timeout_seconds)
-    raw, rejections = read_csv_as_text(content, location)
-    rows_read = len(raw) + len(rejections)
-    name = display_name(location)
-    renamed, headers = rename_columns(raw, name)
-    context = FileContext(name, headers, renamed)
-    typed, parse_rejections = parse_types(renamed, context)
     schema = schema_for(pd.Timestamp(now or datetime.now()))
-    checked, check_rejections = validate_rows(typed, context, schema)
-    kept, duplicate_rejections = drop_repeated_keys(checked, context, "record_id", duplicate_reason)
+    checked = reading.read_checked(
+        location,
+        timeout_seconds,
+        reading.Steps(
+            rename=rename_columns,
+            parse_types=parse_types,
+            check=lambda frame, context: validate_rows(frame, context, schema),
+            key="record_id",
+            duplicate_reason=duplicate_reason,
+            categorical=("area", "source_category", "category_source"),
+        ),
+    )
+    name = display_name(location)
+    kept = checked.frame
     indicators = _indicators(kept, info.source_id, name)
     frame = kept.assign(indicator=indicators)[OUTPUT_COLUMNS].reset_index(drop=True)
     result = SourceResult(
         info=info,
         location=location,
-        sha256=sha256_hex(content),
-        rows_read=rows_read,
+        sha256=checked.sha256,
+        rows_read=checked.rows_read,
         frame=frame,
-        rejections=rejections + parse_rejections + check_rejections + duplicate_rejections,
+        rejections=checked.rejections,
         watermark=None if frame.empty else frame["event_datetime"].max().to_pydatetime(),
     )
     error = f"{name}: rows read != accepted + rejected"
@@ -119,6 +122,6 @@ def _indicators(frame: pd.DataFrame, source_id: str, name: str) -> pd.Series:
         return map_categories(frame, source_id, name)
     parts = [
         map_categories(group, str(source), name)
-        for source, group in frame.groupby("category_source", sort=True)
+        for source, group in frame.groupby("category_source", sort=True, observed=True)
     ]
     return pd.concat(parts).reindex(frame.index)

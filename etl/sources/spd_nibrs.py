@@ -19,7 +19,7 @@ from datetime import datetime
 import pandas as pd
 import pandera.pandas as pa
 
-from etl.sources import dates
+from etl.sources import dates, reading
 from etl.sources.common import (
     FileContext,
     Rejection,
@@ -28,9 +28,6 @@ from etl.sources.common import (
     display_name,
     drop_repeated_keys,
     match_layout,
-    read_bytes,
-    read_csv_as_text,
-    sha256_hex,
     validate_rows,
 )
 
@@ -179,6 +176,7 @@ OFFENSE_PARENT_GROUPS = frozenset(
 )
 
 DATASET_START = pd.Timestamp("2008-01-01")
+DUPLICATE_REASON = "duplicate Offense ID (first occurrence kept)"
 # Seattle's bounding box, generously; coordinates outside it are treated as missing.
 LATITUDE_RANGE = (47.3, 47.9)
 LONGITUDE_RANGE = (-122.6, -122.1)
@@ -214,27 +212,34 @@ def normalized_schema(now: pd.Timestamp) -> pa.DataFrameSchema:
 
 
 def run(location: str, timeout_seconds: int, now: datetime | None = None) -> SourceResult:
-    """Read, validate and normalize one NIBRS export; bad rows are quarantined, not lost."""
-    content = read_bytes(location, timeout_seconds)
-    raw, rejections = read_csv_as_text(content, location)
-    rows_read = len(raw) + len(rejections)
-    name = display_name(location)
-    renamed, headers = rename_columns(raw, name)
-    context = FileContext(name, headers, renamed)
-    typed, parse_rejections = parse_types(renamed, context)
-    checked, check_rejections = validate(typed, context, pd.Timestamp(now or datetime.now()))
-    deduplicated, duplicate_rejections = drop_duplicate_offenses(checked, context)
-    all_rejections = rejections + parse_rejections + check_rejections + duplicate_rejections
+    """Read, validate and normalize one NIBRS export; bad rows are quarantined, not lost.
+
+    The file is read in chunks (:mod:`etl.sources.reading`), so all of Seattle's offenses
+    fit in bounded memory.
+    """
+    checked_now = pd.Timestamp(now or datetime.now())
+    checked = reading.read_checked(
+        location,
+        timeout_seconds,
+        reading.Steps(
+            rename=rename_columns,
+            parse_types=parse_types,
+            check=lambda frame, context: validate(frame, context, checked_now),
+            key="offense_id",
+            duplicate_reason=DUPLICATE_REASON,
+            categorical=("offense_parent_group", "offense", "area", "beat"),
+        ),
+    )
     result = SourceResult(
         info=INFO,
         location=location,
-        sha256=sha256_hex(content),
-        rows_read=rows_read,
-        frame=deduplicated.reset_index(drop=True),
-        rejections=all_rejections,
-        watermark=_watermark(deduplicated),
+        sha256=checked.sha256,
+        rows_read=checked.rows_read,
+        frame=checked.frame.reset_index(drop=True),
+        rejections=checked.rejections,
+        watermark=_watermark(checked.frame),
     )
-    error = f"{name}: rows read != accepted + rejected"
+    error = f"{display_name(location)}: rows read != accepted + rejected"
     assert result.rows_read == result.rows_accepted + result.rows_rejected, error
     return result
 
@@ -299,9 +304,7 @@ def drop_duplicate_offenses(
     frame: pd.DataFrame, context: FileContext
 ) -> tuple[pd.DataFrame, list[Rejection]]:
     """Keep the first row of each ``Offense ID``; later repeats are quarantined."""
-    return drop_repeated_keys(
-        frame, context, "offense_id", "duplicate Offense ID (first occurrence kept)"
-    )
+    return drop_repeated_keys(frame, context, "offense_id", DUPLICATE_REASON)
 
 
 def _watermark(frame: pd.DataFrame) -> datetime | None:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from etl import pipeline
 from etl.settings import SAMPLE_DATA_DIR
@@ -234,3 +236,88 @@ def test_other_heavy_rejections_name_each_file_and_the_commonest_reason() -> Non
         "rows); see the quarantine report; b.csv: 5 of 5 rows rejected (more than 5%), most "
         "often Report Number: not a report number (5 rows); see the quarantine report"
     )
+
+
+def _reference_parse(values: pd.Series) -> pd.Series:
+    """The parser as pandas alone does it (its first version): the meaning the faster one
+    must keep, value for value."""
+    import re
+
+    def number(match: re.Match[str]) -> str:
+        month = dates.MONTHS.get(match.group(2).lower())
+        return match.group(0) if month is None else f"{match.group(1)} {month} {match.group(3)}"
+
+    text = values.astype(object).map(lambda v: re.sub(r"\s+", " ", str(v).strip()))
+    text = text.map(lambda v: dates._MONTH_NAME.sub(number, v))
+    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    for date_format in dates.FORMATS:
+        todo = parsed.isna() & (text != "")
+        if not todo.any():
+            break
+        parsed.loc[todo] = dates.in_nanosecond_range(
+            pd.to_datetime(text[todo].astype(object), format=date_format.strptime, errors="coerce")
+        )
+    return parsed.astype("datetime64[ns]")
+
+
+_moments = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2030, 12, 31))
+_writers = [
+    "%m/%d/%Y %I:%M:%S %p",
+    "%-m/%-d/%Y %-I:%M:%S %p",
+    "%Y %b %d %I:%M:%S %p",
+    "%Y %B %d %I:%M:%S %p",
+    "%Y-%m-%dT%H:%M:%S.000",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+    "%m/%d/%Y",
+    "%Y-%m-%d",
+    "%Y %b %d",
+]
+_odd_texts = st.sampled_from(
+    [
+        "",
+        " ",
+        "02/30/2020 01:00:00 PM",
+        "13/01/2020 01:00:00 PM",
+        "01/01/2020 13:00:00 PM",
+        "01/01/2020 01:00:60 PM",
+        "01/01/2020 01:00:00 pm",
+        "01/01/2020  01:00:00 PM",
+        "\t01/01/2020 01:00:00 PM\n",
+        "01/01/2020\u00a001:00:00 PM",
+        "2020 JAN 05 01:00:00 AM",
+        "2020 jan 5",
+        "2020 Foo 05 01:00:00 AM",
+        "01/01/1500 01:00:00 PM",
+        "REDACTED",
+        "01/01/2020 01:00:00 PMX",
+        "2020-01-05T00:58:07.5",
+        "٢٠٢٠-01-05",
+    ]
+)
+
+
+@st.composite
+def _date_texts(draw: st.DrawFn) -> str:
+    if draw(st.booleans()):
+        return draw(_odd_texts)
+    moment = draw(_moments).replace(microsecond=0)
+    text = moment.strftime(draw(st.sampled_from(_writers)))
+    return draw(st.sampled_from([text, text.upper(), text.lower(), f" {text} "]))
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(texts=st.lists(_date_texts(), min_size=1, max_size=40))
+def test_the_fast_parser_reads_every_value_as_pandas_alone_does(
+    monkeypatch: pytest.MonkeyPatch, texts: list[str]
+) -> None:
+    monkeypatch.setattr(dates, "_ARROW_MIN_ROWS", 0)  # Arrow first, however few the values
+    values = pd.Series(texts, index=range(10, 10 + len(texts)), dtype=str)
+    expected = _reference_parse(values)
+    assert parse(values).tolist() == expected.tolist()
+
+
+def parse(values: pd.Series) -> pd.Series:
+    return dates.parse_datetimes(values)

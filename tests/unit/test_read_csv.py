@@ -247,3 +247,10 @@ def test_rejections_frame() -> None:
     empty = rejections_frame([])
     assert list(empty.columns) == ["file", "row_number", "column", "value", "reason"]
     assert len(empty) == 0
+
+
+@given(st.lists(st.sampled_from(["1", "2", "10", "x", " 1", "ß"]), max_size=40))
+def test_repeated_values_are_pandas_duplicated(values: list[str]) -> None:
+    series = pd.Series(values, dtype=str)
+    expected = series.duplicated(keep="first").tolist()
+    assert common.repeated_values(series).tolist() == expected

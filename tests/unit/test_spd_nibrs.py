@@ -570,3 +570,20 @@ def test_rows_read_equals_accepted_plus_rejected(kinds: list[str]) -> None:
     assert result.rows_accepted == good
     assert result.rows_rejected == len(kinds) - good
     assert result.frame["offense_id"].is_unique
+
+
+def test_a_date_beyond_pandas_range_is_rejected_for_its_real_reason(tmp_path: Path) -> None:
+    # Years such as 1500 and 2999 are outside pandas' nanosecond timestamps; they once
+    # crashed the run (OutOfBoundsDatetime) instead of quarantining the row.
+    content = csv_bytes(
+        nibrs_row(offense_id="1", report="01/01/1500 01:00:00 PM"),
+        nibrs_row(offense_id="2", report="01/01/2999 01:00:00 PM"),
+        nibrs_row(offense_id="3", start="06/01/1400 01:00:00 PM"),
+    )
+    result = run_bytes(tmp_path, content, now=NOW)
+    reasons = {r.row_number: (r.column, r.value, r.reason) for r in result.rejections}
+    assert reasons == {
+        2: ("Report DateTime", "01/01/1500 01:00:00 PM", "before the dataset starts (2008-01-01)"),
+        3: ("Report DateTime", "01/01/2999 01:00:00 PM", "in the future"),
+    }
+    assert result.rows_accepted == 1  # a start date that early is kept (it is not used)
