@@ -23,15 +23,23 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from benchmarks import callback_latency, etl_scale, etl_throughput, http_load, page_load, pdf
+from benchmarks import (
+    callback_latency,
+    etl_scale,
+    etl_throughput,
+    http_load,
+    page_load,
+    pdf,
+    refresh,
+)
 from benchmarks.site import Site, running_site
 from etl import settings
 
 logger = logging.getLogger("benchmarks")
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-BENCHMARKS = ("etl", "etl_scale", "page", "callback", "load", "pdf")
-SITE_BENCHMARKS = ("page", "callback", "load", "pdf")
+BENCHMARKS = ("etl", "etl_scale", "page", "callback", "load", "pdf", "refresh")
+SITE_BENCHMARKS = ("page", "callback", "load", "pdf", "refresh")
 PACKAGES = ("dash", "plotly", "pandas", "sqlalchemy", "gunicorn", "flask-compress", "playwright")
 
 
@@ -121,6 +129,8 @@ def run_all(args: argparse.Namespace) -> dict[str, Any]:
                         attempt("callback", lambda: callback_latency.run(site, args.toggles))
                     if "pdf" in selected:
                         attempt("pdf", lambda: pdf.run(site, args.pdf_repeats))
+                    if "refresh" in selected:
+                        attempt("refresh", lambda: refresh.run(site, Path(tmp)))
                     if "load" in selected:
                         attempt(
                             "load",
@@ -222,6 +232,21 @@ def table(results: dict[str, Any]) -> str:
                         "first request (printed), then cached",
                         f"{part['cold_seconds']:.2f} s; cached median "
                         f"{part['warm_ms'].get('median', 0):,.1f} ms, {part['bytes']:,} bytes",
+                    )
+                )
+    fresh = results.get("refresh")
+    if fresh:
+        if "error" in fresh:
+            rows.append(("First request after a run", "error", fresh["error"]))
+        for case, label in (("not_warmed", "not warmed"), ("warmed", "warmed after the run")):
+            part = fresh.get(case)
+            if part:
+                rows.append(
+                    (
+                        f"First request after a run, {label}",
+                        "trend callback: first vs warm median",
+                        f"{part['first_ms']:,.1f} ms vs {part['warm_ms']['median']:,.1f} ms "
+                        f"({part['first_over_warm']}x)",
                     )
                 )
     site = results.get("site", {})

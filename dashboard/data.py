@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 cache = Cache()
 
 RUN_LOOKUP_SECONDS = 15
+FILE_CACHE_ENTRIES = 50_000
 
 
 @dataclass(frozen=True)
@@ -101,15 +102,33 @@ def init_cache(server: Flask) -> None:
     config["CACHE_KEY_PREFIX"] = f"lead-{code_version()}-"
     if config["CACHE_TYPE"] == "FileSystemCache":
         config["CACHE_DIR"] = settings.get("CACHE_DIR")
+        # flask-caching's default of 500 entries is less than one warmed run (about 350)
+        # plus what readers ask for; past it, every write prunes the folder and evicts
+        # entries in use. Entries expire after CACHE_TIMEOUT_SECONDS anyway.
+        config["CACHE_THRESHOLD"] = FILE_CACHE_ENTRIES
     if config["CACHE_TYPE"] == "RedisCache":
         config["CACHE_REDIS_URL"] = settings.get("CACHE_REDIS_URL")
     cache.init_app(server, config=config)
 
 
+_ENGINE_URLS: set[str] = set()
+
+
 @lru_cache(maxsize=4)
 def _engine(database_url: str) -> Engine:
     # One connection pool per worker process; pools are process-local by nature.
+    _ENGINE_URLS.add(database_url)
     return reader_engine(database_url)
+
+
+def forget_engines() -> None:
+    """Drop this process's engines without closing their connections (after a fork, the
+    parent still uses them); the next query opens a pool of this process's own."""
+    engines = [_engine(url) for url in _ENGINE_URLS]
+    for made in engines:
+        made.dispose(close=False)
+    _engine.cache_clear()
+    _ENGINE_URLS.clear()
 
 
 def engine() -> Engine:

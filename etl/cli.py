@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import logging
 import re
+import subprocess
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from apscheduler.events import (
@@ -27,6 +29,7 @@ from etl.models import EtlRun, EtlRunSource
 
 logger = logging.getLogger("etl")
 JOB_ID = "etl-run"
+WARM_TIMEOUT_SECONDS = 600
 
 
 def _out(text: str = "") -> None:
@@ -45,7 +48,30 @@ def cmd_run(args: argparse.Namespace) -> int:
         _print_summary(failed.summary)
         return 1
     _print_summary(summary)
+    warm_site(_out)
     return 0
+
+
+def warm_site(say: Callable[[str], None]) -> bool:
+    """Fill the site's cache for the run just published (``WARM_AFTER_RUN``), in a process
+    of its own that reads only the published database. A failure is reported and
+    otherwise ignored: the run is published, and the site computes what it needs."""
+    if not settings.get("WARM_AFTER_RUN"):
+        return False
+    command = [sys.executable, "-m", "dashboard.warm"]
+    try:
+        done = subprocess.run(  # noqa: S603 - our own interpreter and module
+            command, capture_output=True, text=True, timeout=WARM_TIMEOUT_SECONDS, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        say(f"  Cache not warmed: {type(exc).__name__}")
+        return False
+    lines = [line for line in done.stderr.splitlines() if "dashboard.warm" in line]
+    say(f"  {lines[-1].split(': ', 1)[-1] if lines else 'cache warming said nothing'}")
+    if done.returncode != 0:
+        say(f"  Cache warming reported problems (exit {done.returncode}); see its log")
+        logger.warning("cache warming failed:\n%s", done.stderr[-2000:])
+    return done.returncode == 0
 
 
 def _print_summary(summary: pipeline.RunSummary) -> None:
@@ -200,6 +226,7 @@ def _scheduled_run() -> None:
         logger.error("scheduled run %s failed: %s", failed.summary.run_id, failed.summary.message)
         return
     logger.info("scheduled run %s succeeded: %s", summary.run_id, summary.message)
+    warm_site(logger.info)
 
 
 def cmd_migrate(_args: argparse.Namespace) -> int:

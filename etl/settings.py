@@ -30,6 +30,13 @@ def _as_str(raw: str) -> str:
     return raw
 
 
+def _as_bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value not in {"true", "false", "1", "0", "yes", "no"}:
+        raise ValueError(f"expected true or false, got {raw!r}")
+    return value in {"true", "1", "yes"}
+
+
 @dataclass(frozen=True)
 class Setting:
     """A configurable value: ``name`` is also the environment variable that overrides it."""
@@ -179,6 +186,15 @@ SETTINGS: tuple[Setting, ...] = (
         "How long a cached query result is kept. Results are keyed by ETL run, so a new run "
         "is visible at once regardless.",
         _as_int,
+    ),
+    Setting(
+        "WARM_AFTER_RUN",
+        "true",
+        "After a run publishes, `python -m etl run` and the scheduler fill the site's cache "
+        "(CACHE_TYPE, CACHE_DIR or CACHE_REDIS_URL, as the site has them) with every page's "
+        "default view (`python -m dashboard.warm`), so the first visitor after a refresh is "
+        "served as fast as the second. `false` skips it.",
+        _as_bool,
     ),
     Setting(
         "PROGRAM_EXTRACT_DIR",

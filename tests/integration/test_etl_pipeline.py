@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -286,6 +287,7 @@ def test_run_command_prints_rows_per_file(
     database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("WARM_AFTER_RUN", "false")
     assert cli.main(["run"]) == 0
     out = capsys.readouterr().out
     assert "[6/6] Done" in out
@@ -412,3 +414,27 @@ def test_map_grid_withholds_small_cells_and_matches_the_raw_csv(database_url: st
     }
     assert published_cells == {c: float(n) for c, n in raw.items() if n >= 11}
     assert len(grid) == len(raw)
+
+
+def test_a_run_warms_the_site_cache_for_every_page(
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    """After publishing, the run fills the site's shared cache with every page's default
+    view (in a process of its own), so a web worker's first request finds it there."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("CACHE_TYPE", "FileSystemCache")
+    monkeypatch.setenv("CACHE_DIR", str(tmp_path / "site-cache"))
+    assert cli.main(["run"]) == 0
+    out = capsys.readouterr().out
+    import app  # noqa: F401, PLC0415 - registers the site's pages
+    from dashboard.warm import page_paths  # noqa: PLC0415
+
+    warmed = re.search(r"cache warmed: (\d+) pages, (\d+) callbacks", out)
+    assert warmed is not None, out
+    assert int(warmed.group(1)) == len(page_paths()) >= 14  # every page answered
+    assert int(warmed.group(2)) >= 20  # and the callbacks of their default views
+    assert "reported problems" not in out
+    assert len(list((tmp_path / "site-cache").iterdir())) > 50
