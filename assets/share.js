@@ -112,7 +112,7 @@
   }
 
   function exportImage(button) {
-    var panel = button.closest('.share-panel');
+    var panel = button.closest('.share-panel__content');
     var card = document.getElementById(button.getAttribute('data-card'));
     var graph = card && card.querySelector('.js-plotly-plot');
     if (!panel || !graph || !window.Plotly) {
@@ -158,7 +158,7 @@
 
   function copyField(button) {
     var field = document.getElementById(button.getAttribute('data-copy'));
-    var panel = button.closest('.share-panel');
+    var panel = button.closest('.share-panel__content');
     if (!field) { return; }
     var done = function () { if (panel) { setStatus(panel, 'Copied to the clipboard.'); } };
     if (navigator.clipboard && window.isSecureContext) {

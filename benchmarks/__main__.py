@@ -27,19 +27,33 @@ from benchmarks import (
     callback_latency,
     etl_scale,
     etl_throughput,
-    http_load,
-    page_load,
+    first_chart,
+    lighthouse,
+    load,
     pdf,
     refresh,
+    report,
 )
-from benchmarks.site import Site, running_site
+from benchmarks.site import Site, running_bare, running_site
 from etl import settings
 
 logger = logging.getLogger("benchmarks")
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-BENCHMARKS = ("etl", "etl_scale", "page", "callback", "load", "pdf", "refresh")
-SITE_BENCHMARKS = ("page", "callback", "load", "pdf", "refresh")
+RESULTS_MARKDOWN = Path(__file__).resolve().parent / "RESULTS.md"
+BENCHMARKS = (
+    "etl",
+    "etl_scale",
+    "first_chart",
+    "lighthouse",
+    "load",
+    "callback",
+    "pdf",
+    "refresh",
+)
+SITE_BENCHMARKS = ("first_chart", "lighthouse", "load", "callback", "pdf", "refresh")
+# Measured against the bare Dash app in the same run.
+COMPARED = ("first_chart", "lighthouse", "load")
 PACKAGES = ("dash", "plotly", "pandas", "sqlalchemy", "gunicorn", "flask-compress", "playwright")
 
 
@@ -56,23 +70,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="append",
         help="ETL at scale: rows of a generated NIBRS file (repeatable; default 100k, 1M, 5M)",
     )
-    parser.add_argument("--loads", type=int, default=10, help="page loads measured")
+    parser.add_argument("--loads", type=int, default=10, help="first-chart rounds measured")
     parser.add_argument("--toggles", type=int, default=10, help="measure toggles each way")
-    parser.add_argument("--requests", type=int, default=2000, help="requests per endpoint")
+    parser.add_argument("--load-seconds", type=int, default=60, help="seconds per load test")
+    parser.add_argument("--connections", type=int, default=20, help="load test connections")
     parser.add_argument("--pdf-repeats", type=int, default=10, help="cached PDF requests")
-    parser.add_argument("--concurrency", type=int, default=8, help="concurrent requests")
-    parser.add_argument(
-        "--time-limit", type=float, default=180.0, help="seconds allowed per load test"
-    )
     parser.add_argument(
         "--workers", type=int, default=None, help="gunicorn workers (default WEB_CONCURRENCY)"
     )
     parser.add_argument(
         "--output", type=Path, default=RESULTS_DIR / "latest.json", help="JSON results file"
     )
+    parser.add_argument(
+        "--markdown", type=Path, default=RESULTS_MARKDOWN, help="results as Markdown"
+    )
     args = parser.parse_args(argv)
     for name in (
-        "replicas", "repeats", "loads", "toggles", "requests", "concurrency", "pdf_repeats"
+        "replicas", "repeats", "loads", "toggles", "load_seconds", "connections", "pdf_repeats"
     ):  # fmt: skip
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1")
@@ -121,10 +135,15 @@ def run_all(args: argparse.Namespace) -> dict[str, Any]:
     if any(name in selected for name in SITE_BENCHMARKS):
         with tempfile.TemporaryDirectory(prefix="bench-site-") as tmp:
             try:
-                with running_site(Path(tmp), args.workers) as site:
-                    results["site"] = _site_notes(site)
-                    if "page" in selected:
-                        attempt("page", lambda: page_load.run(site, args.loads))
+                with (
+                    running_site(Path(tmp), args.workers) as site,
+                    running_bare(Path(tmp)) as bare,
+                ):
+                    results["site"] = _site_notes(site, bare)
+                    if "first_chart" in selected:
+                        attempt("first_chart", lambda: first_chart.run(site, bare, args.loads))
+                    if "lighthouse" in selected:
+                        attempt("lighthouse", lambda: lighthouse.run(site, bare))
                     if "callback" in selected:
                         attempt("callback", lambda: callback_latency.run(site, args.toggles))
                     if "pdf" in selected:
@@ -134,9 +153,7 @@ def run_all(args: argparse.Namespace) -> dict[str, Any]:
                     if "load" in selected:
                         attempt(
                             "load",
-                            lambda: http_load.run(
-                                site, args.requests, args.concurrency, args.time_limit
-                            ),
+                            lambda: load.run(site, bare, args.load_seconds, args.connections),
                         )
             except Exception as exc:  # e.g. gunicorn did not start
                 failed = True
@@ -144,123 +161,6 @@ def run_all(args: argparse.Namespace) -> dict[str, Any]:
                 results.setdefault("site", {})["error"] = f"{type(exc).__name__}: {exc}"
     results["failed"] = failed
     return results
-
-
-def table(results: dict[str, Any]) -> str:
-    """The headline figures as a plain-text table."""
-    rows: list[tuple[str, str, str]] = []
-    etl = results.get("etl")
-    if etl:
-        if "error" in etl:
-            rows.append(("ETL throughput", "error", etl["error"]))
-        else:
-            for key, label in (
-                ("sample", "bundled sample"),
-                ("sample_with_program", "sample + demo program extract"),
-                ("synthetic", "synthetic"),
-            ):
-                part = etl[key]
-                name = f"ETL, {label}"
-                if key == "synthetic":
-                    name += f" (x{part['replicas']})"
-                rows.append(
-                    (
-                        name,
-                        f"{part['rows_read']:,} rows, best of {part['repeats']}",
-                        f"{part['best_seconds']:.3f} s = {part['rows_per_second']:,.0f} rows/s",
-                    )
-                )
-    scale = results.get("etl_scale")
-    if scale:
-        if "error" in scale:
-            rows.append(("ETL at scale", "error", scale["error"]))
-        for part in scale.get("sizes", []):
-            rows.append(
-                (
-                    f"ETL at scale, {part['rows']:,} NIBRS rows",
-                    f"{part['input_megabytes']} MB; read_csv {part['read_csv_seconds']} s, "
-                    f"{part['read_csv_peak_rss_mb']:,} MB",
-                    f"{part['etl_seconds']} s ({part['time_ratio']}x), peak "
-                    f"{part['etl_peak_rss_mb']:,} MB ({part['memory_ratio']}x)",
-                )
-            )
-    page = results.get("page")
-    if page:
-        rows.extend(
-            _ms_rows("Page load /quality-of-life", page, "chart_drawn_ms", "chart drawn (in page)")
-        )
-        if "wall_ms" in page:
-            rows.extend(_ms_rows("", page, "wall_ms", "wait_for_selector done (wall)"))
-            rows.extend(_ms_rows("", page, "callbacks_done_ms", "last callback response"))
-        if "cold" in page:
-            rows.append(
-                ("", "cold first load: chart drawn", f"{page['cold']['chart_drawn_ms']:,.0f} ms")
-            )
-    callback = results.get("callback")
-    if callback:
-        rows.extend(_ms_rows("Callback latency", callback, "to_index_ms", "count -> index"))
-        if "to_count_ms" in callback:
-            rows.extend(_ms_rows("", callback, "to_count_ms", "index -> count"))
-            rows.extend(_ms_rows("", callback, "request_round_trip_ms", "of which request"))
-    load = results.get("load")
-    if load:
-        if "error" in load:
-            rows.append(("Requests per second", "error", load["error"]))
-        else:
-            for key in ("page", "callback"):
-                part = load[key]
-                latency = part["latency_ms"]
-                rows.append(
-                    (
-                        f"Load {part['request']}",
-                        f"{part['requests_completed']} req, {part['concurrency']} concurrent",
-                        f"{part['requests_per_second']:,.1f} req/s; median "
-                        f"{latency.get('median', 0):,.1f} ms, p95 {latency.get('p95', 0):,.1f}"
-                        f" ms; {part['errors']} errors",
-                    )
-                )
-    briefing = results.get("pdf")
-    if briefing:
-        if "error" in briefing:
-            rows.append(("Briefing PDF", "error", briefing["error"]))
-        else:
-            for paper in pdf.PAPERS:
-                part = briefing[paper]
-                rows.append(
-                    (
-                        f"Briefing PDF, {paper}",
-                        "first request (printed), then cached",
-                        f"{part['cold_seconds']:.2f} s; cached median "
-                        f"{part['warm_ms'].get('median', 0):,.1f} ms, {part['bytes']:,} bytes",
-                    )
-                )
-    fresh = results.get("refresh")
-    if fresh:
-        if "error" in fresh:
-            rows.append(("First request after a run", "error", fresh["error"]))
-        for case, label in (("not_warmed", "not warmed"), ("warmed", "warmed after the run")):
-            part = fresh.get(case)
-            if part:
-                rows.append(
-                    (
-                        f"First request after a run, {label}",
-                        "trend callback: first vs warm median",
-                        f"{part['first_ms']:,.1f} ms vs {part['warm_ms']['median']:,.1f} ms "
-                        f"({part['first_over_warm']}x)",
-                    )
-                )
-    site = results.get("site", {})
-    if "error" in site:
-        rows.append(("Site", "error", site["error"]))
-    widths = [
-        max(len(row[i]) for row in [("Benchmark", "Figure", "Value"), *rows]) for i in range(3)
-    ]
-    lines = []
-    for number, row in enumerate([("Benchmark", "Figure", "Value"), *rows]):
-        lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
-        if number == 0:
-            lines.append("  ".join("-" * width for width in widths))
-    return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -274,16 +174,15 @@ def main(argv: list[str] | None = None) -> int:
     logger.info("machine: %s, %s logical CPUs", notes["cpu_model"], notes["logical_cpus"])
     started = time.perf_counter()
     results = run_all(args)
-    document = {
+    document: dict[str, Any] = {
         "machine": notes,
         "settings": {
             "replicas": args.replicas,
             "repeats": args.repeats,
-            "loads": args.loads,
+            "first_chart_rounds": args.loads,
             "toggles": args.toggles,
-            "requests": args.requests,
-            "concurrency": args.concurrency,
-            "time_limit_seconds": args.time_limit,
+            "load_seconds": args.load_seconds,
+            "load_connections": args.connections,
             "cache_type": settings.get("CACHE_TYPE"),
         },
         "total_seconds": round(time.perf_counter() - started, 1),
@@ -292,7 +191,11 @@ def main(argv: list[str] | None = None) -> int:
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(document, indent=2, default=str) + "\n", encoding="utf-8")
-    sys.stdout.write(table(results))
+    sys.stdout.write(report.table(results))
+    if args.markdown:
+        args.markdown.write_text(
+            report.markdown(results, notes, document["settings"]), encoding="utf-8"
+        )
     sys.stdout.write(
         f"\n{notes['cpu_model']}, {notes['usable_cpus']} CPUs, {notes['memory_gb']} GB; "
         f"Python {notes['python']}; {notes['code_version']}\n"
@@ -301,31 +204,17 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if results["failed"] else 0
 
 
-def _ms_rows(
-    benchmark: str, result: dict[str, Any], key: str, label: str
-) -> list[tuple[str, str, str]]:
-    if "error" in result:
-        return [(benchmark, "error", str(result["error"]))]
-    stats = result[key]
-    return [
-        (
-            benchmark,
-            f"{label} (n={stats['n']})",
-            f"median {stats['median']:,.0f} ms, p95 {stats['p95']:,.0f} ms",
-        )
-    ]
-
-
-def _site_notes(site: Site) -> dict[str, Any]:
+def _site_notes(site: Site, bare: Site) -> dict[str, Any]:
     return {
-        "server": "gunicorn --config gunicorn.conf.py app:server (sync workers)",
+        "server": "gunicorn --config gunicorn.conf.py app:server (gthread workers)",
         "workers": site.workers,
         "bind": site.base_url,
         "startup_seconds": site.startup_seconds,
         "database": (
             "temporary SQLite filled by the ETL from the bundled sample and the demonstration "
-            "program extract"
+            "program extract, pages built by python -m dashboard.warm as after every run"
         ),
+        "bare_app": f"gunicorn benchmarks.bare_app:server, {bare.workers} sync workers",
     }
 
 

@@ -115,6 +115,13 @@ def run(site: Site, toggles: int = 10) -> dict[str, Any]:
             page = context.new_page()
             page.goto(url, wait_until="load", timeout=LOAD_TIMEOUT_MS)
             page.wait_for_selector(CHART_SELECTOR, state="visible", timeout=LOAD_TIMEOUT_MS)
+            # The interactive page, once it has replaced the served one (it loads on a first
+            # interaction, assets/interactive.js).
+            page.evaluate("window.leadHydrate()")
+            page.wait_for_function(
+                "document.documentElement.classList.contains('hydrated')",
+                timeout=LOAD_TIMEOUT_MS,
+            )
             title = page.text_content(Y_TITLE_SELECTOR) or ""
             # One unmeasured round trip each way first (the index query is not cached yet).
             warmup = [toggle(page, "index")["total"], toggle(page, "count")["total"]]

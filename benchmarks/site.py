@@ -97,55 +97,95 @@ def free_loopback_port() -> int:
         return port
 
 
+def site_environment(folder: Path, database_url: str, port: int, workers: int) -> dict[str, str]:
+    """The site's settings for a benchmark: temporary folders, loopback, ``workers``."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "HOST": LOOPBACK,
+        "PORT": str(port),
+        "WEB_CONCURRENCY": str(workers),
+        "CACHE_DIR": str(folder / "cache"),
+        "PDF_CACHE_DIR": str(folder / "pdf-cache"),
+        "QUARANTINE_DIR": str(folder / "quarantine"),
+        "COMPRESSED_ASSETS_DIR": str(folder / "compressed-assets"),
+    }
+
+
+def warm_site(env: Mapping[str, str]) -> float:
+    """``python -m dashboard.warm``, as after every ETL run: every page built, its charts
+    rendered as static SVG, into the site's cache. Returns the seconds it took."""
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "dashboard.warm"],
+        cwd=settings.PROJECT_ROOT,
+        env=dict(env),
+        check=True,
+        capture_output=True,
+        timeout=900,
+    )
+    return time.perf_counter() - started
+
+
 @contextlib.contextmanager
 def running_site(folder: Path, workers: int | None = None) -> Iterator[Site]:
-    """Fill a database with the ETL, start gunicorn on it, yield, and always stop it."""
+    """Fill a database with the ETL, build its pages as a run does, start gunicorn on it,
+    yield, and always stop it."""
     database_url, _message = publish_sample_database(folder)
     port = free_loopback_port()
     worker_count = workers if workers is not None else int(settings.get("WEB_CONCURRENCY"))
-    env = dict(os.environ)
-    env.update(
-        {
-            "DATABASE_URL": database_url,
-            "HOST": LOOPBACK,
-            "PORT": str(port),
-            "WEB_CONCURRENCY": str(worker_count),
-            "CACHE_DIR": str(folder / "cache"),
-            "PDF_CACHE_DIR": str(folder / "pdf-cache"),
-            "QUARANTINE_DIR": str(folder / "quarantine"),
-        }
-    )
-    log_path = folder / "gunicorn.log"
+    env = site_environment(folder, database_url, port, worker_count)
+    logger.info("pages built and charts rendered in %.1f s", warm_site(env))
+    command = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "app:server"]
     base_url = f"http://{LOOPBACK}:{port}"
+    with _serving(command, env, folder / "gunicorn.log", base_url + PROBE_PATH) as seconds:
+        yield Site(base_url, port, worker_count, database_url, folder / "gunicorn.log", seconds)
+
+
+@contextlib.contextmanager
+def running_bare(folder: Path, workers: int = 2) -> Iterator[Site]:
+    """The reference app (``benchmarks.bare_app``) under gunicorn with ``workers`` sync
+    workers and gunicorn's defaults otherwise."""
+    port = free_loopback_port()
+    config = folder / "bare.conf.py"
+    config.write_text(f'bind = "{LOOPBACK}:{port}"\nworkers = {workers}\n', encoding="utf-8")
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--config",
+        str(config),
+        "benchmarks.bare_app:server",
+    ]
+    base_url = f"http://{LOOPBACK}:{port}"
+    with _serving(command, dict(os.environ), folder / "bare.log", base_url + "/") as seconds:
+        yield Site(base_url, port, workers, "", folder / "bare.log", seconds)
+
+
+@contextlib.contextmanager
+def _serving(
+    command: list[str], env: Mapping[str, str], log_path: Path, probe_url: str
+) -> Iterator[float]:
+    """Start ``command`` in its own process group, wait until ``probe_url`` answers, yield
+    the seconds that took, and always stop the whole group."""
     started = time.perf_counter()
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "app:server"],
+            command,
             cwd=settings.PROJECT_ROOT,
-            env=env,
+            env=dict(env),
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
         try:
-            _wait_until_answering(process, base_url + PROBE_PATH, log_path)
-            site = Site(
-                base_url=base_url,
-                port=port,
-                workers=worker_count,
-                database_url=database_url,
-                log_path=log_path,
-                startup_seconds=round(time.perf_counter() - started, 2),
-            )
+            _wait_until_answering(process, probe_url, log_path)
+            seconds = round(time.perf_counter() - started, 2)
             logger.info(
-                "gunicorn (pid %s, %s workers) answering at %s after %.1f s",
-                process.pid,
-                worker_count,
-                base_url,
-                site.startup_seconds,
+                "gunicorn (pid %s) answers %s after %.1f s", process.pid, probe_url, seconds
             )
-            yield site
+            yield seconds
         finally:
             _stop(process)
 

@@ -31,6 +31,7 @@ from werkzeug.exceptions import HTTPException
 
 from dashboard import data
 from dashboard.citation import citation_texts
+from etl import settings
 from etl.estimands import ESTIMAND_KINDS, estimand_lines
 from etl.models import Observation
 from etl.sources.common import display_name
@@ -650,7 +651,7 @@ def bundle() -> Response:
     run = _run()
     from dashboard.datapackage import bundle_bytes  # noqa: PLC0415 -- only for this route
 
-    response = Response(bundle_bytes(run, request.host_url.rstrip("/")), mimetype="application/zip")
+    response = Response(bundle_bytes(run, settings.public_base_url()), mimetype="application/zip")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="belltown-lead_{run.run_id}.zip"'
     )

@@ -7,53 +7,20 @@ from __future__ import annotations
 
 import html as html_text
 import logging
-from types import ModuleType
+from typing import Any
 
 import dash
-from dash import dcc, html
-from dash.development.base_component import Component
+from dash import dash_table, dcc
+from dash._utils import split_callback_id
 from flask import Flask, Response, request
 from flask_compress import Compress
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 
-from dashboard import api, data, layout, pdf, theme
-from dashboard.pages import (
-    about,
-    accessibility,
-    api_docs,
-    briefing,
-    data_page,
-    drug_use,
-    embed,
-    enrollment,
-    funding,
-    glossary_page,
-    methods,
-    overview,
-    problems,
-    quality_of_life,
-    recidivism,
-)
+from dashboard import api, data, page_html, pdf, precompressed, router, theme
 from etl import settings
 
-PAGE_MODULES: tuple[ModuleType, ...] = (
-    overview,
-    enrollment,
-    recidivism,
-    drug_use,
-    quality_of_life,
-    data_page,
-    briefing,
-    methods,
-    about,
-    funding,
-    glossary_page,
-    api_docs,
-    problems,
-    accessibility,
-)
-# Registered as pages but kept out of the navigation and the page-path list.
-TEMPLATE_PAGES: tuple[ModuleType, ...] = (embed,)
+# Kept for callers that list the pages (tests, the warm-up).
+PAGE_MODULES = router.PAGE_MODULES
 # Paths Dash and Flask serve besides the pages themselves.
 INTERNAL_PREFIXES = ("/_dash", "/_reload", "/_favicon", "/assets/", "/static/")
 
@@ -69,8 +36,10 @@ INDEX_STRING = """<!DOCTYPE html>
 {%app_entry%}
 <footer>
 {%config%}
+<template id="interactive-page">
 {%scripts%}
 {%renderer%}
+</template>
 </footer>
 </body>
 </html>"""
@@ -80,6 +49,13 @@ INDEX_STRING = """<!DOCTYPE html>
 # version, checksum and licence (assets/vendor/README.md).
 PLOTLY_BUNDLE = "vendor/plotly-basic-4.1.1.min.js"
 PLOTLY_TRACE_TYPES = frozenset({"scatter", "bar", "pie"})
+
+
+def _ship_only_what_is_used() -> None:
+    """The partial plotly.js bundle instead of the full one; no dash_table bundle (the site
+    draws its tables as plain HTML)."""
+    _use_partial_plotly()
+    dash_table._js_dist[:] = []  # type: ignore[attr-defined]  # Dash links every entry
 
 
 def _use_partial_plotly() -> None:
@@ -100,109 +76,65 @@ def _use_partial_plotly() -> None:
 def create_app() -> dash.Dash:
     logging.basicConfig(level=settings.get("LOG_LEVEL"))
     theme.register()
-    app = dash.Dash(
+    app = page_html.Site(
         __name__,
-        use_pages=True,
-        pages_folder="",
         assets_folder=str(settings.PROJECT_ROOT / "assets"),
-        # Served at /assets/embed-host.js for pages that embed a chart, not loaded here.
-        assets_ignore=r"embed-host\.js",
-        title="Belltown LEAD transparency dashboard",
+        # embed-host.js is for pages that embed a chart; interactive.js and embed.js are
+        # linked by the page itself, outside the scripts that load on interaction.
+        assets_ignore=page_html.EAGER_ASSETS,
+        title=router.SITE_NAME,
         update_title="",
-        suppress_callback_exceptions=False,
+        # Every callback's ids are on the pages that use it: tested on the server for every
+        # page (tests/integration/test_site.py), so the browser need not be sent every
+        # page's ids to check them.
+        suppress_callback_exceptions=True,
         meta_tags=[
             {"name": "viewport", "content": "width=device-width, initial-scale=1"},
         ],
     )
     app.index_string = INDEX_STRING
-    _use_partial_plotly()
-    for order, module in enumerate(PAGE_MODULES):
-        dash.register_page(
-            module.__name__,
-            path=module.PATH,
-            name=module.TITLE,
-            title=f"{module.TITLE} | Belltown LEAD transparency dashboard",
-            description=module.DESCRIPTION,
-            order=order,
-            layout=module.layout,
-        )
-    for module in TEMPLATE_PAGES:
-        dash.register_page(
-            module.__name__,
-            path_template=module.PATH_TEMPLATE,
-            name=module.TITLE,
-            title=f"{module.TITLE} | Belltown LEAD transparency dashboard",
-            description=module.DESCRIPTION,
-            order=len(PAGE_MODULES),
-            layout=module.layout,
-        )
-    app.layout = layout.shell
+    _ship_only_what_is_used()
+    app.layout = router.serve_layout
     server: Flask = app.server
     data.init_cache(server)
     Compress(server)
-    _install_asset_caching(server)
-    _install_validation_layout(app)
-    _install_http_handling(app, {m.PATH for m in PAGE_MODULES})
+    # After Compress, so it runs first: a precompressed copy leaves Compress nothing to do.
+    precompressed.install(server)
+    page_html.install_dependencies_caching(server)
+    _install_http_handling(app)
     api.install(server)
     pdf.install(server)
     return app
 
 
-def slim_validation_layout(layout: Component) -> html.Div:
-    """Every component that has an ``id``, empty, in one flat list.
-
-    Dash Pages builds its callback-validation layout by rendering every page, then embeds it
-    in every HTML response (about 124 kB here, with the pages' data in it). Validation only
-    needs the ids and component types, so this keeps just those.
-    """
-    slim: list[Component] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, list | tuple):
-            for child in node:
-                walk(child)
-            return
-        if not isinstance(node, Component):
-            return
-        identifier = getattr(node, "id", None)
-        if identifier is not None:
-            slim.append(type(node)(id=identifier))
-        walk(getattr(node, "children", None))
-
-    walk(layout)
-    return html.Div(slim)
-
-
-IMMUTABLE = "public, max-age=31536000, immutable"
-
-
-def _install_asset_caching(server: Flask) -> None:
-    """Assets the page links with Dash's fingerprint (``/assets/site.css?m=<mtime>``) are
-    cached for a year: a changed file gets a new ``m``. Unfingerprinted asset URLs (e.g.
-    embed-host.js, which other sites link as is) keep Dash's ``no-cache``."""
-
-    @server.after_request
-    def _immutable_assets(response: Response) -> Response:
-        if (
-            request.path.startswith("/assets/")
-            and request.args.get("m")
-            and response.status_code == 200
-        ):
-            response.headers["Cache-Control"] = IMMUTABLE
-        return response
+def _well_formed(body: dict[str, Any], callback_map: dict[str, Any]) -> bool:
+    """A callback request names a known callback and gives exactly its inputs and state
+    (ids and properties in order), and outputs that are its own."""
+    output = body.get("output")
+    spec = callback_map.get(output) if isinstance(output, str) else None
+    if spec is None:
+        return False
+    for given, expected in (
+        (body.get("inputs"), spec["inputs"]),
+        (body.get("state", []), spec["state"]),
+    ):
+        if not isinstance(given, list) or len(given) != len(expected):
+            return False
+        for item, wanted in zip(given, expected, strict=True):
+            if not isinstance(item, dict) or item.get("id") != wanted["id"]:
+                return False
+            if item.get("property") != wanted["property"]:
+                return False
+    outputs = body.get("outputs")
+    listed = outputs if isinstance(outputs, list) else [outputs]
+    wanted_outputs = split_callback_id(body["output"])
+    wanted_list = wanted_outputs if isinstance(wanted_outputs, list) else [wanted_outputs]
+    return [(o.get("id"), o.get("property")) if isinstance(o, dict) else None for o in listed] == [
+        (o["id"], o["property"]) for o in wanted_list
+    ]
 
 
-def _install_validation_layout(app: dash.Dash) -> None:
-    @app.server.before_request
-    def _slim_validation_layout() -> None:
-        current = app.validation_layout
-        if current is not None and not getattr(current, "_is_slim", False):
-            slim = slim_validation_layout(current)
-            slim._is_slim = True
-            app.validation_layout = slim
-
-
-def _install_http_handling(app: dash.Dash, page_paths: set[str]) -> None:
+def _install_http_handling(app: dash.Dash) -> None:
     """Real 404s for unknown paths, 400 for malformed callback requests, and no traceback
     ever reaches a client."""
     server: Flask = app.server
@@ -212,7 +144,7 @@ def _install_http_handling(app: dash.Dash, page_paths: set[str]) -> None:
         path = request.path.rstrip("/") or "/"
         if request.path.startswith("/_dash-update-component"):
             body = request.get_json(silent=True)
-            if not isinstance(body, dict) or body.get("output") not in app.callback_map:
+            if not isinstance(body, dict) or not _well_formed(body, app.callback_map):
                 raise BadRequest("unknown or malformed callback request")
             return
         if api.is_api_path(request.path):
@@ -220,9 +152,9 @@ def _install_http_handling(app: dash.Dash, page_paths: set[str]) -> None:
             if rule is None or not rule.endpoint.startswith(f"{api.api.name}."):
                 raise NotFound("no such API endpoint; see /api/v1/openapi.json")
             return
-        if path in page_paths or path == pdf.PDF_PATH or request.path.startswith(INTERNAL_PREFIXES):
+        if path == pdf.PDF_PATH or request.path.startswith(INTERNAL_PREFIXES):
             return
-        if path.startswith(f"{embed.PATH}/") and embed.is_embeddable(path.split("/", 2)[2]):
+        if router.find(path) is not None:
             return
         raise NotFound()
 

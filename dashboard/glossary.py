@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dash import dcc
+from dash import html
 
 GLOSSARY_PATH = "/glossary"
 # key -> (term, plain definition). Keys are the anchors: /glossary#confidence-interval.
@@ -64,9 +64,7 @@ TERMS: dict[str, tuple[str, str]] = {
 }
 
 
-def term(label: str, key: str) -> dcc.Link:
+def term(label: str, key: str) -> html.A:
     """``label`` linked to its glossary entry (raises KeyError for an unknown term)."""
     name = TERMS[key][0]
-    return dcc.Link(
-        label, href=f"{GLOSSARY_PATH}#{key}", className="term", title=f"Glossary: {name}"
-    )
+    return html.A(label, href=f"{GLOSSARY_PATH}#{key}", className="term", title=f"Glossary: {name}")

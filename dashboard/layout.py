@@ -1,11 +1,15 @@
-"""The page shell: skip link, header with navigation, main content, footer with provenance."""
+"""The page shell: skip link, header with navigation, main content, footer with provenance.
+
+Built with the page on the server (:mod:`dashboard.router`), navigation and footer
+included, so no callback fills them after the first paint. Links between pages are plain
+links: every page is served whole, from the cache, with its content already in the HTML.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import dash
-from dash import Input, Output, callback, dcc, html
+from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboard import data
@@ -42,13 +46,14 @@ NAV_ITEMS: tuple[tuple[str, str], ...] = (
 )
 
 
-def shell() -> html.Div:
-    """The app layout. Static: the footer's refresh time is filled by a callback, so
-    building the layout never touches the database."""
+def shell(pathname: str, content: Component) -> html.Div:
+    """The app layout around one page's ``content``, for the page at ``pathname``."""
+    run = data.published_run()
     return html.Div(
         className="site",
         children=[
-            dcc.Location(id=URL_ID, refresh="callback-nav"),
+            # Set by a callback only to load another view of the page (the briefing's period).
+            dcc.Location(id=URL_ID, refresh=True),
             html.A("Skip to main content", href="#main", className="skip-link"),
             html.Header(
                 className="site-header",
@@ -65,16 +70,21 @@ def shell() -> html.Div:
                         ],
                     ),
                     html.Nav(
-                        navigation("/"),
+                        navigation(pathname),
                         id=NAV_ID,
                         className="site-nav",
                         **aria(label="Main"),
                     ),
                 ],
             ),
-            html.Div(id=STALE_ID, className="stale-notice", role="status"),
-            html.Main(dash.page_container, id="main", className="site-main", tabIndex="-1"),
-            html.Footer(id=FOOTER_ID, className="site-footer"),
+            html.Div(
+                stale_notice(run, datetime.now(UTC)),
+                id=STALE_ID,
+                className="stale-notice",
+                role="status",
+            ),
+            html.Main(content, id="main", className="site-main", tabIndex="-1"),
+            html.Footer(footer_contents(run), id=FOOTER_ID, className="site-footer"),
         ],
     )
 
@@ -83,25 +93,15 @@ def navigation(pathname: str | None) -> html.Ul:
     items = []
     for path, label in NAV_ITEMS:
         if path == (pathname or "/").rstrip("/") or (path == "/" and pathname in (None, "", "/")):
-            link = dcc.Link(
+            link = html.A(
                 [label, html.Span(" (current page)", className="visually-hidden")],
                 href=path,
                 className="is-current",
             )
         else:
-            link = dcc.Link(label, href=path)
+            link = html.A(label, href=path)
         items.append(html.Li(link))
     return html.Ul(items)
-
-
-@callback(Output(NAV_ID, "children"), Input(URL_ID, "pathname"))
-def _update_navigation(pathname: str | None) -> html.Ul:
-    return navigation(pathname)
-
-
-@callback(Output(FOOTER_ID, "children"), Output(STALE_ID, "children"), Input(URL_ID, "pathname"))
-def _update_footer(_pathname: str | None) -> tuple[list[Component], Component | None]:
-    return footer_contents(), stale_notice(data.published_run(), datetime.now(UTC))
 
 
 def stale_notice(run: data.PublishedRun | None, now: datetime) -> Component | None:
@@ -123,8 +123,7 @@ def stale_notice(run: data.PublishedRun | None, now: datetime) -> Component | No
     return None
 
 
-def footer_contents() -> list[Component]:
-    run = data.published_run()
+def footer_contents(run: data.PublishedRun | None) -> list[Component]:
     if run is None:
         refresh: Component = html.Span("No data published yet.")
     else:
@@ -149,7 +148,7 @@ def footer_contents() -> list[Component]:
             "Figures from program records are aggregates only; any figure based on fewer "
             "people than the suppression threshold is withheld."
         ),
-        html.P(_separated([dcc.Link(label, href=path) for path, label in FOOTER_LINKS])),
+        html.P(_separated([html.A(label, href=path) for path, label in FOOTER_LINKS])),
         html.P(
             [
                 html.A(
@@ -158,7 +157,7 @@ def footer_contents() -> list[Component]:
                     className="report-problem",
                 ),
                 " · ",
-                dcc.Link("Problems reported and what was done", href="/data-problems"),
+                html.A("Problems reported and what was done", href="/data-problems"),
             ]
         ),
     ]

@@ -55,9 +55,16 @@ def render_pdf(url: str, paper: str, chromium: str) -> bytes:
             browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             try:
                 page = browser.new_page()
-                page.goto(url, wait_until="networkidle", timeout=READY_TIMEOUT_MS)
+                page.goto(url, wait_until="load", timeout=READY_TIMEOUT_MS)
+                # The interactive page (charts drawn at print size by present.js and the
+                # print styles) loads on a first interaction: start it.
+                page.evaluate("window.leadHydrate && window.leadHydrate()")
                 page.wait_for_function(
                     """() => {
+                      // The interactive page, once it has replaced the served one.
+                      if (!document.documentElement.classList.contains('hydrated')) {
+                        return false;
+                      }
                       const brief = document.querySelector('#brief');
                       if (!brief) { return false; }
                       const graphs = brief.querySelectorAll('.brief__graph');

@@ -181,6 +181,20 @@ SETTINGS: tuple[Setting, ...] = (
         "Redis URL for the RedisCache backend (e.g. redis://localhost:6379/0).",
     ),
     Setting(
+        "COMPRESSED_ASSETS_DIR",
+        str(PROJECT_ROOT / "data" / "compressed-assets"),
+        "Folder for the Brotli and gzip copies of the site's fingerprinted scripts and styles, "
+        "written once per file version and served from there.",
+    ),
+    Setting(
+        "PAGE_CACHE_SECONDS",
+        "604800",
+        "How long a page's served HTML and its static charts are kept in the cache. They are "
+        "keyed by data version and site code, so a new run or deploy is served at once "
+        "regardless; this only bounds how long an unused entry stays.",
+        _as_int,
+    ),
+    Setting(
         "CACHE_TIMEOUT_SECONDS",
         "300",
         "How long a cached query result is kept. Results are keyed by ETL run, so a new run "
@@ -344,6 +358,14 @@ SETTINGS: tuple[Setting, ...] = (
         _as_int,
     ),
     Setting("HOST", "127.0.0.1", "Address gunicorn binds to."),
+    Setting(
+        "PUBLIC_BASE_URL",
+        "",
+        "The site's public address (e.g. `https://lead.seattle.gov`), used for every link the "
+        "site generates: permalinks, embed code, citations, page metadata, the data bundle and "
+        "the briefing's link and QR code. Never taken from a request's `Host` header (pages are "
+        "cached and shared). Empty: `http://HOST:PORT`.",
+    ),
     Setting("PORT", "8050", "Port gunicorn binds to.", _as_int),
     Setting(
         "WEB_CONCURRENCY",
@@ -368,3 +390,11 @@ def get(name: str, environ: Mapping[str, str] | None = None) -> Any:
         return setting.parse(raw)
     except ValueError as exc:
         raise ValueError(f"setting {name}={raw!r} is not valid: {exc}") from exc
+
+
+def public_base_url(environ: Mapping[str, str] | None = None) -> str:
+    """``PUBLIC_BASE_URL`` without a trailing slash, else ``http://HOST:PORT``."""
+    configured = str(get("PUBLIC_BASE_URL", environ)).rstrip("/")
+    if configured:
+        return configured
+    return f"http://{get('HOST', environ)}:{get('PORT', environ)}"

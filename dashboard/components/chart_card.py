@@ -21,14 +21,18 @@ import plotly.graph_objects as go
 from dash import Output, dcc, html
 from dash.development.base_component import Component
 
-from dashboard.components.share import Share, share_panel
+from dashboard.components.share import Share, data_attributes
 from dashboard.data import SourceRecord
 from dashboard.figures import WITHHELD_TEXT
 from dashboard.glossary import term
+from dashboard.prerender import to_html
 from etl.sources.common import display_name
 
+# A data table: escaped HTML markup (data_table), or a component (a line saying why
+# there is none).
+TableContent = Component | str
 # What a card shows: figure, summary sentence, data table, footer parts.
-CardContent = tuple[go.Figure, str, Component, list[Component]]
+CardContent = tuple[go.Figure, str, TableContent, list[Component]]
 DEMO_LABEL = "Demonstration data, not real participants"
 SYNTHETIC_SAMPLE_LABEL = "Synthetic sample data, not real records"
 # No Plotly mode bar: its camera saves an image without title, source or demonstration
@@ -83,15 +87,27 @@ class CardIds:
     def provenance(self) -> str:
         return f"{self.card_id}-provenance"
 
+    @property
+    def table_details(self) -> str:
+        return f"{self.card_id}-table-details"
+
+    @property
+    def table_store(self) -> str:
+        return f"{self.card_id}-table-html"
+
+    @property
+    def share_details(self) -> str:
+        return f"{self.card_id}-share-details"
+
     def outputs(self) -> list[Output]:
-        """Callback outputs, in the order :func:`card_parts` returns them."""
+        """The view's callback outputs, in the order :meth:`CardParts.view` returns them.
+        The data table and the share panel are built when opened
+        (:mod:`dashboard.components.card_callbacks`)."""
         return [
             Output(self.graph, "figure"),
             Output(self.summary, "children"),
-            Output(self.table, "children"),
             Output(self.footer, "children"),
             Output(self.notice, "children"),
-            Output(self.share, "children"),
             Output(self.provenance, "children"),
             Output(self.title, "children"),
         ]
@@ -129,14 +145,30 @@ def chart_card(ids: CardIds, controls: Sequence[Component] = ()) -> html.Section
                     html.Figcaption(id=ids.summary, className="chart-card__summary"),
                 ],
             ),
+            # Built when opened (card_callbacks): the table as plain HTML from its store, the
+            # share panel for the view drawn. The served page has both already (prerender).
             html.Details(
+                id=ids.table_details,
                 className="chart-card__table",
+                **data_attributes(lazy="table"),
                 children=[
                     html.Summary("Show data table"),
                     scroll_region(f"Data table: {ids.heading}", id=ids.table),
+                    dcc.Store(id=ids.table_store),
                 ],
             ),
-            html.Div(id=ids.share, className="chart-card__share"),
+            html.Div(
+                className="chart-card__share",
+                children=html.Details(
+                    id=ids.share_details,
+                    className="share-panel",
+                    **data_attributes(lazy="share"),
+                    children=[
+                        html.Summary("Download, link, embed or cite this chart"),
+                        html.Div(id=ids.share, className="share-panel__body"),
+                    ],
+                ),
+            ),
             html.Footer(id=ids.footer, className="chart-card__footer"),
         ],
     )
@@ -159,30 +191,43 @@ def scroll_region(label: str, children: Component | None = None, **props: Any) -
     )
 
 
+@dataclass(frozen=True)
+class CardParts:
+    """Everything a card shows for one view. ``share`` gives the card its download, link,
+    embed and citation panel and a title naming the view drawn."""
+
+    figure: go.Figure | dict[str, Any]
+    summary: str
+    table: TableContent
+    footer: Sequence[Component]
+    notice: str | None = None
+    share: Share | None = None
+
+    def view(self) -> tuple[object, ...]:
+        """The view's outputs, in :meth:`CardIds.outputs` order."""
+        return (
+            self.figure,
+            self.summary,
+            list(self.footer),
+            html.P(self.notice) if self.notice else None,
+            provenance_strip(self.footer),
+            self.share.heading if self.share is not None else dash.no_update,
+        )
+
+    def table_html(self) -> str:
+        return self.table if isinstance(self.table, str) else to_html(self.table)
+
+
 def card_parts(
     figure: go.Figure,
     summary: str,
-    table: Component,
+    table: TableContent,
     footer: Sequence[Component],
     notice: str | None = None,
     share: Share | None = None,
-) -> tuple[object, ...]:
-    """What a card callback returns, in :meth:`CardIds.outputs` order. With ``share``, the
-    card gets its download, link, embed and citation panel for the view just drawn, and a
-    title naming that view."""
-    notice_component = html.P(notice) if notice else None
-    panel = share_panel(share, footer) if share is not None else None
-    title = share.heading if share is not None else dash.no_update
-    return (
-        figure,
-        summary,
-        table,
-        footer,
-        notice_component,
-        panel,
-        provenance_strip(footer),
-        title,
-    )
+) -> CardParts:
+    """What a card's builder returns (:func:`card_callbacks.card_callback`)."""
+    return CardParts(figure, summary, table, footer, notice, share)
 
 
 def provenance_strip(footer: Sequence[Component]) -> list[Component]:
@@ -199,40 +244,15 @@ def provenance_strip(footer: Sequence[Component]) -> list[Component]:
     return strip
 
 
-def data_table(frame: pd.DataFrame, caption: str, value_format: str = "{:,.0f}") -> Component:
-    """The table of :func:`table_component`, rendered as one raw-HTML component.
+def data_table(frame: pd.DataFrame, caption: str, value_format: str = "{:,.0f}") -> str:
+    """The table of :func:`table_component` as plain, escaped HTML (:func:`table_html`).
 
-    A table of a few hundred rows is a few thousand Dash components, and Dash's renderer
-    does work per component on every update of the page (measured: the data tables were
-    about a third of a chart toggle's redraw). As one ``dcc.Markdown`` holding the same
-    escaped HTML it is one component; the table, its caption, header scopes and the
-    withheld marks are unchanged. The markup is written directly from the cells (the same
-    HTML as ``to_html(table_component(...))``: 1.4 ms for 400 rows, was 43 ms).
+    Tables are plain HTML everywhere: in the served page (:mod:`dashboard.prerender`) and,
+    once a reader opens one on the interactive page, written into its box by the browser
+    from the same markup (``assets/lazy.js``). A few hundred rows as Dash components would
+    be a few thousand components for Dash's renderer to track.
     """
-    return dcc.Markdown(
-        table_html(frame, caption, value_format),
-        dangerously_allow_html=True,
-        className="data-table-holder",
-    )
-
-
-def to_html(node: object) -> str:
-    """Dash html components (and text) as escaped HTML (tags, class and scope only)."""
-    if node is None:
-        return ""
-    if isinstance(node, str | int | float):
-        return html_text.escape(str(node))
-    if isinstance(node, list | tuple):
-        return "".join(to_html(child) for child in node)
-    if not isinstance(node, Component):
-        raise TypeError(f"cannot render {type(node).__name__} as HTML")
-    tag = type(node).__name__.lower()
-    attributes = ""
-    for prop, name in (("className", "class"), ("scope", "scope")):
-        value = getattr(node, prop, None)
-        if value:
-            attributes += f' {name}="{html_text.escape(str(value))}"'
-    return f"<{tag}{attributes}>{to_html(getattr(node, 'children', None))}</{tag}>"
+    return table_html(frame, caption, value_format)
 
 
 Cell = tuple[str, str, str]  # (tag, class, text)

@@ -16,14 +16,13 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-import dash
 from dash import dcc, html
 from dash.development.base_component import Component
-from flask import has_request_context, request
 
 from dashboard import data
 from dashboard.api import API_PREFIX, DOWNLOAD_PREFIX
 from dashboard.citation import citation_texts
+from etl import settings
 
 # Width x height in CSS pixels; PNGs are drawn at PNG_SCALE times that (for print).
 IMAGE_PRESETS: dict[str, tuple[int, int]] = {
@@ -67,36 +66,27 @@ class Share:
 
 
 def base_url() -> str:
-    """The site's address as the reader reached it (``http://host:port``)."""
-    if has_request_context():
-        return request.host_url.rstrip("/")
-    return ""
+    """The site's public address (``PUBLIC_BASE_URL``, else ``http://HOST:PORT``), never the
+    request's ``Host`` header: pages and panels are cached and shared between readers."""
+    return settings.public_base_url()
 
 
 def page_path(card_id: str) -> str:
     return PAGE_OF_PREFIX.get(card_id.split("-", 1)[0], "/")
 
 
-def view_state() -> dict[str, str]:
-    """The inputs of the running callback as URL parameters (control id -> value): the
-    view's full state, which a page restores from its query string."""
+def view_state(inputs: Sequence[tuple[str, str]], values: Sequence[object]) -> dict[str, str]:
+    """A card's control values as URL parameters (control id -> value): the view's full
+    state, which a page restores from its query string. ``inputs`` are the card's
+    (component id, property) pairs; only ``value`` properties are state."""
     state: dict[str, str] = {}
-    try:
-        inputs = dash.callback_context.inputs_list
-    except Exception:  # noqa: BLE001 -- outside a callback there is no view state
-        return state
-    for item in inputs:
-        entries = item if isinstance(item, list) else [item]
-        for entry in entries:
-            identifier, value = entry.get("id"), entry.get("value")
-            if entry.get("property") != "value" or not isinstance(identifier, str):
-                continue
-            if value is None:
-                continue
-            if isinstance(value, list):
-                state[identifier] = ",".join(str(v) for v in value)
-            elif isinstance(value, str | int | float):
-                state[identifier] = str(value)
+    for (identifier, prop), value in zip(inputs, values, strict=True):
+        if prop != "value" or value is None:
+            continue
+        if isinstance(value, list):
+            state[identifier] = ",".join(str(v) for v in value)
+        elif isinstance(value, str | int | float):
+            state[identifier] = str(value)
     return state
 
 
@@ -191,11 +181,14 @@ def is_synthetic(run: data.PublishedRun, indicators: Sequence[str]) -> bool:
     return any(s.is_synthetic for s in run.sources if s.source_id in wanted)
 
 
-def share_panel(share: Share, footer: Sequence[Component]) -> Component | None:
+def share_panel(
+    share: Share, footer: Sequence[Component], state: Mapping[str, str]
+) -> Component | None:
+    """The body of a card's "Download, link, embed or cite" panel for the view drawn (the
+    ``<details>`` around it is the card's own, so the panel is built only when opened)."""
     run = data.published_run()
     if run is None:
         return None
-    state = view_state()
     link = permalink(share.card_id, state)
     embed = embed_url(share.card_id, state)
     synthetic = is_synthetic(run, share.indicators)
@@ -219,8 +212,8 @@ def share_panel(share: Share, footer: Sequence[Component]) -> Component | None:
             **data_attributes(export="svg", preset="web", card=share.card_id),
         )
     )
-    return html.Details(
-        className="share-panel",
+    return html.Div(
+        className="share-panel__content",
         **data_attributes(
             title=share.heading,
             footer="\n".join(image_footer(texts, link, synthetic)),
@@ -228,7 +221,6 @@ def share_panel(share: Share, footer: Sequence[Component]) -> Component | None:
             scale=str(PNG_SCALE),
         ),
         children=[
-            html.Summary("Download, link, embed or cite this chart"),
             html.H3("Image", className="share-panel__heading"),
             html.P(
                 "The image includes the title, source, period, refresh time and this "

@@ -8,7 +8,7 @@ import tomllib
 from functools import lru_cache
 from typing import Any
 
-from dash import dcc, html
+from dash import html
 from dash.development.base_component import Component
 
 from dashboard import data
@@ -131,7 +131,7 @@ def _funding_link() -> Component:
     return html.P(
         [
             "Funding by source, spending by category and cost per participant-month: ",
-            dcc.Link("Funding and spending", href="/funding"),
+            html.A("Funding and spending", href="/funding"),
             ".",
         ]
     )

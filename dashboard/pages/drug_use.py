@@ -9,11 +9,19 @@ admissions per person-year before and after referral.
 from __future__ import annotations
 
 import pandas as pd
-from dash import Input, callback, dcc, html
+from dash import Input, dcc, html
 from dash.development.base_component import Component
 
 from dashboard import data, estimand_text, interval_figures, narrative
-from dashboard.components.chart_card import CardContent, CardIds, aria, card_parts, chart_card
+from dashboard.components.card_callbacks import card_callback
+from dashboard.components.chart_card import (
+    CardContent,
+    CardIds,
+    CardParts,
+    aria,
+    card_parts,
+    chart_card,
+)
 from dashboard.components.controls import (
     apply_view_state,
     indicator_footer,
@@ -339,8 +347,8 @@ def health_card(run: data.PublishedRun) -> CardContent:
     return figure, summary, table, footer
 
 
-@callback(*Ids.TREATMENT.outputs(), Input(Ids.TREATMENT.card_id, "id"))
-def update_treatment(_trigger: object) -> tuple[object, ...]:
+@card_callback(Ids.TREATMENT, Input(Ids.TREATMENT.card_id, "id"))
+def update_treatment(_trigger: object) -> CardParts:
     share = Share(
         Ids.TREATMENT.card_id,
         Ids.TREATMENT.heading,
@@ -349,8 +357,8 @@ def update_treatment(_trigger: object) -> tuple[object, ...]:
     return card_parts(*treatment_card(published_run_or_stop()), None, share)
 
 
-@callback(*Ids.DAYS.outputs(), Input(Ids.SUBSTANCE, "value"))
-def update_days(substance: object) -> tuple[object, ...]:
+@card_callback(Ids.DAYS, Input(Ids.SUBSTANCE, "value"))
+def update_days(substance: object) -> CardParts:
     value, notice = choose(substance, list(SUBSTANCES), "opioids", "substance")
     share = Share(
         Ids.DAYS.card_id,
@@ -362,8 +370,8 @@ def update_days(substance: object) -> tuple[object, ...]:
     return card_parts(*days_card(published_run_or_stop(), value), notice, share)
 
 
-@callback(*Ids.HEALTH.outputs(), Input(Ids.HEALTH.card_id, "id"))
-def update_health(_trigger: object) -> tuple[object, ...]:
+@card_callback(Ids.HEALTH, Input(Ids.HEALTH.card_id, "id"))
+def update_health(_trigger: object) -> CardParts:
     share = Share(
         Ids.HEALTH.card_id,
         Ids.HEALTH.heading,

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from dash import html
 from dash.development.base_component import Component
 
+from dashboard.components.card_callbacks import BUILDERS
 from dashboard.components.chart_card import CARDS
 from dashboard.components.share import page_path
 from dashboard.pages import drug_use, enrollment, funding, quality_of_life, recidivism
@@ -62,11 +63,13 @@ def layout(card: str | None = None, **query: str) -> Component:
     )
 
 
-def _show_only(page: Component, card: str) -> None:
-    """Keep the card (and any notice about the link); of every other card keep only its
-    controls, hidden (a control elsewhere on the page may set this card's view); hide the
-    rest. Other cards' charts are left out, not just hidden, so their callbacks do not run
-    and the embed draws one chart, not a page's worth."""
+def _show_only(page: Component, card: str, wanted: frozenset[str] | None = None) -> None:
+    """Keep the card (and any notice about the link) and, hidden, the controls elsewhere on
+    the page that set this card's view (``wanted``: its builder's inputs); leave the rest
+    out, so the embed builds and draws one card, not a page's worth."""
+    if wanted is None:
+        builder = BUILDERS.get(card)
+        wanted = frozenset(i for i, _prop in builder.inputs) if builder else frozenset()
     children: list[Any] = list(getattr(page, "children", None) or [])
     kept: list[Any] = []
     for child in children:
@@ -82,15 +85,12 @@ def _show_only(page: Component, card: str) -> None:
             kept.append(child)
             continue
         if _contains(child, card):
-            _show_only(child, card)
+            _show_only(child, card, wanted)
             kept.append(child)
             continue
-        if "chart-card" in classes:
-            child = html.Div(_controls_of(child))
-        style = dict(getattr(child, "style", None) or {})
-        style["display"] = "none"
-        child.style = style
-        kept.append(child)
+        controls = [c for c in _controls_of(child) if getattr(c, "id", None) in wanted]
+        if controls:
+            kept.append(html.Div(controls, style={"display": "none"}))
     if children:
         page.children = kept
 

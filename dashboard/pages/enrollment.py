@@ -10,14 +10,17 @@ from collections.abc import Callable
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, callback, html
+from dash import Input, html
 from dash.development.base_component import Component
 
 from dashboard import data, figures, summaries
+from dashboard.components.card_callbacks import card_callback
 from dashboard.components.chart_card import (
     DEMO_LABEL,
     CardContent,
     CardIds,
+    CardParts,
+    TableContent,
     aria,
     card_parts,
     chart_card,
@@ -249,7 +252,7 @@ def quarter_table(
     name: Callable[[str], str],
     caption: str,
     value_format: str = "{:,.0f}",
-) -> Component:
+) -> TableContent:
     """Quarters as rows (newest first), ``column``'s values as columns, withheld marked."""
     if frame.empty:
         return html.P("No figures for this selection.")
@@ -405,7 +408,7 @@ def demographics_card(run: data.PublishedRun, dimension: str) -> CardContent:
     )
 
 
-def _demographics_table(shares: pd.DataFrame, counts: pd.DataFrame, words: str) -> Component:
+def _demographics_table(shares: pd.DataFrame, counts: pd.DataFrame, words: str) -> TableContent:
     merged = shares.merge(
         counts[["breakdown_value", "value", "is_suppressed"]].rename(
             columns={"value": "count", "is_suppressed": "count_withheld"}
@@ -488,8 +491,8 @@ def _validated(period: object, referral_type: object) -> tuple[str, str, str | N
     return period_value, type_value, period_notice or type_notice
 
 
-@callback(*Ids.REFERRALS.outputs(), Input(Ids.PERIOD, "value"), Input(Ids.REFERRAL_TYPE, "value"))
-def update_referrals(period: object, referral_type: object) -> tuple[object, ...]:
+@card_callback(Ids.REFERRALS, Input(Ids.PERIOD, "value"), Input(Ids.REFERRAL_TYPE, "value"))
+def update_referrals(period: object, referral_type: object) -> CardParts:
     period_value, type_value, notice = _validated(period, referral_type)
     filters = _period_filters(period_value)
     if type_value != "all":
@@ -506,8 +509,8 @@ def update_referrals(period: object, referral_type: object) -> tuple[object, ...
     )
 
 
-@callback(*Ids.PARTICIPANTS.outputs(), Input(Ids.PERIOD, "value"))
-def update_participants(period: object) -> tuple[object, ...]:
+@card_callback(Ids.PARTICIPANTS, Input(Ids.PERIOD, "value"))
+def update_participants(period: object) -> CardParts:
     period_value, _type, notice = _validated(period, "all")
     share = Share(
         Ids.PARTICIPANTS.card_id,
@@ -518,14 +521,14 @@ def update_participants(period: object) -> tuple[object, ...]:
     return card_parts(*participants_card(published_run_or_stop(), period_value), notice, share)
 
 
-@callback(*Ids.EXITS.outputs(), Input(Ids.PERIOD, "value"))
-def update_exits(_period: object) -> tuple[object, ...]:
+@card_callback(Ids.EXITS, Input(Ids.PERIOD, "value"))
+def update_exits(_period: object) -> CardParts:
     share = Share(Ids.EXITS.card_id, Ids.EXITS.heading, ("exits",))
     return card_parts(*exits_card(published_run_or_stop()), None, share)
 
 
-@callback(*Ids.DEMOGRAPHICS.outputs(), Input(Ids.DIMENSION, "value"))
-def update_demographics(dimension: object) -> tuple[object, ...]:
+@card_callback(Ids.DEMOGRAPHICS, Input(Ids.DIMENSION, "value"))
+def update_demographics(dimension: object) -> CardParts:
     value, notice = choose(
         dimension, list(DIMENSIONS), "gender", "comparison", lambda d: DIMENSIONS[d][1]
     )
@@ -539,8 +542,8 @@ def update_demographics(dimension: object) -> tuple[object, ...]:
     return card_parts(*demographics_card(published_run_or_stop(), value), notice, share)
 
 
-@callback(*Ids.SERVICES.outputs(), Input(Ids.PERIOD, "value"))
-def update_services(period: object) -> tuple[object, ...]:
+@card_callback(Ids.SERVICES, Input(Ids.PERIOD, "value"))
+def update_services(period: object) -> CardParts:
     period_value, _type, notice = _validated(period, "all")
     share = Share(
         Ids.SERVICES.card_id,
@@ -551,8 +554,8 @@ def update_services(period: object) -> tuple[object, ...]:
     return card_parts(*services_card(published_run_or_stop(), period_value), notice, share)
 
 
-@callback(*Ids.COST.outputs(), Input(Ids.PERIOD, "value"))
-def update_cost(period: object) -> tuple[object, ...]:
+@card_callback(Ids.COST, Input(Ids.PERIOD, "value"))
+def update_cost(period: object) -> CardParts:
     period_value, _type, notice = _validated(period, "all")
     share = Share(
         Ids.COST.card_id,

@@ -4,13 +4,16 @@ extract (contract 1.2), with the published cost per participant-month for compar
 from __future__ import annotations
 
 import pandas as pd
-from dash import Input, callback, html
+from dash import Input, html
 from dash.development.base_component import Component
 
 from dashboard import data, figures, summaries
+from dashboard.components.card_callbacks import card_callback
 from dashboard.components.chart_card import (
     CardContent,
     CardIds,
+    CardParts,
+    TableContent,
     card_parts,
     chart_card,
     data_table,
@@ -94,7 +97,7 @@ def _totals(run: data.PublishedRun, indicator_id: str) -> pd.DataFrame:
 
 def _money_table(
     frame: pd.DataFrame, names: dict[str, str], caption: str, totals: pd.DataFrame | None = None
-) -> Component:
+) -> TableContent:
     wide = frame.pivot_table(
         index="period_start_date", columns="breakdown_value", values="value", aggfunc="sum"
     ).sort_index()
@@ -215,19 +218,19 @@ def _span(frame: pd.DataFrame) -> str:
     return f"{summaries.quarter_label(first)} to {summaries.quarter_label(last)}, by quarter"
 
 
-@callback(*Ids.FUNDING.outputs(), Input(Ids.FUNDING.card_id, "id"))
-def update_funding(_trigger: object) -> tuple[object, ...]:
+@card_callback(Ids.FUNDING, Input(Ids.FUNDING.card_id, "id"))
+def update_funding(_trigger: object) -> CardParts:
     share = Share(Ids.FUNDING.card_id, Ids.FUNDING.heading, ("funding_received",))
     return card_parts(*funding_card(published_run_or_stop()), None, share)
 
 
-@callback(*Ids.SPENDING.outputs(), Input(Ids.SPENDING.card_id, "id"))
-def update_spending(_trigger: object) -> tuple[object, ...]:
+@card_callback(Ids.SPENDING, Input(Ids.SPENDING.card_id, "id"))
+def update_spending(_trigger: object) -> CardParts:
     share = Share(Ids.SPENDING.card_id, Ids.SPENDING.heading, ("spending",))
     return card_parts(*spending_card(published_run_or_stop()), None, share)
 
 
-@callback(*Ids.COST.outputs(), Input(Ids.COST.card_id, "id"))
-def update_cost(_trigger: object) -> tuple[object, ...]:
+@card_callback(Ids.COST, Input(Ids.COST.card_id, "id"))
+def update_cost(_trigger: object) -> CardParts:
     share = Share(Ids.COST.card_id, Ids.COST.heading, ("finance_cost_per_participant_month",))
     return card_parts(*cost_card(published_run_or_stop()), None, share)

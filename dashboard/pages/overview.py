@@ -3,7 +3,7 @@ changed."""
 
 from __future__ import annotations
 
-from dash import dcc, html
+from dash import html
 from dash.development.base_component import Component
 
 from dashboard import data, kpis
@@ -122,38 +122,38 @@ def layout(**_query: str) -> html.Div:
             [
                 html.Li(
                     [
-                        dcc.Link("Enrollment", href="/enrollment"),
+                        html.A("Enrollment", href="/enrollment"),
                         ": referrals, participants, exits, who they are, services and cost.",
                     ]
                 ),
                 html.Li(
                     [
-                        dcc.Link("Recidivism", href="/recidivism"),
+                        html.A("Recidivism", href="/recidivism"),
                         ": arrests, charges "
                         "and jail before and after entry, LEAD against the comparison group.",
                     ]
                 ),
                 html.Li(
                     [
-                        dcc.Link("Quality of life", href="/quality-of-life"),
+                        html.A("Quality of life", href="/quality-of-life"),
                         ": offenses, 911 calls and service requests in Belltown and nearby.",
                     ]
                 ),
                 html.Li(
                     [
-                        dcc.Link("Briefing", href="/briefing"),
+                        html.A("Briefing", href="/briefing"),
                         ": one page to print, download as PDF or present, for any quarter or year.",
                     ]
                 ),
                 html.Li(
                     [
-                        dcc.Link("Data", href="/data"),
+                        html.A("Data", href="/data"),
                         ", ",
-                        dcc.Link("API", href="/api"),
+                        html.A("API", href="/api"),
                         ", ",
-                        dcc.Link("Methods", href="/methods"),
+                        html.A("Methods", href="/methods"),
                         " and ",
-                        dcc.Link("Glossary", href="/glossary"),
+                        html.A("Glossary", href="/glossary"),
                         ": every figure's definition, source and download.",
                     ]
                 ),
@@ -208,7 +208,7 @@ def kpi_tile(kpi: kpis.Kpi) -> Component:
     return html.Li(
         className="kpi-tile" + (" kpi-tile--withheld" if kpi.withheld else ""),
         children=[
-            dcc.Link(kpi.label, href=kpi.href, className="kpi-tile__label"),
+            html.A(kpi.label, href=kpi.href, className="kpi-tile__label"),
             html.Strong(kpi.value, className="kpi-tile__value"),
             html.Span(kpi.detail, className="kpi-tile__note"),
             html.Span(kpi.sentence, className="visually-hidden"),
@@ -251,7 +251,7 @@ def whats_new(run: data.PublishedRun) -> list[Component]:
         ),
         body,
         *more,
-        html.P(dcc.Link("All changes between versions", href="/data")),
+        html.P(html.A("All changes between versions", href="/data")),
     ]
 
 

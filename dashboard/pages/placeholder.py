@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dash import dcc, html
+from dash import html
 
 
 def not_yet_published(title: str, what_it_will_show: str) -> html.Div:
@@ -15,7 +15,7 @@ def not_yet_published(title: str, what_it_will_show: str) -> html.Div:
                 [
                     "This section is not published yet: the dashboard shows only figures that "
                     "its data pipeline has computed and checked. Meanwhile, see ",
-                    dcc.Link("Quality of life", href="/quality-of-life"),
+                    html.A("Quality of life", href="/quality-of-life"),
                     " for neighborhood trends from Seattle Police data.",
                 ],
                 className="notice",

@@ -6,13 +6,16 @@ from collections.abc import Callable
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, callback, html
+from dash import Input, html
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
 from dashboard import boundaries, data, figures, summaries
+from dashboard.components.card_callbacks import card_callback
 from dashboard.components.chart_card import (
     CardIds,
+    CardParts,
+    TableContent,
     card_parts,
     chart_card,
     data_table,
@@ -147,8 +150,8 @@ def page() -> Component:
     )
 
 
-@callback(
-    *Ids.TREND.outputs(),
+@card_callback(
+    Ids.TREND,
     Input(Ids.GROUP, "value"),
     Input(Ids.MEASURE, "value"),
     Input(Ids.SMOOTHING, "value"),
@@ -163,7 +166,7 @@ def update_trend(
     areas: object,
     from_year: object,
     to_year: object,
-) -> tuple[object, ...]:
+) -> CardParts:
     run = published_run_or_stop()
     groups = data.breakdown_values(run.run_id, MEASURES["count"])
     if not groups:
@@ -220,8 +223,8 @@ def _register_group_card(
     """One callback per card drawn for the offense group chosen above (its rows are keyed
     "group|...", so its data links select the group's rows by prefix)."""
 
-    @callback(*ids.outputs(), Input(Ids.GROUP, "value"))
-    def _update(group: object) -> tuple[object, ...]:
+    @card_callback(ids, Input(Ids.GROUP, "value"))
+    def _update(group: object) -> CardParts:
         run = published_run_or_stop()
         value, notice = _group_or_default(run, group)
         share = Share(
@@ -251,7 +254,9 @@ GRID_ID = "reported_offenses_grid"
 
 
 @data.cache.memoize()
-def map_parts(run: data.PublishedRun, group: str) -> tuple[object, str, Component, list[Component]]:
+def map_parts(
+    run: data.PublishedRun, group: str
+) -> tuple[object, str, TableContent, list[Component]]:
     meta = data.indicator(run.run_id, GRID_ID)
     frame = data.observations(run.run_id, GRID_ID)
     frame = frame[frame["breakdown_value"].str.startswith(f"{group}|")]

@@ -16,7 +16,7 @@ from dash import html
 from dash.development.base_component import Component
 
 from dashboard import data, estimand_text, figures, interval_figures, row_figures
-from dashboard.components.chart_card import data_table
+from dashboard.components.chart_card import TableContent, data_table
 from dashboard.components.controls import indicator_footer
 from dashboard.labels import area_label, offense_phrase
 from etl import settings
@@ -29,7 +29,7 @@ PLACEBO_ID = "reported_offenses_placebo"
 NO_DATA = "No data for this period in the current extract."
 HEADLINE_WINDOW = 24
 PLACEBO_WINDOW = 12
-Parts = tuple[object, str, Component, list[Component]]
+Parts = tuple[object, str, TableContent, list[Component]]
 
 
 def _rows(run: data.PublishedRun, indicator_id: str, group: str) -> pd.DataFrame:

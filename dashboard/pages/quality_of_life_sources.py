@@ -4,12 +4,21 @@ naming the months no file covers."""
 
 from __future__ import annotations
 
-from dash import Input, callback, html
+from dash import Input, html
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
 from dashboard import data, figures, summaries
-from dashboard.components.chart_card import CardIds, aria, card_parts, chart_card, data_table
+from dashboard.components.card_callbacks import card_callback
+from dashboard.components.chart_card import (
+    CardIds,
+    CardParts,
+    TableContent,
+    aria,
+    card_parts,
+    chart_card,
+    data_table,
+)
 from dashboard.components.controls import (
     indicator_footer,
     published_run_or_stop,
@@ -147,7 +156,7 @@ def subject(label: str, unit: str) -> str:
 
 def other_source_parts(
     run: data.PublishedRun, indicator_id: str, category: str
-) -> tuple[object, str, Component, list[Component]]:
+) -> tuple[object, str, TableContent, list[Component]]:
     meta = data.indicator(run.run_id, indicator_id)
     if meta is None:
         footer: list[Component] = [
@@ -172,8 +181,8 @@ def other_source_parts(
 
 
 def _register_other_source_callback(ids: CardIds, indicator_id: str) -> None:
-    @callback(*ids.outputs(), Input(f"{ids.card_id}-category", "value"))
-    def _update(category: object) -> tuple[object, ...]:
+    @card_callback(ids, Input(f"{ids.card_id}-category", "value"))
+    def _update(category: object) -> CardParts:
         run = published_run_or_stop()
         categories = data.breakdown_values(run.run_id, indicator_id)
         if not categories:  # the page shows the empty-source line, not this card

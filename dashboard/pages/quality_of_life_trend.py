@@ -17,7 +17,7 @@ from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
 from dashboard import data, figures, summaries
-from dashboard.components.chart_card import data_table
+from dashboard.components.chart_card import TableContent, data_table
 from dashboard.components.controls import indicator_footer
 from dashboard.labels import area_label, category_label, offense_phrase
 from dashboard.lead_start_summary import lead_start_sentence
@@ -66,7 +66,7 @@ def trend_parts(
     areas: tuple[str, ...] = (),
     first_year: int = 0,
     last_year: int = 9999,
-) -> tuple[object, str, Component, list[Component], str | None]:
+) -> tuple[object, str, TableContent, list[Component], str | None]:
     """The card's contents for one validated view of one run (cached: runs never change)."""
     notice = None
     if smoothing == "year" and measure == "index":
@@ -140,7 +140,7 @@ def shown_indicator(measure: str, smoothing: str) -> str:
 
 def no_data_parts(
     run: data.PublishedRun, meta: dict[str, str], first_year: int, last_year: int
-) -> tuple[object, str, Component, list[Component]]:
+) -> tuple[object, str, TableContent, list[Component]]:
     """An honest empty card: says there is no data rather than drawing zeros."""
     figure = figures.empty_figure(NO_DATA)
     empty = pd.DataFrame({"is_suppressed": pd.Series([], dtype=bool)})
@@ -156,7 +156,7 @@ def build_trend_parts(
     group: str,
     measure: str,
     summary_frame: pd.DataFrame | None = None,
-) -> tuple[object, str, Component, list[Component]]:
+) -> tuple[object, str, TableContent, list[Component]]:
     """Figure, summary, table and footer of ``frame``; the first-and-last-year sentence is
     of ``summary_frame`` when given (the monthly figures behind a 12-month average)."""
     focus = area_slug(settings.get("FOCUS_AREA"))
@@ -328,7 +328,7 @@ def yearly_parts(
     meta: dict[str, str],
     run: data.PublishedRun,
     group: str,
-) -> tuple[object, str, Component, list[Component]]:
+) -> tuple[object, str, TableContent, list[Component]]:
     """Yearly totals (complete years only) with each partial year named, in the chart's
     summary and as marked rows of the table."""
     focus = area_slug(settings.get("FOCUS_AREA"))
@@ -408,7 +408,7 @@ def _no_yearly(
     areas: tuple[str, ...],
     first_year: int,
     last_year: int,
-) -> tuple[object, str, Component, list[Component], str | None]:
+) -> tuple[object, str, TableContent, list[Component], str | None]:
     """No complete year to total: say so, naming the partial years there are."""
     meta = data.indicator(run.run_id, MEASURES["count"])
     if meta is None:

@@ -6,11 +6,19 @@ figures."""
 
 from __future__ import annotations
 
-from dash import Input, callback, html
+from dash import Input, html
 from dash.development.base_component import Component
 
 from dashboard import data, published_effects
-from dashboard.components.chart_card import DEMO_LABEL, CardIds, aria, card_parts, chart_card
+from dashboard.components.card_callbacks import card_callback
+from dashboard.components.chart_card import (
+    DEMO_LABEL,
+    CardIds,
+    CardParts,
+    aria,
+    card_parts,
+    chart_card,
+)
 from dashboard.components.controls import apply_view_state, published_run_or_stop, radio_group
 from dashboard.components.share import Share
 from dashboard.glossary import term
@@ -207,8 +215,8 @@ def headline(run: data.PublishedRun, threshold: int) -> Component:
     )
 
 
-@callback(*Ids.EFFECTS.outputs(), Input(Ids.SHARE_EVENT, "id"))
-def update_effects(_trigger: object) -> tuple[object, ...]:
+@card_callback(Ids.EFFECTS, Input(Ids.SHARE_EVENT, "id"))
+def update_effects(_trigger: object) -> CardParts:
     ids = tuple(
         published_effects.indicator_id(measure, adjustment)
         for measure in published_effects.MEASURES
@@ -219,8 +227,8 @@ def update_effects(_trigger: object) -> tuple[object, ...]:
     return card_parts(*effects.after_entry_card(published_run_or_stop(), threshold), None, share)
 
 
-@callback(*Ids.SENSITIVITY.outputs(), Input(Ids.SENSITIVITY_MEASURE, "value"))
-def update_sensitivity(measure: object) -> tuple[object, ...]:
+@card_callback(Ids.SENSITIVITY, Input(Ids.SENSITIVITY_MEASURE, "value"))
+def update_sensitivity(measure: object) -> CardParts:
     value, notice = choose(
         measure, list(SENSITIVITY_MEASURES), "arrest", "measure", SENSITIVITY_MEASURES.__getitem__
     )
@@ -239,22 +247,22 @@ def update_sensitivity(measure: object) -> tuple[object, ...]:
     return card_parts(*content, notice, share)
 
 
-@callback(*Ids.BALANCE.outputs(), Input(Ids.SHARE_EVENT, "id"))
-def update_balance(_trigger: object) -> tuple[object, ...]:
+@card_callback(Ids.BALANCE, Input(Ids.SHARE_EVENT, "id"))
+def update_balance(_trigger: object) -> CardParts:
     ids = ("covariate_balance_smd", "evaluation_covariate_count", "evaluation_prior_history_mean")
     share = Share(Ids.BALANCE.card_id, Ids.BALANCE.heading, ids)
     threshold = settings.get("SUPPRESSION_THRESHOLD")
     return card_parts(*effects.balance_card(published_run_or_stop(), threshold), None, share)
 
 
-@callback(*Ids.CHANGE.outputs(), Input(Ids.SHARE_EVENT, "id"))
-def update_change(_trigger: object) -> tuple[object, ...]:
+@card_callback(Ids.CHANGE, Input(Ids.SHARE_EVENT, "id"))
+def update_change(_trigger: object) -> CardParts:
     share = Share(Ids.CHANGE.card_id, Ids.CHANGE.heading, tuple(CHANGE_IN_CHANGE))
     return card_parts(*change_in_change_card(published_run_or_stop()), None, share)
 
 
-@callback(*Ids.SHARES.outputs(), Input(Ids.SHARE_EVENT, "value"))
-def update_shares(event: object) -> tuple[object, ...]:
+@card_callback(Ids.SHARES, Input(Ids.SHARE_EVENT, "value"))
+def update_shares(event: object) -> CardParts:
     value, notice = choose(event, list(SHARE_EVENTS), "arrest", "event", SHARE_EVENTS.__getitem__)
     share = Share(
         Ids.SHARES.card_id,
@@ -265,14 +273,14 @@ def update_shares(event: object) -> tuple[object, ...]:
     return card_parts(*shares_card(published_run_or_stop(), value), notice, share)
 
 
-@callback(*Ids.SURVIVAL.outputs(), Input(Ids.SHARE_EVENT, "id"))
-def update_survival(_trigger: object) -> tuple[object, ...]:
+@card_callback(Ids.SURVIVAL, Input(Ids.SHARE_EVENT, "id"))
+def update_survival(_trigger: object) -> CardParts:
     share = Share(Ids.SURVIVAL.card_id, Ids.SURVIVAL.heading, ("no_arrest_since_entry_pct",))
     return card_parts(*survival_card(published_run_or_stop()), None, share)
 
 
-@callback(*Ids.JAIL.outputs(), Input(Ids.JAIL_MEASURE, "value"))
-def update_jail(measure: object) -> tuple[object, ...]:
+@card_callback(Ids.JAIL, Input(Ids.JAIL_MEASURE, "value"))
+def update_jail(measure: object) -> CardParts:
     value, notice = choose(
         measure, list(JAIL_MEASURES), "bookings", "measure", JAIL_MEASURES.__getitem__
     )
@@ -282,14 +290,14 @@ def update_jail(measure: object) -> tuple[object, ...]:
     return card_parts(*jail_card(published_run_or_stop(), value), notice, share)
 
 
-@callback(*Ids.COSTS.outputs(), Input(Ids.SHARE_EVENT, "id"))
-def update_costs(_trigger: object) -> tuple[object, ...]:
+@card_callback(Ids.COSTS, Input(Ids.SHARE_EVENT, "id"))
+def update_costs(_trigger: object) -> CardParts:
     share = Share(Ids.COSTS.card_id, Ids.COSTS.heading, ("legal_cost_per_person_year",))
     return card_parts(*costs_card(published_run_or_stop()), None, share)
 
 
-@callback(*Ids.OUTCOMES.outputs(), Input(Ids.OUTCOME, "value"))
-def update_outcomes(outcome: object) -> tuple[object, ...]:
+@card_callback(Ids.OUTCOMES, Input(Ids.OUTCOME, "value"))
+def update_outcomes(outcome: object) -> CardParts:
     value, notice = choose(outcome, list(OUTCOMES), "housed", "outcome", OUTCOMES.__getitem__)
     share = Share(
         Ids.OUTCOMES.card_id, Ids.OUTCOMES.heading, (f"{value}_share",), view=OUTCOMES[value]

@@ -5,10 +5,9 @@ participants' housing, work and income over time."""
 from __future__ import annotations
 
 import pandas as pd
-from dash.development.base_component import Component
 
 from dashboard import data, interval_figures, row_figures, summaries
-from dashboard.components.chart_card import CardContent, data_table
+from dashboard.components.chart_card import CardContent, TableContent, data_table
 from dashboard.components.controls import indicator_footer
 from dashboard.published_effects import effect_text
 from etl import settings
@@ -69,7 +68,7 @@ def _split(frame: pd.DataFrame, first: str, second: str) -> pd.DataFrame:
 
 def interval_table(
     frame: pd.DataFrame, columns: dict[str, str], caption: str, value_format: str = "{:,.1f}"
-) -> Component:
+) -> TableContent:
     """One row per observation: labels, value, 95% interval, group size; withheld marked."""
     rows, flags = [], []
     for row in frame.itertuples():

@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from dash.development.base_component import Component
 
 from dashboard import data, row_figures
-from dashboard.components.chart_card import CardContent, data_table
+from dashboard.components.chart_card import CardContent, TableContent, data_table
 from dashboard.components.controls import indicator_footer
 from dashboard.published_effects import (
     ADJUSTED_FOR,
@@ -89,7 +88,7 @@ def _rows(run: data.PublishedRun, pairs: list[tuple[str, int, str]]) -> pd.DataF
     )  # fmt: skip
 
 
-def _forest_table(frame: pd.DataFrame, caption: str) -> Component:
+def _forest_table(frame: pd.DataFrame, caption: str) -> TableContent:
     withheld = frame["is_suppressed"].astype(bool)
     table = pd.DataFrame(
         {

@@ -22,7 +22,6 @@ import requests
 
 from etl import cli, pipeline
 from etl.settings import PROJECT_ROOT, SAMPLE_DATA_DIR
-from tests.integration.helpers import pages_request
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -87,6 +86,18 @@ def base_url(
         "CACHE_DIR": str(tmp_path_factory.mktemp("cache")),
         "PDF_CACHE_DIR": str(pdf_cache),
     }
+    # As after every ETL run: each page built, its charts rendered as static SVG, into the
+    # cache the site reads (python -m dashboard.warm).
+    warmed = subprocess.run(
+        [sys.executable, "-m", "dashboard.warm"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert warmed.returncode == 0, warmed.stderr[-3000:]
     gunicorn = Path(sys.executable).with_name("gunicorn")
     with log.open("w") as log_file:
         process = subprocess.Popen(
@@ -122,17 +133,11 @@ def _wait_until_serving(url: str, process: subprocess.Popen[bytes], log: Path) -
 
 
 def _warm(url: str) -> None:
-    """Each worker's first page render (Dash builds its callback map, the caches fill) done
-    before the first test, as a deployed site is warm: a cold first render on a loaded
-    2-core machine once took the first browser test past its 20 s wait. Several requests at
-    once, so both workers get some."""
-    body = pages_request("/about")
+    """Each worker's first requests made before the first test, as a deployed site has
+    served some already. Several at once, so both workers get some."""
     with ThreadPoolExecutor(max_workers=4) as pool:
         answers = list(
-            pool.map(
-                lambda _n: requests.post(url + "/_dash-update-component", json=body, timeout=60),
-                range(4),
-            )
+            pool.map(lambda path: requests.get(url + path, timeout=60), ["/about", "/"] * 2)
         )
     assert all(a.status_code == 200 for a in answers), [a.status_code for a in answers]
 
@@ -162,3 +167,36 @@ def page(browser: object) -> Iterator[object]:
     page.on("pageerror", lambda error: page.console_errors.append(str(error)))
     yield page
     context.close()
+
+
+INTERACTIVE = (
+    "!document.getElementById('ssr') || document.documentElement.classList.contains('hydrated')"
+)
+
+
+def wait_until_interactive(page: object) -> None:
+    """Start the interactive page as a reader's first interaction does
+    (assets/interactive.js), and wait until it has replaced the served one (at once on a
+    page that is not served that way, such as an error page)."""
+    page.evaluate("window.leadHydrate && window.leadHydrate()")  # type: ignore[attr-defined]
+    page.wait_for_function(INTERACTIVE, timeout=30_000)  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _visits_wait_for_the_interactive_page() -> Iterator[None]:
+    """Each page is served whole and the interactive page takes its place once its charts
+    are drawn (assets/hydrate.js). Tests act on the interactive page, so every visit
+    (``page.goto``) waits for it; a test about the served page itself uses its own means."""
+    from playwright.sync_api import Page
+
+    served_goto = Page.goto
+
+    def goto(self: Page, url: str, **options: object) -> object:
+        response = served_goto(self, url, **options)  # type: ignore[arg-type]
+        if not getattr(self, "scripts_off", False):
+            wait_until_interactive(self)
+        return response
+
+    Page.goto = goto  # type: ignore[method-assign,assignment]
+    yield
+    Page.goto = served_goto  # type: ignore[method-assign]

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_site import axe_violations
+from tests.browser.test_site import axe_violations, open_all_tables, open_table
 
 CARDS = ["referrals", "participants", "exits", "demographics", "services", "cost"]
 
@@ -43,6 +43,7 @@ def test_enrollment_renders_every_chart_kpis_and_the_demo_label(page: Page, base
 
 def test_referral_type_filter_and_period_selector(page: Page, base_url: str) -> None:
     open_enrollment(page, base_url)
+    open_table(page, "enr-referrals")
     rows_all = page.locator("#enr-referrals-table tbody tr")
     expect(rows_all.first).to_be_attached()
     count_all = rows_all.count()
@@ -62,6 +63,7 @@ def test_referral_type_filter_and_period_selector(page: Page, base_url: str) -> 
 
 def test_demographics_comparison_switches_dimension(page: Page, base_url: str) -> None:
     open_enrollment(page, base_url)
+    open_table(page, "enr-demographics")
     expect(page.locator("#enr-demographics-summary")).to_contain_text("By gender")
     page.get_by_label("Race and ethnicity").check()
     expect(page.locator("#enr-demographics-summary")).to_contain_text("By race and ethnicity")
@@ -70,6 +72,5 @@ def test_demographics_comparison_switches_dimension(page: Page, base_url: str) -
 
 def test_enrollment_has_no_wcag_aa_violations_with_tables_open(page: Page, base_url: str) -> None:
     open_enrollment(page, base_url)
-    for summary in page.locator("details.chart-card__table summary").all():
-        summary.click()
+    open_all_tables(page)
     assert axe_violations(page) == []

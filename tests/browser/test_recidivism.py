@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_site import axe_violations
+from tests.browser.test_site import axe_violations, open_all_tables
 
 CARDS = [
     "effects",
@@ -92,6 +92,5 @@ def test_recidivism_toggles_redraw_their_cards(page: Page, base_url: str) -> Non
 
 def test_recidivism_has_no_wcag_aa_violations_with_tables_open(page: Page, base_url: str) -> None:
     open_recidivism(page, base_url)
-    for summary in page.locator("details.chart-card__table summary").all():
-        summary.click()
+    open_all_tables(page)
     assert axe_violations(page) == []

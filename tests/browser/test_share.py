@@ -13,14 +13,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_site import axe_violations, open_quality_of_life
+from tests.browser.test_site import axe_violations, open_quality_of_life, open_share
 
 PANEL = "#qol-trend-share"
 
 
 def open_share_panel(page: Page) -> None:
-    expect(page.locator(f"{PANEL} summary")).to_be_visible(timeout=20_000)
-    page.locator(f"{PANEL} summary").click()
+    open_share(page, "qol-trend")
     expect(page.locator(f"{PANEL} [data-export=png][data-preset=web]")).to_be_visible()
 
 
@@ -142,7 +141,7 @@ def test_the_embed_route_renders_the_card_alone_and_passes_axe(page: Page, base_
 
 def test_the_share_panel_is_keyboard_reachable_and_passes_axe(page: Page, base_url: str) -> None:
     open_quality_of_life(page, base_url)
-    summary = page.locator(f"{PANEL} summary")
+    summary = page.locator("#qol-trend-share-details > summary")
     expect(summary).to_be_visible(timeout=20_000)
     summary.focus()
     page.keyboard.press("Enter")

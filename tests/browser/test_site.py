@@ -9,6 +9,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from dashboard.layout import NAV_ITEMS
+from tests.browser.conftest import wait_until_interactive
 
 WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 TREND = "#qol-trend-graph"
@@ -18,6 +19,35 @@ def open_quality_of_life(page: Page, base_url: str) -> None:
     page.goto(base_url + "/quality-of-life")
     expect(page.locator(f"{TREND} .scatterlayer .trace")).to_have_count(3, timeout=20_000)
     expect(page.locator("#qol-trend-summary")).to_contain_text("Belltown", timeout=10_000)
+
+
+def open_table(page: Page, card_id: str) -> None:
+    """Open a card's data table and wait for its rows (it is built when opened)."""
+    details = page.locator(f"#{card_id}-table-details")
+    if not details.evaluate("d => d.open"):
+        details.locator("> summary").click()
+    expect(page.locator(f"#{card_id}-table table, #{card_id}-table p").first).to_be_visible(
+        timeout=10_000
+    )
+
+
+def open_share(page: Page, card_id: str) -> None:
+    """Open a card's download, link, embed and cite panel and wait for its content."""
+    details = page.locator(f"#{card_id}-share-details")
+    if not details.evaluate("d => d.open"):
+        details.locator("> summary").click()
+    expect(page.locator(f"#{card_id}-share .share-panel__content")).to_be_attached(timeout=10_000)
+
+
+def open_all_tables(page: Page) -> None:
+    """Open every data table on the page and wait until each is filled."""
+    for summary in page.locator("details.chart-card__table:visible > summary").all():
+        summary.click()
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('details.chart-card__table[open]')]
+              .every((d) => d.querySelector('.table-scroll').children.length > 0)""",
+        timeout=15_000,
+    )
 
 
 def axe_violations(page: Page) -> list[str]:
@@ -117,6 +147,8 @@ def test_keyboard_reaches_skip_link_navigation_and_table_toggle(page: Page, base
     nav_link = page.get_by_role("navigation", name="Main").get_by_role("link", name="Methods")
     nav_link.focus()
     page.keyboard.press("Enter")
+    page.wait_for_url("**/methods")  # pages are plain links: the Methods page is loaded
+    wait_until_interactive(page)
     expect(page.locator("#main h1")).to_have_text("Methods")
 
 
@@ -147,6 +179,8 @@ def test_the_yearly_view_totals_complete_years_and_marks_the_partial_one(
     """Belltown's 67 robberies in 2011, as a journalist would cite them; 2021 (January to
     August in the bundled extract) is marked, not totaled; the download is the yearly one."""
     open_quality_of_life(page, base_url)
+    open_table(page, "qol-trend")
+    open_share(page, "qol-trend")
     page.get_by_label("Yearly totals").check()
     table = page.locator("#qol-trend-table")
     expect(table.locator("tbody tr").first).to_contain_text(
@@ -176,7 +210,9 @@ def test_smoothing_areas_and_years_change_the_chart(page: Page, base_url: str) -
     expect(summary).to_contain_text(
         "Belltown had 5.6 reported robbery offenses a month in the year before LEAD began"
     )
-    expect(page.locator("#qol-trend-share .share-panel")).to_have_attribute(
+    open_share(page, "qol-trend")
+    open_table(page, "qol-trend")
+    expect(page.locator("#qol-trend-share .share-panel__content")).to_have_attribute(
         "data-title",
         "Reported offenses: Belltown and comparison neighborhoods — Robbery, 12-month average",
     )

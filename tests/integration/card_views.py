@@ -14,20 +14,27 @@ from typing import Any
 
 import dash
 import numpy as np
+from dash._callback import GLOBAL_CALLBACK_MAP
+from dash._utils import split_callback_id
 from dash.development.base_component import Component
 from flask.testing import FlaskClient
 
 from dashboard.app_factory import PAGE_MODULES
-
-OUTPUT_PARTS = ("graph", "summary", "table", "footer", "notice", "share", "provenance", "title")
-OUTPUT_PROPS = ("figure", *["children"] * 7)
+from dashboard.components.card_callbacks import BUILDERS
+from dashboard.components.chart_card import CardIds
+from dashboard.components.share import page_path
+from tests.integration.helpers import find_component, render_layout
 
 
 @dataclass(frozen=True)
 class Card:
     card_id: str
-    output: str  # the callback map's key
     inputs: tuple[tuple[str, str], ...]  # (component id, property)
+    view_output: str | None  # the view callback's key in the callback map (None: no control)
+    page: str
+
+
+VIEW_PARTS = ("graph", "summary", "footer", "notice", "provenance", "title")
 
 
 @dataclass(frozen=True)
@@ -36,14 +43,40 @@ class Control:
     values: tuple[Any, ...]  # every value a reader can choose (for a checklist: each alone)
 
 
+def view_output(card_id: str) -> str:
+    """The key of a card's view callback (a control changed) in Dash's callback map."""
+    known = [*GLOBAL_CALLBACK_MAP, *dash.get_app().callback_map]
+    keys = sorted({k for k in known if k.startswith(f"..{card_id}-graph.figure.")})
+    assert len(keys) == 1, (card_id, keys)
+    return keys[0]
+
+
+def view_request(
+    card_id: str, inputs: list[dict[str, Any]], opened: bool = False
+) -> dict[str, Any]:
+    """The request a browser sends when a reader changes a control of a card, with its
+    table and share panel closed (or ``opened``)."""
+    ids = CardIds(card_id)
+    output = view_output(card_id)
+    return {
+        "output": output,
+        "outputs": split_callback_id(output),
+        "inputs": inputs,
+        "state": [
+            {"id": ids.table_details, "property": "open", "value": opened or None},
+            {"id": ids.share_details, "property": "open", "value": opened or None},
+        ],
+        "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"],
+    }
+
+
 def cards(app: dash.Dash) -> list[Card]:
+    """Every chart card with a builder, its inputs and its view callback (if a reader can
+    change the view)."""
     found = []
-    for key, spec in app.callback_map.items():
-        if "-share.children" not in key:
-            continue
-        card_id = key.split("-share.children")[0].rsplit("...", 1)[-1]
-        inputs = tuple((i["id"], i["property"]) for i in spec["inputs"])
-        found.append(Card(card_id, key, inputs))
+    for card_id, builder in BUILDERS.items():
+        view = [key for key in app.callback_map if key.startswith(f"..{card_id}-graph.figure.")]
+        found.append(Card(card_id, builder.inputs, view[0] if view else None, page_path(card_id)))
     return sorted(found, key=lambda c: c.card_id)
 
 
@@ -99,24 +132,60 @@ def views(card: Card, known: dict[str, Control]) -> list[dict[str, Any]]:
     return found
 
 
-def render(client: FlaskClient, card: Card, view: dict[str, Any]) -> dict[str, Any]:
+def _post(
+    client: FlaskClient, output: str, inputs: list[dict[str, Any]], state: list[dict[str, Any]]
+) -> dict[str, Any] | None:
     request = {
-        "output": card.output,
-        "outputs": [
-            {"id": f"{card.card_id}-{part}", "property": prop}
-            for part, prop in zip(OUTPUT_PARTS, OUTPUT_PROPS, strict=True)
-        ],
-        "inputs": [
-            {"id": identifier, "property": prop, "value": view[identifier]}
-            for identifier, prop in card.inputs
-        ],
-        "changedPropIds": [f"{card.inputs[0][0]}.{card.inputs[0][1]}"],
+        "output": output,
+        "outputs": split_callback_id(output),
+        "inputs": inputs,
+        "state": state,
+        "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"],
     }
     response = client.post("/_dash-update-component", json=request)
     if response.status_code == 204:  # PreventUpdate: nothing to draw
-        return {}
-    assert response.status_code == 200, (card.card_id, view, response.get_data(as_text=True))
-    return response.get_json()["response"]
+        return None
+    assert response.status_code == 200, (output, inputs, response.get_data(as_text=True))
+    return dict(response.get_json()["response"])
+
+
+def render(client: FlaskClient, card: Card, view: dict[str, Any]) -> dict[str, Any]:
+    """A card's view as a reader gets it, table and share panel opened: component id ->
+    props (the table as ``{"children": <its HTML>}``). The default view of a card without
+    controls comes from the page's layout, as in the browser; any other view from the
+    card's callback, as when a reader changes a control."""
+    ids = CardIds(card.card_id)
+    values = [
+        {"id": identifier, "property": prop, "value": view[identifier]}
+        for identifier, prop in card.inputs
+    ]
+    payload: dict[str, Any] = {}
+    if card.view_output is not None:
+        opened = [
+            {"id": ids.table_details, "property": "open", "value": True},
+            {"id": ids.share_details, "property": "open", "value": True},
+        ]
+        answer = _post(client, card.view_output, values, opened)
+        if answer is None:
+            return {}
+        payload.update(answer)
+        table = payload.pop(ids.table_store, {}).get("data")
+    else:
+        layout = render_layout(client, card.page)
+        for part in VIEW_PARTS:
+            component = find_component(layout, f"{card.card_id}-{part}")
+            if component is None:
+                return {}
+            payload[f"{card.card_id}-{part}"] = component["props"]
+        state = values
+        opened_table = {"id": ids.table_details, "property": "open", "value": True}
+        opened_share = {"id": ids.share_details, "property": "open", "value": True}
+        table_answer = _post(client, f"{ids.table_store}.data", [opened_table], state)
+        share_answer = _post(client, f"{ids.share}.children", [opened_share], state)
+        table = (table_answer or {}).get(ids.table_store, {}).get("data")
+        payload[ids.share] = (share_answer or {}).get(ids.share, {"children": None})
+    payload[ids.table] = {"children": table}
+    return payload
 
 
 def values(array: object) -> list[Any]:

@@ -57,6 +57,7 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         monkeypatch.setenv(name, "none")
     monkeypatch.setenv("ETL_LOCK_FILE", str(tmp_path / "etl.lock"))
     monkeypatch.setenv("RAW_CACHE_DIR", str(tmp_path / "raw"))
+    monkeypatch.setenv("COMPRESSED_ASSETS_DIR", str(tmp_path / "compressed"))
     monkeypatch.delenv("SODA_BASE_URL", raising=False)
     for name in ("FOCUS_AREA", "COMPARISON_AREAS", "NIBRS_SOURCES", "INDEX_BASELINE_YEAR"):
         monkeypatch.delenv(name, raising=False)

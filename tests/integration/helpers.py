@@ -64,25 +64,34 @@ def raw_monthly_counts(paths: list[str]) -> Counter[tuple[str, str, str]]:
     return counts
 
 
-def pages_request(path: str, search: str = "") -> dict[str, Any]:
-    """The Dash Pages router callback's request body for ``path?search``."""
-    return {
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [
-            {"id": "_pages_content", "property": "children"},
-            {"id": "_pages_store", "property": "data"},
-        ],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": path},
-            {"id": "_pages_location", "property": "search", "value": search},
-        ],
-        "changedPropIds": ["_pages_location.pathname"],
-    }
+def find_component(node: Any, component_id: str) -> dict[str, Any] | None:
+    """The component with ``component_id`` in a serialized layout, or None."""
+    if isinstance(node, list):
+        for child in node:
+            found = find_component(child, component_id)
+            if found is not None:
+                return found
+    elif isinstance(node, dict) and "props" in node:
+        if node["props"].get("id") == component_id:
+            return node
+        for value in node["props"].values():
+            found = find_component(value, component_id)
+            if found is not None:
+                return found
+    return None
+
+
+def render_layout(client: Any, path: str, search: str = "") -> Any:
+    """The whole layout the browser renders for ``path?search`` (shell and page, every card
+    drawn), as Dash serializes it, asserting the request succeeded."""
+    response = client.get("/_dash-layout", query_string={"page": f"{path}{search}"})
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return response.get_json()
 
 
 def render_page(client: Any, path: str, search: str = "") -> Any:
-    """A page's layout as the Dash Pages router callback returns it (``_pages_content``
-    children), asserting the request succeeded: what a browser gets for ``path?search``."""
-    response = client.post("/_dash-update-component", json=pages_request(path, search))
-    assert response.status_code == 200, response.get_data(as_text=True)[:300]
-    return response.get_json()["response"]["_pages_content"]["children"]
+    """The page's own content (inside ``<main>``) as the browser gets it for
+    ``path?search``, every card drawn."""
+    main = find_component(render_layout(client, path, search), "main")
+    assert main is not None
+    return main["props"]["children"]

@@ -15,6 +15,7 @@ in US spelling.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from flask.testing import FlaskClient
 
 from etl import pipeline
 from tests.integration import card_views
-from tests.integration.helpers import render_page
+from tests.integration.helpers import render_layout, render_page
 from tests.text_checks import british_spellings, grade
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
@@ -191,3 +192,34 @@ def test_the_main_results_read_at_grade_8(client: FlaskClient, path: str) -> Non
     assert found
     too_hard = [f"grade {grade(p):.1f}: {p}" for p in found if grade(p) > GRADE_LIMIT]
     assert too_hard == [], "\n\n".join(too_hard)
+
+
+def test_every_callback_has_all_its_ids_on_each_page_that_uses_it(
+    app: dash.Dash, client: FlaskClient
+) -> None:
+    """What Dash's in-browser validation would catch, checked on the server for every page
+    and embed: where a callback's outputs and an input are on a page, so are all its inputs
+    and state (a control may be on a page without its callback's outputs: the callback
+    never fires there; the address bar is on every page); and every callback is on some
+    page."""
+    from dash._utils import split_callback_id
+
+    from dashboard import warm
+
+    client.get("/")  # Dash builds its callback map on the first request
+    wiring = {}
+    for key, spec in app.callback_map.items():
+        outputs = split_callback_id(key)
+        outputs = outputs if isinstance(outputs, list) else [outputs]
+        inputs = {i["id"] for i in spec["inputs"]}
+        ids = {str(o["id"]) for o in outputs} | inputs | {i["id"] for i in spec["state"]}
+        wiring[key] = ({str(o["id"]) for o in outputs}, inputs, ids)
+    used: set[str] = set()
+    for path in warm.page_paths():
+        layout = json.dumps(render_layout(client, path))
+        present = set(re.findall(r'"id": "([^"]+)"', layout))
+        for key, (outputs, inputs, ids) in wiring.items():
+            if outputs <= present and inputs & present:
+                assert ids <= present, (path, key, sorted(ids - present))
+                used.add(key)
+    assert set(wiring) - used == set()

@@ -162,7 +162,9 @@ def client(
 def test_the_trend_card_says_no_data_and_why_and_never_draws_a_zero_there(
     client: FlaskClient, two_files: tuple[Path, Path]
 ) -> None:
-    response = client.post("/_dash-update-component", json=trend_request("robbery", "count"))
+    response = client.post(
+        "/_dash-update-component", json=trend_request("robbery", "count", opened=True)
+    )
     assert response.status_code == 200
     body = response.get_json()["response"]
     summary = str(body["qol-trend-summary"]["children"])
@@ -179,7 +181,7 @@ def test_the_trend_card_says_no_data_and_why_and_never_draws_a_zero_there(
     assert len(in_2018) == 12 and all(v is None or np.isnan(v) for v in in_2018)  # a gap, not 0
     footer = str(body["qol-trend-footer"]["children"])
     assert f"{two_files[0].name}, January 2008 to " in footer
-    table = str(body["qol-trend-table"]["children"])
+    table = str(body["qol-trend-table-html"]["data"])
     assert "no data" in table
 
 
@@ -187,11 +189,12 @@ def test_the_yearly_view_totals_complete_years_and_names_partial_ones(
     client: FlaskClient, two_files: tuple[Path, Path]
 ) -> None:
     response = client.post(
-        "/_dash-update-component", json=trend_request("robbery", "count", smoothing="year")
+        "/_dash-update-component",
+        json=trend_request("robbery", "count", smoothing="year", opened=True),
     )
     assert response.status_code == 200
     body = response.get_json()["response"]
-    table = str(body["qol-trend-table"]["children"])
+    table = str(body["qol-trend-table-html"]["data"])
     assert "Year" in table and "2008" in table
     summary = str(body["qol-trend-summary"]["children"])
     raw = raw_monthly_counts([str(two_files[0])])

@@ -423,7 +423,8 @@ def test_a_run_warms_the_site_cache_for_every_page(
     tmp_path: Path,
 ) -> None:
     """After publishing, the run fills the site's shared cache with every page's default
-    view (in a process of its own), so a web worker's first request finds it there."""
+    view, its charts as static SVG (in a process of its own), so a web worker's first
+    request finds it there."""
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("CACHE_TYPE", "FileSystemCache")
     monkeypatch.setenv("CACHE_DIR", str(tmp_path / "site-cache"))
@@ -432,9 +433,11 @@ def test_a_run_warms_the_site_cache_for_every_page(
     import app  # noqa: F401, PLC0415 - registers the site's pages
     from dashboard.warm import page_paths  # noqa: PLC0415
 
-    warmed = re.search(r"cache warmed: (\d+) pages, (\d+) callbacks", out)
+    warmed = re.search(r"cache warmed: (\d+) pages, (\d+) charts \((\d+) static images", out)
     assert warmed is not None, out
-    assert int(warmed.group(1)) == len(page_paths()) >= 14  # every page answered
-    assert int(warmed.group(2)) >= 20  # and the callbacks of their default views
+    assert int(warmed.group(1)) == len(page_paths()) >= 14  # every page and embed answered
+    charts = int(warmed.group(2))
+    assert charts >= 5  # the neighbourhood charts of this run
+    assert int(warmed.group(3)) == 2 * charts  # each at a desktop's and a phone's width
     assert "reported problems" not in out
     assert len(list((tmp_path / "site-cache").iterdir())) > 50

@@ -365,8 +365,9 @@ def test_attacker_cannot_recover_any_withheld_program_figure(
 
 
 def _callback_requests(client, prefix: str, values: dict[str, list[object]]):  # type: ignore[no-untyped-def]
-    """Every callback whose outputs start with ``prefix``, with every combination of the
-    input values given (as the browser would send them)."""
+    """Every callback whose outputs start with ``prefix`` and whose inputs are controls
+    given in ``values``, with every combination of those values and every part opened
+    (data table, share panel), as the browser would send them."""
     import itertools
 
     for dependency in client.get("/_dash-dependencies").get_json():
@@ -378,6 +379,9 @@ def _callback_requests(client, prefix: str, values: dict[str, list[object]]):  #
             for part in output.strip(".").split("...")
         ]
         names = [i["id"] for i in dependency["inputs"]]
+        if not all(name in values for name in names):
+            continue
+        state = [{**item, "value": True} for item in dependency["state"]]
         for combination in itertools.product(*(values[n] for n in names)):
             yield {
                 "output": output,
@@ -386,6 +390,7 @@ def _callback_requests(client, prefix: str, values: dict[str, list[object]]):  #
                     {**i, "value": v}
                     for i, v in zip(dependency["inputs"], combination, strict=True)
                 ],
+                "state": state,
                 "changedPropIds": [f"{names[0]}.value"],
             }
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 
+import brotli
 import dash
 import pytest
 from flask.testing import FlaskClient
@@ -18,13 +20,7 @@ from etl import pipeline
 from etl.db import reader_engine
 from tests.integration import card_views
 from tests.integration.conftest import SAMPLE_NIBRS
-from tests.integration.helpers import render_page
-
-TREND_OUTPUT = (
-    "..qol-trend-graph.figure...qol-trend-summary.children...qol-trend-table.children"
-    "...qol-trend-footer.children...qol-trend-notice.children...qol-trend-share.children"
-    "...qol-trend-provenance.children...qol-trend-title.children.."
-)
+from tests.integration.helpers import find_component, render_layout, render_page
 
 
 @pytest.fixture
@@ -44,15 +40,12 @@ def trend_request(
     areas: object = ALL_AREAS,
     from_year: object = "2008",
     to_year: object = "2021",
+    opened: bool = False,
 ) -> dict[str, object]:
-    ids = ["graph", "summary", "table", "footer", "notice", "share", "provenance", "title"]
-    props = ["figure", *["children"] * 7]
-    return {
-        "output": TREND_OUTPUT,
-        "outputs": [
-            {"id": f"qol-trend-{i}", "property": p} for i, p in zip(ids, props, strict=True)
-        ],
-        "inputs": [
+    """The request the trend card's callback gets when a reader changes a control."""
+    return card_views.view_request(
+        "qol-trend",
+        [
             {"id": "qol-offense-group", "property": "value", "value": group},
             {"id": "qol-measure", "property": "value", "value": measure},
             {"id": "qol-smoothing", "property": "value", "value": smoothing},
@@ -60,8 +53,8 @@ def trend_request(
             {"id": "qol-from-year", "property": "value", "value": from_year},
             {"id": "qol-to-year", "property": "value", "value": to_year},
         ],
-        "changedPropIds": ["qol-offense-group.value"],
-    }
+        opened,
+    )
 
 
 def test_every_page_renders(client: FlaskClient) -> None:
@@ -87,6 +80,36 @@ def test_malformed_callback_requests_get_400_without_traceback(
 ) -> None:
     client.get("/quality-of-life")
     response = client.post("/_dash-update-component", data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert b"Traceback" not in response.data
+
+
+def _without_state(body: dict[str, object]) -> dict[str, object]:
+    return {k: v for k, v in body.items() if k != "state"}
+
+
+def _extra_input(body: dict[str, object]) -> dict[str, object]:
+    inputs = list(body["inputs"])  # type: ignore[call-overload]
+    return {**body, "inputs": [*inputs, {"id": "x", "property": "value", "value": 1}]}
+
+
+def _renamed_input(body: dict[str, object]) -> dict[str, object]:
+    inputs = [dict(i) for i in body["inputs"]]  # type: ignore[attr-defined]
+    inputs[0]["id"] = "qol-offense-group-x"
+    return {**body, "inputs": inputs}
+
+
+def _no_outputs(body: dict[str, object]) -> dict[str, object]:
+    return {k: v for k, v in body.items() if k != "outputs"}
+
+
+@pytest.mark.parametrize("mutate", [_without_state, _extra_input, _renamed_input, _no_outputs])
+def test_callback_requests_that_do_not_match_their_callback_get_400(
+    client: FlaskClient, mutate: object
+) -> None:
+    client.get("/quality-of-life")
+    body = mutate(trend_request("robbery", "count"))  # type: ignore[operator]
+    response = client.post("/_dash-update-component", json=body)
     assert response.status_code == 400
     assert b"Traceback" not in response.data
 
@@ -154,19 +177,65 @@ def test_pages_say_no_data_yet_before_the_first_run(
     assert "This section is not published yet" in json.dumps(page)
 
 
-def test_page_html_carries_a_slim_validation_layout_without_data(client: FlaskClient) -> None:
-    import re
-
-    html = client.get("/quality-of-life").get_data(as_text=True)
-    config = json.loads(
-        re.search(
-            r'<script id="_dash-config" type="application/json">(.*?)</script>', html, re.S
-        ).group(1)  # type: ignore[union-attr]
+def _served(html: str) -> tuple[str, dict[str, object]]:
+    """A served page's static content and the layout it carries for Dash."""
+    static = html.split('<div id="ssr" class="ssr">', 1)[1].split(
+        '<script type="application/json"'
+    )[0]
+    carried = re.search(
+        r'<script type="application/json" id="_page-layout"[^>]*>(.*?)</script>', html, re.S
     )
-    layout = json.dumps(config["validation_layout"])
-    assert "qol-trend-graph" in layout and "site-footer" in layout
-    assert "Robbery" not in layout, "page data must not ride along in every page's HTML"
-    assert len(html) < 40_000
+    assert carried is not None
+    return static, json.loads(carried.group(1))
+
+
+def test_the_served_page_holds_its_default_view_and_the_layout_it_becomes(
+    client: FlaskClient,
+) -> None:
+    html = client.get("/quality-of-life").get_data(as_text=True)
+    static, layout = _served(html)
+    summary = find_component(layout, "qol-trend-summary")
+    assert summary is not None
+    sentence = summary["props"]["children"]
+    assert sentence.startswith("Each point is the average of that month and the 11 before.")
+    assert sentence.replace("'", "&#x27;") in static  # the same words before the script runs
+    # Navigation, footer and the data table are in the page itself, not filled in later.
+    assert '<a class="is-current" href="/quality-of-life">Quality of life' in static
+    assert "Data last refreshed" in static
+    table = static.split('id="qol-trend-table"', 1)[1].split("</table>", 1)[0]
+    assert "<caption>" in table and table.count("<tr>") > 100
+    # The layout Dash renders has the charts drawn but not the tables (built when opened).
+    figure = find_component(layout, "qol-trend-graph")["props"]["figure"]  # type: ignore[index]
+    assert [t["name"] for t in figure["data"][:3]] == [
+        "Belltown",
+        "Capitol Hill",
+        "Downtown Commercial",
+    ]
+    assert find_component(layout, "qol-trend-table")["props"].get("children") is None  # type: ignore[index]
+    config = re.search(
+        r'<script id="_dash-config" type="application/json">(.*?)</script>', html, re.S
+    )
+    assert config is not None and "validation_layout" not in json.loads(config.group(1))
+    # No callback fires on load: every callback waits for a reader's change.
+    dependencies = client.get("/_dash-dependencies").get_json()
+    assert dependencies and all(d.get("prevent_initial_call") for d in dependencies)
+
+
+def test_default_pages_are_cached_compressed_and_never_name_the_requests_host(
+    client: FlaskClient,
+) -> None:
+    first = client.get("/enrollment", headers={"Host": "evil.example", "Accept-Encoding": "br"})
+    assert first.status_code == 200 and first.headers["Content-Encoding"] == "br"
+    assert first.headers["Cache-Control"] == "public, max-age=60, s-maxage=300"
+    plain = client.get("/enrollment", headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain.headers
+    assert brotli.decompress(first.data) == plain.data
+    assert b"evil.example" not in plain.data
+    assert b'content="http://127.0.0.1:8050/enrollment"' in plain.data
+    again = client.get(
+        "/enrollment", headers={"If-None-Match": plain.headers["ETag"], "Accept-Encoding": ""}
+    )
+    assert again.status_code == 304
 
 
 def test_period_and_area_selection_and_no_data_message(client: FlaskClient) -> None:
@@ -203,20 +272,10 @@ def test_period_and_area_selection_and_no_data_message(client: FlaskClient) -> N
 
 
 def _footer_and_notice(client: FlaskClient) -> str:
-    response = client.post(
-        "/_dash-update-component",
-        json={
-            "output": "..site-footer.children...stale-notice.children..",
-            "outputs": [
-                {"id": "site-footer", "property": "children"},
-                {"id": "stale-notice", "property": "children"},
-            ],
-            "inputs": [{"id": "url", "property": "pathname", "value": "/"}],
-            "changedPropIds": ["url.pathname"],
-        },
-    )
-    assert response.status_code == 200
-    return json.dumps(response.get_json())
+    layout = render_layout(client, "/")
+    parts = [find_component(layout, "site-footer"), find_component(layout, "stale-notice")]
+    assert all(part is not None for part in parts)
+    return json.dumps(parts)
 
 
 def test_stale_and_failed_refresh_notices(
@@ -238,7 +297,12 @@ def test_the_card_csv_holds_exactly_the_rows_the_chart_draws(client: FlaskClient
     import io
 
     request = trend_request(
-        "robbery", "count", areas=["belltown", "capitol-hill"], from_year="2011", to_year="2012"
+        "robbery",
+        "count",
+        areas=["belltown", "capitol-hill"],
+        from_year="2011",
+        to_year="2012",
+        opened=True,
     )
     payload = client.post("/_dash-update-component", json=request).get_json()["response"]
     traces = payload["qol-trend-graph"]["figure"]["data"]
@@ -334,7 +398,7 @@ def test_the_briefing_layout_for_a_period_and_a_bad_period(client: FlaskClient) 
     assert "council briefing, Q2 2021" in fallback  # the latest complete quarter
 
 
-def test_fingerprinted_assets_are_cached_for_a_year_and_plain_ones_revalidate(
+def test_fingerprinted_assets_are_cached_for_a_year_compressed_once_and_plain_ones_revalidate(
     client: FlaskClient,
 ) -> None:
     page = client.get("/").get_data(as_text=True)
@@ -349,3 +413,16 @@ def test_fingerprinted_assets_are_cached_for_a_year_and_plain_ones_revalidate(
     missing = client.get("/assets/no-such-file.css?m=1")
     assert missing.status_code == 404
     assert "immutable" not in missing.headers.get("Cache-Control", "")
+    scripts = re.findall(r'<script src="([^"]+)"', page)
+    assert not [s for s in scripts if "dash_table" in s or "plotly.min" in s], scripts
+    renderer = next(s for s in scripts if "dash_renderer" in s)
+    identity = client.get(renderer, headers={"Accept-Encoding": "identity"}).data
+    for _attempt in range(100):  # the first request wrote the compressed copies in the background
+        answer = client.get(renderer, headers={"Accept-Encoding": "gzip, br"})
+        if answer.headers.get("Content-Encoding") == "br" and answer.headers.get("Vary"):
+            break
+        time.sleep(0.1)
+    assert answer.headers["Content-Encoding"] == "br"
+    assert answer.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert brotli.decompress(answer.data) == identity
+    assert len(answer.data) < len(identity) / 3
