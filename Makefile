@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install etl serve lint typecheck test-unit test-integration test-browser bench clean
+.PHONY: run test install etl serve lint typecheck test-unit test-integration test-browser bench audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,12 @@ test: lint typecheck test-unit test-integration test-browser
 
 bench: install
 	$(BIN)/python -m benchmarks
+
+# Known vulnerabilities in the installed dependencies, from PyPI's advisory data. Needs
+# PyPI's JSON API (a registry mirror that serves only /simple/ cannot answer: --strict then
+# fails rather than report a clean bill it could not check).
+audit: install
+	$(BIN)/pip-audit --strict --skip-editable --progress-spinner off
 
 clean:
 	rm -rf $(VENV) data .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -110,7 +110,7 @@ def run(site: Site, toggles: int = 10) -> dict[str, Any]:
     to_index: list[dict[str, float]] = []
     to_count: list[dict[str, float]] = []
     with chromium() as browser:
-        context = browser.new_context(viewport=VIEWPORT)
+        context = browser.new_context(viewport=VIEWPORT, bypass_csp=True)
         try:
             page = context.new_page()
             page.goto(url, wait_until="load", timeout=LOAD_TIMEOUT_MS)

@@ -97,7 +97,7 @@ READ = """() => {
 def load_once(browser: Browser, url: str, hydrates: bool) -> dict[str, float]:
     """One first visit; milliseconds of each milestone since navigation start."""
     require_loopback(url)
-    context = browser.new_context(viewport=VIEWPORT)
+    context = browser.new_context(viewport=VIEWPORT, bypass_csp=True)
     try:
         context.add_init_script(f"window.__benchHydrates = {'true' if hydrates else 'false'};")
         context.add_init_script(WATCH)

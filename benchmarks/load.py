@@ -119,7 +119,7 @@ def capture_payloads(server: Site, path: str) -> list[dict[str, Any]]:
     require_loopback(url)
     bodies: dict[str, Any] = {}
     with chromium() as browser:
-        context = browser.new_context(viewport=VIEWPORT)
+        context = browser.new_context(viewport=VIEWPORT, bypass_csp=True)
         try:
             page = context.new_page()
 

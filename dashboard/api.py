@@ -62,10 +62,17 @@ FIELDS = (
     ("is_suppressed", "is_suppressed", "boolean", "True when withheld to protect privacy."),
 )
 FIELD_NAMES = tuple(name for name, *_ in FIELDS)
-INDICATOR_ID = re.compile(r"[a-z0-9_]{1,96}")
-RUN_ID = re.compile(r"[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}")
-PERIOD = re.compile(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
-TEXT_VALUE = re.compile(r"[^\x00-\x1f]{1,128}")
+# Parameter syntax, written once: the checks below and the OpenAPI document
+# (dashboard/openapi.py) use the same patterns, so the document says exactly what is taken.
+MAX_OFFSET = 10_000_000
+INDICATOR_PATTERN = r"[a-z0-9_]{1,96}"
+RUN_PATTERN = r"[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}"
+PERIOD_PATTERN = r"([0-9]{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12][0-9]|3[01]))?)?"
+TEXT_PATTERN = r"[^\x00-\x1f]{1,128}"
+INDICATOR_ID = re.compile(INDICATOR_PATTERN)
+RUN_ID = re.compile(RUN_PATTERN)
+PERIOD = re.compile(PERIOD_PATTERN, re.ASCII)
+TEXT_VALUE = re.compile(TEXT_PATTERN)
 
 api = Blueprint("api", __name__)
 Args = MultiDict[str, str]
@@ -148,19 +155,18 @@ def _period(args: Args, name: str, *, end: bool) -> date | None:
     raw = args.get(name)
     if raw is None:
         return None
-    match = PERIOD.fullmatch(raw.strip())
-    try:
-        if match is None:
-            raise ValueError(raw)
-        year, month, day = match.groups()
-        if month is None:
-            return date(int(year), 12 if end else 1, 31 if end else 1)
-        if day is None:
-            first = date(int(year), int(month), 1)
-            return (pd.Timestamp(first) + pd.offsets.MonthEnd(0)).date() if end else first
-        return date(int(year), int(month), int(day))
-    except ValueError:
-        raise ApiError(400, f"{name!r} must be a date: YYYY, YYYY-MM or YYYY-MM-DD", name) from None
+    match = PERIOD.fullmatch(raw)
+    if match is None or int(match.group(1)) < 1:
+        raise ApiError(400, f"{name!r} must be a date: YYYY, YYYY-MM or YYYY-MM-DD", name)
+    year, month, day = match.groups()
+    if month is None:
+        return date(int(year), 12 if end else 1, 31 if end else 1)
+    first = date(int(year), int(month), 1)
+    month_end = (pd.Timestamp(first) + pd.offsets.MonthEnd(0)).date()
+    if day is None:
+        return month_end if end else first
+    # A day past the month's end (2021-02-30) means its last day.
+    return date(int(year), int(month), min(int(day), month_end.day))
 
 
 def _prefix(args: Args) -> str:
@@ -228,7 +234,7 @@ def _indicator(run: data.PublishedRun, indicator_id: str, parameter: str | None)
         )
     if meta is None:
         raise ApiError(
-            400 if parameter else 404,
+            404,
             f"no indicator {indicator_id!r} in data version {run.run_id}; "
             f"see {API_PREFIX}/indicators",
             parameter,
@@ -245,9 +251,7 @@ def observation_query(args: Args, paged: bool) -> ObservationQuery:
     if indicator_id is None:
         raise ApiError(400, "'indicator' is required", "indicator")
     start = _period(args, "from", end=False)
-    end = _period(args, "to", end=True)
-    if start and end and start > end:
-        raise ApiError(400, "'from' is after 'to'", "from")
+    end = _period(args, "to", end=True)  # 'from' after 'to' selects nothing
     return ObservationQuery(
         indicator_id=indicator_id,
         areas=_text_list(args, "area"),
@@ -256,7 +260,7 @@ def observation_query(args: Args, paged: bool) -> ObservationQuery:
         start=start,
         end=end,
         limit=_integer(args, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT) if paged else None,
-        offset=_integer(args, "offset", 0, 0, 10_000_000) if paged else 0,
+        offset=_integer(args, "offset", 0, 0, MAX_OFFSET) if paged else 0,
     )
 
 
@@ -665,8 +669,3 @@ def is_api_path(path: str) -> bool:
 def install(server: Flask) -> None:
     """Register the API and download routes and their JSON error handling."""
     server.register_blueprint(api)
-
-    @server.after_request
-    def _no_sniff(response: Response) -> Response:
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        return response

@@ -14,9 +14,9 @@ from dash import dash_table, dcc
 from dash._utils import split_callback_id
 from flask import Flask, Response, request
 from flask_compress import Compress
-from werkzeug.exceptions import BadRequest, HTTPException, NotFound
+from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed, NotFound
 
-from dashboard import api, data, page_html, pdf, precompressed, router, theme
+from dashboard import api, data, page_html, pdf, precompressed, router, security, theme
 from etl import settings
 
 # Kept for callers that list the pages (tests, the warm-up).
@@ -47,7 +47,7 @@ INDEX_STRING = """<!DOCTYPE html>
 
 # plotly.js's basic partial bundle (scatter, bar, pie), vendored in assets/vendor/ with its
 # version, checksum and licence (assets/vendor/README.md).
-PLOTLY_BUNDLE = "vendor/plotly-basic-4.1.1.min.js"
+PLOTLY_BUNDLE = "vendor/plotly-basic.min.js"
 PLOTLY_TRACE_TYPES = frozenset({"scatter", "bar", "pie"})
 
 
@@ -102,6 +102,7 @@ def create_app() -> dash.Dash:
     precompressed.install(server)
     page_html.install_dependencies_caching(server)
     _install_http_handling(app)
+    security.install(app)
     api.install(server)
     pdf.install(server)
     return app
@@ -125,6 +126,9 @@ def _well_formed(body: dict[str, Any], callback_map: dict[str, Any]) -> bool:
                 return False
             if item.get("property") != wanted["property"]:
                 return False
+    changed = body.get("changedPropIds", [])
+    if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
+        return False
     outputs = body.get("outputs")
     listed = outputs if isinstance(outputs, list) else [outputs]
     wanted_outputs = split_callback_id(body["output"])
@@ -148,6 +152,8 @@ def _install_http_handling(app: dash.Dash) -> None:
                 raise BadRequest("unknown or malformed callback request")
             return
         if api.is_api_path(request.path):
+            if isinstance(request.routing_exception, MethodNotAllowed):
+                raise request.routing_exception  # 405, with the Allow header
             rule = request.url_rule
             if rule is None or not rule.endpoint.startswith(f"{api.api.name}."):
                 raise NotFound("no such API endpoint; see /api/v1/openapi.json")
@@ -163,13 +169,18 @@ def _install_http_handling(app: dash.Dash) -> None:
         code = error.code or 500
         if api.is_api_path(request.path):
             parameter = getattr(error, "parameter", None)
-            return api.error_response(code, error.description or error.name, parameter)
-        body = _ERROR_PAGE.format(
-            code=code,
-            name=html_text.escape(error.name),
-            description=html_text.escape(error.description or ""),
-        )
-        return Response(body, status=code, mimetype="text/html")
+            response = api.error_response(code, error.description or error.name, parameter)
+        else:
+            body = _ERROR_PAGE.format(
+                code=code,
+                name=html_text.escape(error.name),
+                description=html_text.escape(error.description or ""),
+            )
+            response = Response(body, status=code, mimetype="text/html")
+        for name, value in error.get_headers():
+            if name.lower() in {"allow", "retry-after"}:  # what the client needs to retry
+                response.headers[name] = value
+        return response
 
     @server.errorhandler(Exception)
     def _unexpected_error(error: Exception) -> Response:

@@ -80,11 +80,19 @@ class PublishedRun:
 
 @lru_cache(maxsize=1)
 def code_version() -> str:
-    """A short hash of the site's own source files (``dashboard/`` and ``etl/settings``)."""
+    """A short hash of the site's own source files (``dashboard/``, ``etl/settings`` and the
+    scripts and styles in ``assets/``, which the served pages link and depend on)."""
     root = Path(__file__).resolve().parent
+    assets = root.parent / "assets"
     digest = hashlib.sha256()
     for path in sorted(
-        [*root.rglob("*.py"), *root.rglob("*.toml"), root.parent / "etl" / "settings.py"]
+        [
+            *root.rglob("*.py"),
+            *root.rglob("*.toml"),
+            root.parent / "etl" / "settings.py",
+            *assets.rglob("*.js"),
+            *assets.rglob("*.css"),
+        ]
     ):
         if path.is_file():
             digest.update(path.read_bytes())

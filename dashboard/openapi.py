@@ -7,7 +7,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from dashboard.api import API_PREFIX, DEFAULT_LIMIT, FIELDS, MAX_LIMIT
+from dashboard.api import (
+    API_PREFIX,
+    DEFAULT_LIMIT,
+    FIELDS,
+    INDICATOR_PATTERN,
+    MAX_LIMIT,
+    MAX_OFFSET,
+    PERIOD_PATTERN,
+    RUN_PATTERN,
+    TEXT_PATTERN,
+)
 
 JSON_TYPES = {"string": "string", "date": "string", "number": "number"}
 JSON_TYPES |= {"integer": "integer", "boolean": "boolean"}
@@ -48,7 +58,7 @@ def _param(name: str, description: str, schema: dict[str, Any], required: bool =
 RUN_PARAM = _param(
     "run",
     "Data version to read (while retained); default: the published one.",
-    {"type": "string", "pattern": r"^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{6}$"},
+    {"type": "string", "pattern": f"^{RUN_PATTERN}$"},
 )
 ERRORS = {
     "400": {
@@ -58,16 +68,38 @@ ERRORS = {
     "404": {"description": "Not found", "content": {"application/json": {"schema": _ref("Error")}}},
 }
 FILTERS = [
-    _param("indicator", "Indicator id (see /indicators).", {"type": "string"}, required=True),
-    _param("area", "Comma-separated areas or groups.", {"type": "string"}),
-    _param("breakdown", "Comma-separated breakdown values.", {"type": "string"}),
+    _param(
+        "indicator",
+        "Indicator id (see /indicators); one not in the data version is a 404.",
+        {"type": "string", "pattern": f"^{INDICATOR_PATTERN}$"},
+        required=True,
+    ),
+    _param(
+        "area",
+        "Comma-separated areas or groups.",
+        {"type": "string", "pattern": f"^{TEXT_PATTERN}$"},
+    ),
+    _param(
+        "breakdown",
+        "Comma-separated breakdown values.",
+        {"type": "string", "pattern": f"^{TEXT_PATTERN}$"},
+    ),
     _param(
         "breakdown_prefix",
         "Breakdown values starting with this text (e.g. 'robbery|' for map cells).",
-        {"type": "string"},
+        {"type": "string", "pattern": f"^{TEXT_PATTERN}$"},
     ),
-    _param("from", "First period: YYYY, YYYY-MM or YYYY-MM-DD.", {"type": "string"}),
-    _param("to", "Last period: YYYY, YYYY-MM or YYYY-MM-DD.", {"type": "string"}),
+    _param(
+        "from",
+        "First period: YYYY, YYYY-MM or YYYY-MM-DD (a day past the month's end means its "
+        "last day).",
+        {"type": "string", "pattern": f"^{PERIOD_PATTERN}$"},
+    ),
+    _param(
+        "to",
+        "Last period, as 'from'. A 'to' before 'from' selects nothing.",
+        {"type": "string", "pattern": f"^{PERIOD_PATTERN}$"},
+    ),
     RUN_PARAM,
 ]
 
@@ -232,7 +264,11 @@ def spec() -> dict[str, Any]:
                             f"Page size (default {DEFAULT_LIMIT}).",
                             {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
                         ),
-                        _param("offset", "Rows to skip.", {"type": "integer", "minimum": 0}),
+                        _param(
+                            "offset",
+                            "Rows to skip.",
+                            {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
+                        ),
                         _param("format", "json (default) or csv.", {"enum": ["json", "csv"]}),
                     ],
                     "responses": {
@@ -261,7 +297,7 @@ def spec() -> dict[str, Any]:
                             "name": "run_id",
                             "in": "path",
                             "required": True,
-                            "schema": {"type": "string"},
+                            "schema": {"type": "string", "pattern": f"^{RUN_PATTERN}$"},
                         }
                     ],
                     "responses": _ok("Run", "The data version"),
@@ -275,7 +311,7 @@ def spec() -> dict[str, Any]:
                             "name": "run_id",
                             "in": "path",
                             "required": True,
-                            "schema": {"type": "string"},
+                            "schema": {"type": "string", "pattern": f"^{RUN_PATTERN}$"},
                         }
                     ],
                     "responses": _ok("Changes", "Cells added, removed and revised"),

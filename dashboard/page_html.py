@@ -15,9 +15,11 @@ built for every page right after a run publishes (:mod:`dashboard.warm`).
 
 from __future__ import annotations
 
+import hashlib
 import html as html_text
 import logging
 import os
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -61,8 +63,22 @@ def page_cache_key(path: str) -> str:
 def dependencies_version() -> str:
     """Names the callback graph Dash sends (``/_dash-dependencies``): it changes only with
     the site's code and Dash, so the browser may keep it (``assets/hydrate.js`` asks for
-    ``/_dash-dependencies?v=<this>``)."""
-    return f"{dash.__version__}-{data.code_version()}"
+    ``/_dash-dependencies?v=<this>``). A hash: no version number is published."""
+    return _short_hash(f"{dash.__version__}-{data.code_version()}")
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+_DASH_FINGERPRINT = re.compile(r"\.v([\w-]+)m([0-9a-fA-F]+)\.")
+
+
+def without_versions(tags: str) -> str:
+    """Dash's fingerprints (``react@18.v4_4_1m1796680176.3.1.min.js``) name its version;
+    the same fingerprint as a hash still changes with the file and is still recognized by
+    Dash (``check_fingerprint``) and cached for a year."""
+    return _DASH_FINGERPRINT.sub(lambda m: f".v{_short_hash(m.group(1) + m.group(2))}m0.", tags)
 
 
 def install_dependencies_caching(server: Flask) -> None:
@@ -128,6 +144,11 @@ class Site(dash.Dash):
             f'<script type="application/json" id="{LAYOUT_SCRIPT_ID}" '
             f'data-dependencies="{dependencies_version()}">'
             f"{_script_json(view.layout)}</script>\n{kwargs['app_entry']}"
+        )
+        kwargs["scripts"] = without_versions(kwargs["scripts"])
+        kwargs["css"] = without_versions(kwargs["css"])
+        kwargs["favicon"] = re.sub(
+            r"\?v=([^\"]+)", lambda m: f"?v={_short_hash(m.group(1))}", kwargs["favicon"]
         )
         kwargs["config"] = kwargs["config"] + "".join(
             f'\n<script src="{self._eager_url(name)}"></script>' for name in EAGER_SCRIPTS

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
+from collections import deque
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -31,9 +32,50 @@ PDF_PATH = "/briefing.pdf"
 PAPERS = {"letter": "Letter", "a4": "A4"}
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
 READY_TIMEOUT_MS = 20_000
-# One print at a time per worker process: each launches a browser, and the page it prints
-# needs the worker's other threads.
-PRINTING = threading.BoundedSemaphore(1)
+QUEUE_WAIT_SECONDS = 25.0  # within gunicorn's 30 s timeout
+
+
+class PrintQueue:
+    """One print at a time per worker process (each launches a browser, and the page it
+    prints needs the worker's other threads), taken in turn: a client may have one print
+    waiting or under way, no more, and at most ``capacity`` clients wait. So one client
+    asking again and again can delay another by at most one print, never lock it out."""
+
+    def __init__(self, capacity: int = 3) -> None:
+        self.capacity = capacity
+        self._condition = threading.Condition()
+        self._waiting: deque[object] = deque()
+        self._clients: set[str] = set()
+        self._printing = False
+
+    def enter(self, client: str, timeout: float) -> bool:
+        """Wait for this client's turn; False if it already has one or the queue is full."""
+        with self._condition:
+            if client in self._clients or len(self._waiting) >= self.capacity:
+                return False
+            ticket = object()
+            self._waiting.append(ticket)
+            self._clients.add(client)
+            turn = self._condition.wait_for(
+                lambda: not self._printing and self._waiting[0] is ticket, timeout
+            )
+            if not turn:
+                self._waiting.remove(ticket)
+                self._clients.discard(client)
+                self._condition.notify_all()
+                return False
+            self._waiting.popleft()
+            self._printing = True
+            return True
+
+    def leave(self, client: str) -> None:
+        with self._condition:
+            self._printing = False
+            self._clients.discard(client)
+            self._condition.notify_all()
+
+
+PRINTING = PrintQueue()
 
 
 class PdfUnavailable(HTTPException):
@@ -54,7 +96,9 @@ def render_pdf(url: str, paper: str, chromium: str) -> bytes:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
             try:
-                page = browser.new_page()
+                # The printer waits on the page with its own script; the page's Content
+                # Security Policy (no eval) is for readers, not for our own printer.
+                page = browser.new_page(bypass_csp=True)
                 page.goto(url, wait_until="load", timeout=READY_TIMEOUT_MS)
                 # The interactive page (charts drawn at print size by present.js and the
                 # print styles) loads on a first interaction: start it.
@@ -107,13 +151,14 @@ def install(server: Flask) -> None:
             return pdf_response(cached.read_bytes(), name)
         params = ({"period": period.key} if period else {}) | ({"chart": chart} if chart else {})
         query = urlencode(params)
-        # The page is printed from this server's own address, never from the Host header a
-        # client sends (which could point the server's browser anywhere).
-        base = f"http://127.0.0.1:{settings.get('PORT')}"
-        page_url = f"{base}/briefing" + (f"?{query}" if query else "")
-        if not PRINTING.acquire(blocking=False):
+        # The page is printed from the site's public address (PUBLIC_BASE_URL), never from
+        # the Host header a client sends (which could point the server's browser anywhere).
+        page_url = f"{settings.public_base_url()}/briefing" + (f"?{query}" if query else "")
+        client = request.remote_addr or "unknown"
+        if not PRINTING.enter(client, QUEUE_WAIT_SECONDS):
             response = Response(
-                "Another briefing PDF is being printed; try again in a few seconds.",
+                "Briefing PDFs are being printed for other readers, or one is already being "
+                "printed for you; try again in a few seconds.",
                 status=503,
                 mimetype="text/plain",
             )
@@ -126,7 +171,7 @@ def install(server: Flask) -> None:
             if cached is not None:
                 keep(cached, content)
         finally:
-            PRINTING.release()
+            PRINTING.leave(client)
         return pdf_response(content, name)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from alembic import command
@@ -34,10 +35,12 @@ def reader_engine(database_url: str) -> Engine:
     backend = url.get_backend_name()
     if backend == "sqlite":
         path = Path(url.database or "").resolve()
-        return create_engine(
+        engine = create_engine(
             f"sqlite:///file:{path.as_posix()}?mode=ro&uri=true",
             connect_args={"check_same_thread": False},
         )
+        event.listen(engine, "connect", _sqlite_read_only)
+        return engine
     if backend == "postgresql":
         return create_engine(
             url,
@@ -54,6 +57,41 @@ def migrate(engine: Engine) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+# What a reader's SQLite connection may do: read, call functions, run transactions, read
+# (not set) pragmas. ``mode=ro`` alone does not stop ``ATTACH`` (which opens, even creates,
+# another file read-write) or a write to an attached database.
+_READER_ACTIONS = frozenset(
+    {
+        sqlite3.SQLITE_READ,
+        sqlite3.SQLITE_SELECT,
+        sqlite3.SQLITE_FUNCTION,
+        sqlite3.SQLITE_TRANSACTION,
+        sqlite3.SQLITE_SAVEPOINT,
+        sqlite3.SQLITE_RECURSIVE,
+    }
+)
+
+
+def _reader_authorizer(
+    action: int, first: str | None, second: str | None, _database: str | None, _trigger: str | None
+) -> int:
+    if action == sqlite3.SQLITE_FUNCTION and first == "load_extension":
+        return sqlite3.SQLITE_DENY
+    if action in _READER_ACTIONS:
+        return sqlite3.SQLITE_OK
+    if action == sqlite3.SQLITE_PRAGMA and second is None:  # reading a pragma, not setting one
+        return sqlite3.SQLITE_OK
+    return sqlite3.SQLITE_DENY
+
+
+def _sqlite_read_only(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    """The web's SQLite connection: no writes anywhere, no ATTACH, no extensions."""
+    dbapi_connection.execute("PRAGMA query_only = ON")
+    if hasattr(dbapi_connection, "enable_load_extension"):
+        dbapi_connection.enable_load_extension(False)
+    dbapi_connection.set_authorizer(_reader_authorizer)
 
 
 def _sqlite_foreign_keys(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

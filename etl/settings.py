@@ -359,6 +359,21 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("HOST", "127.0.0.1", "Address gunicorn binds to."),
     Setting(
+        "HSTS_SECONDS",
+        "0",
+        "When the site is served over TLS, how long browsers must use HTTPS for it "
+        "(`Strict-Transport-Security: max-age=...`), e.g. 31536000. 0 sends no such header "
+        "(plain HTTP, as `make run` serves).",
+        _as_int,
+    ),
+    Setting(
+        "MAX_REQUEST_BYTES",
+        "1000000",
+        "The largest request body the site accepts (a callback's is a few kilobytes); a "
+        "larger one is answered 413 before anything reads it.",
+        _as_int,
+    ),
+    Setting(
         "PUBLIC_BASE_URL",
         "",
         "The site's public address (e.g. `https://lead.seattle.gov`), used for every link the "

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from pytest_httpserver import HTTPServer
 
 from dashboard.layout import NAV_ITEMS
 from tests.text_checks import british_spellings
@@ -73,10 +74,14 @@ def _host_page(base_url: str, card: str) -> str:
 
 
 def test_an_embed_says_demonstration_and_source_first_and_its_iframe_fits_it(
-    page: Page, base_url: str
+    page: Page, base_url: str, httpserver: HTTPServer
 ) -> None:
     page.set_viewport_size({"width": 720, "height": 700})
-    page.set_content(_host_page(base_url, "rec-effects"))
+    # A newsroom's page on another origin (a page with no origin may not frame the site).
+    httpserver.expect_request("/story").respond_with_data(
+        _host_page(base_url, "rec-effects"), content_type="text/html"
+    )
+    page.goto(httpserver.url_for("/story"))
     frame = page.frame_locator("#chart")
     # The embed is read as served (its scripts wait for a reader's first interaction): the
     # chart is the static SVG drawn when the data were published.

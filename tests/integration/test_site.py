@@ -7,12 +7,14 @@ import json
 import os
 import re
 import time
+from pathlib import Path
 
 import brotli
 import dash
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from dashboard.app_factory import PAGE_MODULES
@@ -157,11 +159,23 @@ def test_the_site_connection_cannot_write(database_url: str) -> None:
     pipeline.run(database_url=database_url, nibrs_sources=SAMPLE_NIBRS)
     engine = reader_engine(database_url)
     try:
-        with pytest.raises(DBAPIError, match=r"(?i)read-only|readonly"), engine.begin() as conn:
+        refused = r"(?i)read-only|readonly|not authorized|permission denied"
+        with pytest.raises(DBAPIError, match=refused), engine.begin() as conn:
             conn.execute(text("DELETE FROM observation"))
         with engine.connect() as conn:
             remaining = conn.execute(text("SELECT COUNT(*) FROM observation")).scalar_one()
         assert remaining == 2037  # monthly, index, 12-month averages, area effects, grid, yearly
+        if database_url.startswith("sqlite"):
+            # Nor can it open (and so create) another file, or load an extension.
+            folder = Path(make_url(database_url).database or "").parent
+            for statement in (
+                f"ATTACH '{folder / 'planted.db'}' AS planted",
+                "SELECT load_extension('anything')",
+                "PRAGMA query_only = OFF",
+            ):
+                with pytest.raises(DBAPIError, match=refused), engine.connect() as conn:
+                    conn.execute(text(statement))
+            assert not (folder / "planted.db").exists()
     finally:
         engine.dispose()
 
