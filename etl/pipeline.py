@@ -49,6 +49,8 @@ RETAIN_RUNS = 20
 NO_PROGRAM_DATA = "none"
 
 Reporter = Callable[[str], None]
+# A source module's ``run`` (location, timeout in seconds, now).
+SourceReader = Callable[[str, int, datetime | None], SourceResult]
 
 
 @dataclass
@@ -133,7 +135,9 @@ def _run(
         nibrs_live = _live_dataset(NIBRS_LIVE) if live else None
         if nibrs_live is not None:
             _step(say, 2, steps, f"Fetching SPD NIBRS from {live}")
-            summary.sources = [_read_live(spd_nibrs, nibrs_live, live, staging, say, now)]
+            summary.sources = [
+                _read_live(spd_nibrs.run_for_indicators, nibrs_live, live, staging, say, now)
+            ]
         else:
             _step(say, 2, steps, f"Reading {len(nibrs_sources)} SPD NIBRS file(s)")
             summary.sources = [_read_nibrs(location, say, now) for location in nibrs_sources]
@@ -142,7 +146,7 @@ def _run(
         _step(say, 3, steps, "Reading other neighborhood sources and computing indicators")
         indicators, observations = neighbourhood.build_incident_indicators(summary.sources)
         other = [
-            _read_live(source.module, dataset, live, staging, say, now)
+            _read_live(source.module.run, dataset, live, staging, say, now)
             if isinstance(dataset, LiveDataset)
             else _read_other(source.module, dataset, say, now)
             for source, dataset in _other_sources(live)
@@ -249,7 +253,8 @@ def _program_step(
 
 def _read_nibrs(location: str, say: Reporter, now: datetime | None) -> SourceResult:
     started = time.perf_counter()
-    result = spd_nibrs.run(location, settings.get("HTTP_TIMEOUT_SECONDS"), now=now)
+    # Only the columns the indicators use are kept: a city-wide file's others cost memory.
+    result = spd_nibrs.run_for_indicators(location, settings.get("HTTP_TIMEOUT_SECONDS"), now)
     say(
         f"      {display_name(location)}: read {result.rows_read}, accepted "
         f"{result.rows_accepted}, rejected {result.rows_rejected} "
@@ -259,7 +264,7 @@ def _read_nibrs(location: str, say: Reporter, now: datetime | None) -> SourceRes
 
 
 def _read_live(
-    module: ModuleType,
+    read: SourceReader,
     live: LiveDataset,
     base_url: str,
     staging: Staging,
@@ -285,9 +290,7 @@ def _read_live(
         app_token=settings.get("SODA_APP_TOKEN") or None,
     )
     staging.synced.append(sync)
-    result: SourceResult = module.run(
-        str(sync.staged_path), settings.get("HTTP_TIMEOUT_SECONDS"), now=now
-    )
+    result = read(str(sync.staged_path), settings.get("HTTP_TIMEOUT_SECONDS"), now)
     result.location = sync.url  # provenance names the portal, not the server's cache path
     say(
         f"      {sync.url}: {sync.describe()}; accepted {result.rows_accepted}, rejected "

@@ -12,6 +12,7 @@ import re
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from etl.sources.common import Coverage
 
@@ -90,6 +91,27 @@ def covered_cells(coverages: list[Coverage], areas: list[str]) -> pd.DataFrame:
     return cells.sort_values(["area", "period_start_date", "offense_group"]).reset_index(drop=True)
 
 
+def joined_offenses(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Several files' rows as one frame (index 0, 1, ...), as ``pd.concat`` joins them,
+    except that a column categorical in every file stays categorical (its categories in
+    name order, so grouping orders as for text) and ids held as integers in one file and
+    as text in another are all text. ``pd.concat`` would make both columns Python objects,
+    many times their size, and would tell the id 1 from the id "1"."""
+    if len(frames) == 1:
+        return frames[0].reset_index(drop=True)
+    columns: dict[str, pd.Series] = {}
+    for column in frames[0].columns:
+        parts = [frame[column].reset_index(drop=True) for frame in frames]
+        if all(isinstance(part.dtype, pd.CategoricalDtype) for part in parts):
+            columns[column] = pd.Series(union_categoricals(parts, sort_categories=True))
+            continue
+        texts = [p.dtype for p in parts if pd.api.types.is_string_dtype(p.dtype)]
+        if texts and any(p.dtype.kind in "iu" for p in parts):
+            parts = [p.astype(texts[0]) if p.dtype.kind in "iu" else p for p in parts]
+        columns[column] = pd.concat(parts, ignore_index=True)
+    return pd.DataFrame(columns, copy=False)
+
+
 def monthly_offense_counts(offenses: pd.DataFrame, cells: pd.DataFrame) -> pd.DataFrame:
     """Reported offenses per area, month and offense group, for the covered ``cells`` only.
 
@@ -100,17 +122,84 @@ def monthly_offense_counts(offenses: pd.DataFrame, cells: pd.DataFrame) -> pd.Da
     """
     if cells.empty:
         return pd.DataFrame(columns=COUNT_COLUMNS)
-    months = offenses["report_datetime"].dt.to_period("M").dt.to_timestamp()
-    counts = (
-        offenses.assign(period_start_date=months)
-        .groupby(["area", "period_start_date", "offense_parent_group"], observed=True)
-        .size()
+    counts = cell_counts(
+        offenses["area"], offenses["report_datetime"], offenses["offense_parent_group"]
     )
-    counts.index = counts.index.set_names(["area", "period_start_date", "offense_group"])
     wanted = pd.MultiIndex.from_frame(cells[["area", "period_start_date", "offense_group"]])
     result = counts.reindex(wanted, fill_value=0).rename("offense_count").reset_index()
     result["offense_count"] = result["offense_count"].astype("int64")
     return result[COUNT_COLUMNS]
+
+
+# Combined keys stay below this, so no product of key ranges overflows int64.
+_KEY_LIMIT = 2**62
+
+
+def cell_counts(areas: pd.Series, datetimes: pd.Series, groups: pd.Series) -> pd.Series:
+    """Rows per (area, month of ``datetimes``, group) that occur, as
+    ``groupby([area, month, group], observed=True).size()`` counts them: a row missing any
+    of the three is left out. Indexed by (area, period_start_date, offense_group).
+
+    Each row's three keys become one integer (area, group and month numbers combined), and
+    the integers are counted: millions of rows cost two integer arrays, where a grouping
+    makes several copies of every key. ``["A", "A", "B"]``, January, January and March
+    2020, ``["x", "x", "x"]`` -> ``(A, 2020-01-01, x): 2, (B, 2020-03-01, x): 1``.
+    """
+    area_names, area_codes = _numbered(areas)
+    group_names, group_codes = _numbered(groups)
+    stamps = datetimes.to_numpy()
+    if stamps.dtype.kind != "M":  # Python datetimes
+        stamps = pd.to_datetime(datetimes).to_numpy()
+    # Months since 1970 (numpy floors to the month, as pandas' periods do), in any unit.
+    months = stamps.astype("datetime64[M]").view(np.int64)
+    kept = (area_codes >= 0) & (group_codes >= 0) & (months != np.iinfo(np.int64).min)
+    if not kept.all():
+        area_codes, group_codes, months = area_codes[kept], group_codes[kept], months[kept]
+    first = int(months.min()) if months.size else 0
+    span = int(months.max()) - first + 1 if months.size else 1
+    keys = area_codes.astype(np.int64)
+    keys *= len(group_names)
+    keys += group_codes
+    pair_values = None
+    if len(area_names) * len(group_names) * span >= _KEY_LIMIT:  # many names: number pairs
+        keys, pair_values = pd.factorize(keys)
+    keys *= span
+    months -= first
+    keys += months
+    del months
+    pairs = len(area_names) * len(group_names) if pair_values is None else len(pair_values)
+    present, counts = _counted(keys, span * pairs)
+    pair_of = present // span
+    if pair_values is not None:
+        pair_of = pair_values[pair_of]
+    index = pd.MultiIndex.from_arrays(
+        [
+            area_names[pair_of // len(group_names)],
+            (present % span + first).astype("datetime64[M]").astype(stamps.dtype),
+            group_names[pair_of % len(group_names)],
+        ],
+        names=["area", "period_start_date", "offense_group"],
+    )
+    return pd.Series(counts, index=index)
+
+
+def _counted(keys: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct ``keys`` (all below ``bound``) in order, and how often each occurs."""
+    if bound <= 2 * keys.size + (1 << 20):  # few possible keys: one counter each
+        tally = np.bincount(keys, minlength=bound)
+        present = np.flatnonzero(tally)
+        return present, tally[present].astype(np.int64)
+    present, counts = np.unique(keys, return_counts=True)
+    return present, counts.astype(np.int64)
+
+
+def _numbered(values: pd.Series) -> tuple[pd.Index, np.ndarray]:
+    """Each distinct value and each row's number for it (-1: missing); a categorical
+    column's own codes, so its rows are not hashed again."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return pd.Index(values.cat.categories), values.cat.codes.to_numpy()
+    codes, uniques = pd.factorize(values)
+    return pd.Index(uniques), codes
 
 
 def offense_index(counts: pd.DataFrame, baseline_year: int) -> pd.DataFrame:

@@ -21,12 +21,13 @@ from etl.indicators.incidents import (
     covered_cells,
     file_coverage,
     grid_counts,
+    joined_offenses,
     monthly_offense_counts,
     offense_index,
 )
 from etl.privacy import suppress
 from etl.sources import spd_nibrs
-from etl.sources.categories import map_categories
+from etl.sources.categories import map_categorical
 from etl.sources.common import SourceError, SourceResult, display_name, repeated_values
 
 # Placeholder areas: kept in the rows, never published as an area.
@@ -42,11 +43,8 @@ def build_incident_indicators(
     for result in sources:
         # SPD's parent groups -> the public categories shared by every source (one data file).
         frame = result.frame.assign(
-            offense_parent_group=map_categories(
-                pd.DataFrame(
-                    {"source_category": result.frame["offense_parent_group"]},
-                    index=result.frame.index,
-                ),
+            offense_parent_group=map_categorical(
+                result.frame["offense_parent_group"],
                 spd_nibrs.INFO.source_id,
                 display_name(result.location),
             )
@@ -60,7 +58,7 @@ def build_incident_indicators(
             NOT_AN_AREA,
         )
         frames.append(frame)
-    offenses = pd.concat(frames, ignore_index=True)
+    offenses = joined_offenses(frames)
     duplicated = repeated_values(offenses["offense_id"])
     error = "the same Offense ID appears in more than one file"
     if duplicated.any():
@@ -124,11 +122,15 @@ def _grid_observations(
     threshold is withheld (so a sparse cell cannot point at one address).
     """
     first, last = coverage
-    in_window = offenses[
-        (offenses["report_datetime"] >= first)
+    focus = settings.get("FOCUS_AREA").upper()
+    # Only the focus area's rows in the window are copied: the city's other rows never are.
+    wanted = (
+        (offenses["area"] == focus)
+        & (offenses["report_datetime"] >= first)
         & (offenses["report_datetime"] < last + pd.DateOffset(months=1))
-    ]
-    cells = grid_counts(in_window, settings.get("FOCUS_AREA").upper())
+    )
+    columns = ["area", "offense_parent_group", "latitude", "longitude"]
+    cells = grid_counts(offenses.loc[wanted, columns], focus)
     if cells.empty:
         return pd.DataFrame()
     keys = [

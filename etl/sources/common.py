@@ -230,6 +230,14 @@ def repeated_values(values: pd.Series) -> np.ndarray:
     3 s for 5 million ids). Here the values are sorted (stably, so equal values keep file
     order) and each value equal to the one sorted before it is a repeat: 80 MB, 0.4 s.
     """
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iu":
+        # Integer keys (:func:`plain_integers`): the same, in numpy.
+        integers = values.to_numpy()
+        order = np.argsort(integers, kind="stable")
+        ordered = integers[order]
+        integer_repeats = np.zeros(len(values), dtype=bool)
+        integer_repeats[order[1:][ordered[1:] == ordered[:-1]]] = True
+        return integer_repeats
     array = values.array.__arrow_array__() if hasattr(values.array, "__arrow_array__") else None
     if array is None or values.hasnans:
         return values.duplicated(keep="first").to_numpy()
@@ -244,3 +252,35 @@ def repeated_values(values: pd.Series) -> np.ndarray:
     later = order.to_numpy()[1:]
     repeated[later[same.to_numpy(zero_copy_only=False)]] = True
     return repeated
+
+
+# A plain integer's text: 0, or an optional minus and digits with no leading zero (at most
+# 19 digits; the cast below refuses the few of them beyond int64).
+_PLAIN_INTEGER = r"^(0|-?[1-9][0-9]{0,18})$"
+
+
+def plain_integers(values: pd.Series) -> np.ndarray | None:
+    """``values`` (text) as int64 when every one is a plain integer's text, else None.
+
+    Each such text is exactly ``str`` of its number (no sign, space or leading zero to
+    lose), so ids held this way take 8 bytes a row instead of their text's 20 or so and
+    compare exactly as their texts do. ``["12", "-3", "0"]`` -> ``[12, -3, 0]``;
+    ``["12", "012"]``, ``["1.0"]`` or ``[" 1"]`` -> None.
+    """
+    if values.empty:
+        return np.zeros(0, dtype=np.int64)
+    if values.hasnans:
+        return None
+    try:
+        array = pyarrow.array(values)
+    except (pyarrow.ArrowInvalid, pyarrow.ArrowTypeError):  # not all text
+        return None
+    if not (pyarrow.types.is_string(array.type) or pyarrow.types.is_large_string(array.type)):
+        return None
+    if not pc.all(pc.match_substring_regex(array, _PLAIN_INTEGER)).as_py():
+        return None
+    try:
+        integers = pc.cast(array, pyarrow.int64())
+    except pyarrow.ArrowInvalid:  # beyond int64
+        return None
+    return np.asarray(integers.to_numpy(), dtype=np.int64)

@@ -16,7 +16,8 @@ the SHA-256):
   characters with no quote where a strict CSV reader would refuse one (after the
   closing quote of a field, or inside an unquoted field). Arrow does not know line
   numbers, so they are counted: Arrow numbers every record, good or bad, and a record
-  spans one line plus the line breaks inside its quoted fields.
+  spans one line plus the line breaks inside its quoted fields. A chunk is about
+  :data:`BLOCK_BYTES` of text, read by Arrow in smaller blocks (:mod:`csv_blocks`).
 * **exact** (the standard library's ``csv`` reader, row by row, as the one-pass reader):
   every other file. It is slower but knows every byte's line, rejects a row holding bytes
   that are not UTF-8 (naming the column), and reports an unclosed quote or a malformed
@@ -33,7 +34,7 @@ import csv
 import hashlib
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import BinaryIO
 
 import numpy as np
@@ -42,10 +43,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from etl.sources import csv_blocks
 from etl.sources.common import REPLACEMENT_CHAR, Rejection, SourceError, display_name
 
-CHUNK_ROWS = 200_000
-BLOCK_BYTES = 8 << 20
+# The exact reader holds a chunk as Python lists of strings: 50,000 rows read as fast as
+# 200,000 and hold a quarter as much (a million NIBRS rows: 330 MB at most, not 670 MB).
+CHUNK_ROWS = 50_000
+BLOCK_BYTES = 8 << 20  # the scan's block, and the text of one chunk of the columnar reader
 # The standard library's csv field size limit: a longer field fails the file.
 FIELD_LIMIT = csv.field_size_limit()
 _QUOTE, _COMMA, _LF, _CR = 34, 44, 10, 13
@@ -59,6 +63,7 @@ class Scan:
     valid_utf8: bool
     blank: bool  # nothing but a byte-order mark and white space
     columnar: bool  # safe for the columnar reader
+    longest_record: int  # in bytes (:class:`csv_blocks.RecordLengths`; for a columnar file)
 
 
 @dataclass
@@ -81,8 +86,10 @@ def scan(stream: BinaryIO) -> Scan:
     lone_cr = False
     odd_quote = False
     previous = b"\n"  # the file starts like a line: a quote there opens a field
+    lengths = csv_blocks.RecordLengths()
     while block := stream.read(BLOCK_BYTES):
         digest.update(block)
+        lengths.add(block)
         if valid:
             try:
                 text = decoder.decode(block)
@@ -94,7 +101,7 @@ def scan(stream: BinaryIO) -> Scan:
         # The previous block's last two bytes come first: its last byte, a carriage return
         # or a quote, is judged here, with the byte after it.
         joined = previous + block
-        lone_cr = lone_cr or joined[1:-1].count(b"\r") != joined[1:].count(b"\r\n")
+        lone_cr = lone_cr or joined.count(b"\r", 1, -1) != joined.count(b"\r\n", 1)
         in_block = block.count(b'"')
         quotes += in_block
         if (in_block or joined[1:2] == b'"') and not odd_quote:
@@ -107,7 +114,7 @@ def scan(stream: BinaryIO) -> Scan:
             valid = blank = False
     lone_cr = lone_cr or previous.endswith(b"\r")
     columnar = valid and not lone_cr and not odd_quote and quotes % 2 == 0
-    return Scan(digest.hexdigest(), valid, blank, columnar)
+    return Scan(digest.hexdigest(), valid, blank, columnar, lengths.result())
 
 
 def _has_strict_quote_error(joined: np.ndarray) -> bool:
@@ -156,7 +163,8 @@ def open_chunks(stream: BinaryIO, name: str, found: Scan) -> CsvChunks:
     if found.columnar and reader.line_num == 1:
         text.detach()
         stream.seek(0)
-        return CsvChunks(header, found.sha256, _columnar_chunks(stream, header, name), True)
+        chunks = _columnar_chunks(stream, header, name, found.longest_record)
+        return CsvChunks(header, found.sha256, chunks, True)
     chunks = exact_chunks(reader, header, name, not found.valid_utf8)
     return CsvChunks(header, found.sha256, chunks, False)
 
@@ -172,7 +180,10 @@ def read_all(
     stream = io.BytesIO(content)
     found = scan(stream)
     if columnar is not None:
-        found = Scan(found.sha256, found.valid_utf8, found.blank, columnar and found.valid_utf8)
+        # Records are measured only in a file fit for the columnar reader: in any other
+        # forced on it, every record may be as long as the file.
+        longest = found.longest_record if found.columnar else max(len(content), 1)
+        found = replace(found, columnar=columnar and found.valid_utf8, longest_record=longest)
     opened = open_chunks(stream, name, found)
     frames, rejections = [], []
     for frame, bad in opened.chunks:
@@ -240,9 +251,10 @@ class _BadRow:
 
 
 def _columnar_chunks(
-    stream: io.BufferedIOBase | BinaryIO, header: list[str], name: str
+    stream: io.BufferedIOBase | BinaryIO, header: list[str], name: str, longest_record: int
 ) -> Iterator[tuple[pd.DataFrame, list[Rejection]]]:
-    """Arrow's reader, with each record's line counted (see the module docstring)."""
+    """Arrow's reader, with each record's line counted (see the module docstring), in
+    chunks of about :data:`BLOCK_BYTES` of text read in smaller blocks (:mod:`csv_blocks`)."""
     bad: list[_BadRow] = []
 
     def on_bad_row(row: pacsv.InvalidRow) -> str:
@@ -250,11 +262,10 @@ def _columnar_chunks(
         return "skip"
 
     names = [f"c{i}" for i in range(len(header))]
+    block = csv_blocks.read_block_bytes(BLOCK_BYTES, longest_record)
     reader = pacsv.open_csv(
         stream,
-        read_options=pacsv.ReadOptions(
-            use_threads=False, block_size=BLOCK_BYTES, column_names=names
-        ),
+        read_options=pacsv.ReadOptions(use_threads=False, block_size=block, column_names=names),
         parse_options=pacsv.ParseOptions(
             newlines_in_values=True, invalid_row_handler=on_bad_row, ignore_empty_lines=False
         ),
@@ -270,7 +281,7 @@ def _columnar_chunks(
     next_line = 2
     used_bad = 0
     yielded = False
-    for batch in reader:
+    for batch in csv_blocks.joined_batches(iter(reader), BLOCK_BYTES // block):
         if not yielded:
             batch = batch.slice(1)
         yielded = True
@@ -320,7 +331,10 @@ def _record_layout(
 def _embedded_line_breaks(batch: pa.RecordBatch) -> np.ndarray:
     total = np.zeros(batch.num_rows, dtype=np.int64)
     for column in batch.columns:
-        total += pc.count_substring(column, "\n").to_numpy(zero_copy_only=False)
+        # Counting is slow, and only a column whose bytes hold a line break can need it.
+        text = column.buffers()[-1]
+        if text is not None and np.any(np.frombuffer(text, dtype=np.uint8) == _LF):
+            total += pc.count_substring(column, "\n").to_numpy(zero_copy_only=False)
     return total
 
 

@@ -137,7 +137,9 @@ def _to_datetime(text: pd.Series, date_format: DateFormat) -> pd.Series:
     """
     parsed = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     if date_format.arrow and len(text) >= _ARROW_MIN_ROWS:
-        array = pa.array(text.to_numpy(dtype=object), type=pa.string())
+        array = pa.array(text, type=pa.string())  # Arrow-backed text: no Python strings
+        if isinstance(array, pa.ChunkedArray):
+            array = array.combine_chunks()
         pattern, day_at = canonical_form(date_format.strptime)
         stamps = pc.strptime(array, format=date_format.strptime, unit="s", error_is_null=True)
         canonical = pc.match_substring_regex(array, pattern)

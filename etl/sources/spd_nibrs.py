@@ -175,6 +175,17 @@ OFFENSE_PARENT_GROUPS = frozenset(
     }
 )
 
+# What the indicators, coverage and provenance use of each accepted row; the rest of a
+# city-wide file is validated and then let go (:func:`run_for_indicators`).
+INDICATOR_COLUMNS = (
+    "offense_id",
+    "report_datetime",
+    "offense_parent_group",
+    "area",
+    "latitude",
+    "longitude",
+)
+
 DATASET_START = pd.Timestamp("2008-01-01")
 DUPLICATE_REASON = "duplicate Offense ID (first occurrence kept)"
 # Seattle's bounding box, generously; coordinates outside it are treated as missing.
@@ -211,11 +222,20 @@ def normalized_schema(now: pd.Timestamp) -> pa.DataFrameSchema:
     )
 
 
-def run(location: str, timeout_seconds: int, now: datetime | None = None) -> SourceResult:
+def run(
+    location: str,
+    timeout_seconds: int,
+    now: datetime | None = None,
+    *,
+    indicators_only: bool = False,
+) -> SourceResult:
     """Read, validate and normalize one NIBRS export; bad rows are quarantined, not lost.
 
     The file is read in chunks (:mod:`etl.sources.reading`), so all of Seattle's offenses
-    fit in bounded memory.
+    fit in bounded memory. ``indicators_only`` keeps only :data:`INDICATOR_COLUMNS` of
+    each validated chunk, and the Offense IDs as int64 when every one in the file is a
+    plain integer (:func:`etl.sources.common.plain_integers`); validation, rejections and
+    every kept value are the same.
     """
     checked_now = pd.Timestamp(now or datetime.now())
     checked = reading.read_checked(
@@ -228,6 +248,8 @@ def run(location: str, timeout_seconds: int, now: datetime | None = None) -> Sou
             key="offense_id",
             duplicate_reason=DUPLICATE_REASON,
             categorical=("offense_parent_group", "offense", "area", "beat"),
+            keep=INDICATOR_COLUMNS if indicators_only else (),
+            integer_key=indicators_only,
         ),
     )
     result = SourceResult(
@@ -242,6 +264,13 @@ def run(location: str, timeout_seconds: int, now: datetime | None = None) -> Sou
     error = f"{display_name(location)}: rows read != accepted + rejected"
     assert result.rows_read == result.rows_accepted + result.rows_rejected, error
     return result
+
+
+def run_for_indicators(
+    location: str, timeout_seconds: int, now: datetime | None = None
+) -> SourceResult:
+    """:func:`run` keeping only what the indicators use (the pipeline's reader)."""
+    return run(location, timeout_seconds, now, indicators_only=True)
 
 
 def rename_columns(raw: pd.DataFrame, name: str) -> tuple[pd.DataFrame, dict[str, str]]:

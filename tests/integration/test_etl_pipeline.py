@@ -430,7 +430,6 @@ def test_a_run_warms_the_site_cache_for_every_page(
     monkeypatch.setenv("CACHE_DIR", str(tmp_path / "site-cache"))
     assert cli.main(["run"]) == 0
     out = capsys.readouterr().out
-    import app  # noqa: F401, PLC0415 - registers the site's pages
     from dashboard.warm import page_paths  # noqa: PLC0415
 
     warmed = re.search(r"cache warmed: (\d+) pages, (\d+) charts \((\d+) static images", out)
