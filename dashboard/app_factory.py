@@ -16,7 +16,17 @@ from flask import Flask, Response, request
 from flask_compress import Compress
 from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed, NotFound
 
-from dashboard import api, data, page_html, pdf, precompressed, router, security, theme
+from dashboard import (
+    api,
+    data,
+    page_html,
+    pdf,
+    precompressed,
+    response_cache,
+    router,
+    security,
+    theme,
+)
 from etl import settings
 
 # Kept for callers that list the pages (tests, the warm-up).
@@ -102,6 +112,9 @@ def create_app() -> dash.Dash:
     precompressed.install(server)
     page_html.install_dependencies_caching(server)
     _install_http_handling(app)
+    # After the request checks (only a well-formed callback is looked up) and after
+    # Compress (its answers are kept before they are compressed).
+    response_cache.install(server)
     security.install(app)
     api.install(server)
     pdf.install(server)

@@ -28,7 +28,7 @@ from dash import dcc
 from dash._utils import to_json
 from flask import Flask, Response, request
 
-from dashboard import data, precompressed, router, static_charts
+from dashboard import data, precompressed, response_cache, router, static_charts
 from dashboard.prerender import Renderer
 from etl import settings
 
@@ -57,7 +57,9 @@ def page_cache_key(path: str) -> str:
     hours = settings.get("STALE_AFTER_HOURS")
     stale = datetime.now(UTC) - run.finished_at > timedelta(hours=hours)
     failed = data.latest_run_failed_after_publication()
-    return f"{PAGE_CACHE_PREFIX}:{run.run_id}:{int(stale)}{int(failed)}:{router.normal_path(path)}"
+    base = _short_hash(settings.public_base_url())  # the page's links and metadata name it
+    path = router.normal_path(path)
+    return f"{PAGE_CACHE_PREFIX}:{run.run_id}:{int(stale)}{int(failed)}:{base}:{path}"
 
 
 def dependencies_version() -> str:
@@ -111,13 +113,17 @@ class Site(dash.Dash):
         if request.query_string:
             return super().index(*args, **kwargs)
         key = page_cache_key(request.path)
-        cached = data.cache.get(key)
+        cached = response_cache.shared_get(key)
         if cached is None:
             body = str(super().index(*args, **kwargs)).encode()
-            cached = {"body": body, "variants": precompressed.compress(body, quality=9)}
-            data.cache.set(key, cached, timeout=settings.get("PAGE_CACHE_SECONDS"))
+            cached = {
+                "body": body,
+                "variants": precompressed.compress(body, quality=9),
+                "etag": precompressed.etag(body),
+            }
+            response_cache.shared_set(key, cached)
         return precompressed.respond(
-            cached["body"], cached["variants"], "text/html", PAGE_CACHE_CONTROL
+            cached["body"], cached["variants"], "text/html", PAGE_CACHE_CONTROL, cached["etag"]
         )
 
     def _eager_url(self, name: str) -> str:

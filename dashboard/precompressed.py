@@ -67,7 +67,18 @@ def chosen_encoding(accept_encoding: str) -> str | None:
     return None
 
 
-def respond(body: bytes, variants: dict[str, bytes], mimetype: str, cache_control: str) -> Response:
+def etag(body: bytes) -> str:
+    """A strong validator of ``body`` (computed once, when an entry is cached)."""
+    return hashlib.sha256(body).hexdigest()[:32]
+
+
+def respond(
+    body: bytes,
+    variants: dict[str, bytes],
+    mimetype: str,
+    cache_control: str,
+    tag: str | None = None,
+) -> Response:
     """A response with the encoding the client prefers (or none), varying on it."""
     encoding = chosen_encoding(request.headers.get("Accept-Encoding", ""))
     payload = variants.get(encoding, body) if encoding else body
@@ -76,7 +87,7 @@ def respond(body: bytes, variants: dict[str, bytes], mimetype: str, cache_contro
         response.headers["Content-Encoding"] = encoding
     response.headers["Vary"] = "Accept-Encoding"
     response.headers["Cache-Control"] = cache_control
-    response.set_etag(hashlib.sha256(body).hexdigest()[:32] + (f"-{encoding}" if encoding else ""))
+    response.set_etag((tag or etag(body)) + (f"-{encoding}" if encoding else ""))
     response.make_conditional(request)
     return response
 

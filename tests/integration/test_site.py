@@ -440,3 +440,22 @@ def test_fingerprinted_assets_are_cached_for_a_year_compressed_once_and_plain_on
     assert answer.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert brotli.decompress(answer.data) == identity
     assert len(answer.data) < len(identity) / 3
+
+
+def test_a_callback_answer_is_computed_once_per_data_version(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dashboard.pages import quality_of_life
+
+    client.get("/quality-of-life")
+    calls = []
+    original = quality_of_life.trend_parts
+    monkeypatch.setattr(
+        quality_of_life, "trend_parts", lambda *values: calls.append(values) or original(*values)
+    )
+    request = trend_request("robbery", "index", areas=["belltown"], from_year="2009")
+    first = client.post("/_dash-update-component", json=request)
+    again = client.post("/_dash-update-component", json=request)
+    assert first.status_code == again.status_code == 200
+    assert first.get_json() == again.get_json()
+    assert len(calls) == 1  # the second reader's answer came from the cache
