@@ -35,6 +35,7 @@ from etl import settings
 from etl.estimands import ESTIMAND_KINDS, estimand_lines
 from etl.models import Observation
 from etl.sources.common import display_name
+from etl.spreadsheet import neutralized, safe_for_spreadsheets
 
 API_PREFIX = "/api/v1"
 DOWNLOAD_PREFIX = "/download"
@@ -458,6 +459,8 @@ def _csv_value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         return f"{value:.10g}"
+    if isinstance(value, str):
+        return str(neutralized(value))  # never a formula in a spreadsheet
     return str(value)
 
 
@@ -502,8 +505,9 @@ def xlsx_bytes(frame: pd.DataFrame, lines: list[str]) -> bytes:
     buffer = io.BytesIO()
     table = pd.DataFrame(records(frame), columns=list(FIELD_NAMES))
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        table.to_excel(writer, sheet_name="data", index=False)
-        pd.DataFrame({"about": lines}).to_excel(writer, sheet_name="about", index=False)
+        safe_for_spreadsheets(table).to_excel(writer, sheet_name="data", index=False)
+        about = safe_for_spreadsheets(pd.DataFrame({"about": lines}))
+        about.to_excel(writer, sheet_name="about", index=False)
     return buffer.getvalue()
 
 

@@ -25,7 +25,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from etl import settings
 from etl.db import reader_engine
 from etl.estimands import ESTIMAND_FIELDS
-from etl.models import OBSERVATION_COLUMNS, EtlRun, EtlRunSource, Indicator, Observation
+from etl.models import (
+    OBSERVATION_COLUMNS,
+    PUBLIC_STATUSES,
+    EtlRun,
+    EtlRunSource,
+    Indicator,
+    Observation,
+)
 
 logger = logging.getLogger(__name__)
 cache = Cache()
@@ -354,12 +361,14 @@ def coverage(run_id: str, indicator_id: str) -> dict[str, Any]:
 
 @cache.memoize(timeout=RUN_LOOKUP_SECONDS)
 def run_history() -> list[dict[str, Any]]:
-    """Every recorded ETL run, newest first: status and times (messages stay in the logs)."""
+    """Every finished ETL run, published or failed, newest first: status and times
+    (messages stay in the logs). A run under way, or one interrupted part way (abandoned),
+    changed nothing and is not listed."""
     with engine().connect() as conn:
         rows = conn.execute(
-            select(EtlRun.run_id, EtlRun.status, EtlRun.started_at, EtlRun.finished_at).order_by(
-                EtlRun.started_at.desc()
-            )
+            select(EtlRun.run_id, EtlRun.status, EtlRun.started_at, EtlRun.finished_at)
+            .where(EtlRun.status.in_(PUBLIC_STATUSES))
+            .order_by(EtlRun.started_at.desc())
         ).all()
         kept = {r[0] for r in conn.execute(select(Indicator.run_id).distinct()).all()}
     return [

@@ -15,8 +15,8 @@ import pandas as pd
 from dashboard import data, estimand_text, narrative, published_effects
 from etl import settings
 
-QUARTER_KEY = re.compile(r"(\d{4})-Q([1-4])")
-YEAR_KEY = re.compile(r"(\d{4})")
+QUARTER_KEY = re.compile(r"([0-9]{4})-Q([1-4])")
+YEAR_KEY = re.compile(r"([0-9]{4})")  # ASCII digits only: "٢٠١٤" is not a year here
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",

@@ -40,7 +40,12 @@ def _out(text: str = "") -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     sources = args.nibrs or None
     try:
-        summary = pipeline.run(nibrs_sources=sources, report=_out, full_refresh=args.full_refresh)
+        summary = pipeline.run(
+            nibrs_sources=sources,
+            report=_out,
+            full_refresh=args.full_refresh,
+            allow_shrink=args.allow_shrink or None,
+        )
     except LockHeld as held:
         _out(str(held))
         return 75  # EX_TEMPFAIL: try again later
@@ -270,6 +275,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--full-refresh",
         action="store_true",
         help="re-download live sources completely instead of incrementally",
+    )
+    run.add_argument(
+        "--allow-shrink",
+        action="store_true",
+        help="publish even though a source shrank against the published run (an intended "
+        "change: a source retired or a file replaced); default: the ALLOW_SHRINK setting",
     )
     run.set_defaults(func=cmd_run)
     status = commands.add_parser("status", help="show recent runs and data freshness")

@@ -20,7 +20,7 @@ def writer_engine(database_url: str) -> Engine:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url)
     if url.get_backend_name() == "sqlite":
-        event.listen(engine, "connect", _sqlite_foreign_keys)
+        event.listen(engine, "connect", _sqlite_writer_settings)
     return engine
 
 
@@ -94,7 +94,13 @@ def _sqlite_read_only(dbapi_connection, _record) -> None:  # type: ignore[no-unt
     dbapi_connection.set_authorizer(_reader_authorizer)
 
 
-def _sqlite_foreign_keys(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_writer_settings(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    """Foreign keys on; and write-ahead logging, so a run killed at any instant, even inside
+    its commit, leaves readers the last committed run: they read around an unfinished
+    transaction in the log, where a rollback journal would leave a "hot" journal that only a
+    writer may undo (a read-only site would then answer nothing until the next run). The
+    mode is kept in the database file."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()

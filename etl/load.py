@@ -18,11 +18,35 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine, delete, insert, select, update
 
-from etl.models import OBSERVATION_COLUMNS, EtlRun, EtlRunSource, Indicator, Observation
+from etl.models import (
+    OBSERVATION_COLUMNS,
+    STATUS_ABANDONED,
+    STATUS_FAILED,
+    STATUS_RUNNING,
+    STATUS_SUCCEEDED,
+    EtlRun,
+    EtlRunSource,
+    Indicator,
+    Observation,
+)
 from etl.settings import PROJECT_ROOT
 from etl.sources.common import SourceResult
 
-STATUS_RUNNING, STATUS_SUCCEEDED, STATUS_FAILED = "running", "succeeded", "failed"
+ABANDONED_MESSAGE = "interrupted: the process stopped before the run finished; nothing published"
+
+
+def abandon_interrupted_runs(engine: Engine) -> int:
+    """Mark runs still ``running`` as abandoned. Called with the run lock held, so none of
+    them is alive: each was killed (or its machine stopped) before it finished."""
+    with engine.begin() as conn:
+        result = conn.execute(
+            update(EtlRun)
+            .where(EtlRun.status == STATUS_RUNNING)
+            .values(
+                status=STATUS_ABANDONED, finished_at=datetime.now(UTC), message=ABANDONED_MESSAGE
+            )
+        )
+    return int(result.rowcount or 0)
 
 
 def new_run_id(now: datetime) -> str:

@@ -28,8 +28,16 @@ class Base(DeclarativeBase):
     pass
 
 
+STATUS_RUNNING, STATUS_SUCCEEDED, STATUS_FAILED = "running", "succeeded", "failed"
+STATUS_ABANDONED = "abandoned"
+# What the public list of runs shows: published runs and failed ones (a refresh that did
+# not happen is news); a run under way or one killed part way changed nothing.
+PUBLIC_STATUSES = (STATUS_SUCCEEDED, STATUS_FAILED)
+
+
 class EtlRun(Base):
-    """One execution of the ETL. ``status`` is ``running``, ``succeeded`` or ``failed``.
+    """One execution of the ETL. ``status`` is ``running``, ``succeeded``, ``failed`` or
+    ``abandoned`` (interrupted: found still running by the next run).
 
     Only a ``succeeded`` run's indicators and observations are served. A run killed
     mid-way stays ``running`` with no published rows (its load transaction never committed).

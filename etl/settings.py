@@ -359,6 +359,28 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("HOST", "127.0.0.1", "Address gunicorn binds to."),
     Setting(
+        "SANITY_MAX_ROW_DROP",
+        "0.25",
+        "A run fails, naming the file and the drop, when a source file (same name) or a "
+        "source as a whole accepted more than this share fewer rows than in the published "
+        "run (0.25: a quarter fewer); an empty file always fails. See ALLOW_SHRINK.",
+        float,
+    ),
+    Setting(
+        "SANITY_MAX_MONTHS_DROP",
+        "0.1",
+        "A run fails when a neighborhood source covers more than this share fewer complete "
+        "months than in the published run, or no longer covers an area it covered.",
+        float,
+    ),
+    Setting(
+        "ALLOW_SHRINK",
+        "false",
+        "Publish even though a source shrank against the published run (an intended change); "
+        "prefer `python -m etl run --allow-shrink` for the one run that needs it.",
+        _as_bool,
+    ),
+    Setting(
         "HSTS_SECONDS",
         "0",
         "When the site is served over TLS, how long browsers must use HTTPS for it "

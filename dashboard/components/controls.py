@@ -11,7 +11,7 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import data
 from dashboard.components.chart_card import source_footer
-from etl import settings
+from etl import release_note, settings
 
 
 def radio_group(component_id: str, legend: str, options: dict[str, str], value: str) -> Component:
@@ -41,7 +41,7 @@ def indicator_footer(
     sources = [s for s in run.sources if s.source_id in meta["source_ids"].split(",")]
     return source_footer(
         sources,
-        period,
+        release_note.period_text(period, meta["caveats"]),
         run.finished_at,
         meta["caveats"],
         meta["suppression_rule"],

@@ -27,9 +27,11 @@ import pandas as pd
 
 from etl.evaluation import costs, drug_use, outcomes, recidivism
 from etl.evaluation import windows as evaluation_windows
+from etl.evaluation.common import EVALUATION_END
 from etl.indicators import effects
-from etl.indicators.effects import add_cell
-from etl.indicators.program import CellSet
+from etl.indicators.effects import add_cell, evaluation_key
+from etl.indicators.program import ALL, CellSet, cell_key, quarter_of
+from etl.privacy import Relation
 from etl.sources.program import ProgramExtract
 
 
@@ -77,6 +79,38 @@ def add_group_sizes(cells: CellSet, windows: pd.DataFrame) -> None:
     """People in each evaluation group."""
     for cohort, size in windows.groupby("cohort").size().items():
         add_cell(cells, "evaluation_group_size", "cohort", str(cohort), float(size), float(size))
+
+
+def relate_group_to_referrals(cells: CellSet, windows: pd.DataFrame) -> None:
+    """Give the suppression step what a reader can work out from the site's own words: the
+    LEAD group is everyone referred from the program's start to the end of its entry window
+    (July 2014), so its published size is the sum of those quarters' referrals, plus the
+    part of the last quarter inside the window (a hidden cell, as is the rest of that
+    quarter). Without it, the size and the window could narrow withheld quarters."""
+    size_key = evaluation_key("evaluation_group_size", "cohort", "lead")
+    if size_key not in cells.rows:
+        return
+    entries = pd.to_datetime(windows.loc[windows["cohort"] == "lead", "entry_date"])
+    end = EVALUATION_END
+    last_quarter = end.to_period("Q").start_time
+    full = sorted({q for q in quarter_of(entries) if q < last_quarter})
+    keys = [cell_key("referrals", q, "quarter", "referral_type", ALL) for q in full]
+    tail = int((entries >= last_quarter).sum())
+    last_key = cell_key("referrals", last_quarter, "quarter", "referral_type", ALL)
+    if any(k not in cells.rows for k in keys) or last_key not in cells.rows:
+        return
+    in_full = sum(cells.rows[k].value for k in keys)
+    if in_full + tail != cells.rows[size_key].value:
+        return  # the group is not exactly those referrals: no such relation to give
+    inside = cells.add(
+        "referrals_in_entry_window", last_quarter, "quarter", "", ALL, tail, tail, hidden=True
+    )
+    after = cells.rows[last_key].value - tail
+    outside = cells.add(
+        "referrals_after_entry_window", last_quarter, "quarter", "", ALL, after, after, hidden=True
+    )
+    cells.relations.append(Relation.total(last_key, [inside, outside]))
+    cells.relations.append(Relation.total(size_key, [*keys, inside]))
 
 
 def add_survival(cells: CellSet, survival: pd.DataFrame) -> None:
@@ -130,6 +164,7 @@ def add_evaluation(cells: CellSet, extract: ProgramExtract, threshold: int) -> N
     if windows.empty:
         return
     add_group_sizes(cells, windows)
+    relate_group_to_referrals(cells, windows)
     add_shares(cells, "arrest_share_6m", recidivism.share_with_event(windows, "arrest"))
     add_shares(cells, "felony_charge_share_6m", recidivism.share_with_event(windows, "felony"))
     add_rates(

@@ -96,7 +96,9 @@ def joined_offenses(frames: list[pd.DataFrame]) -> pd.DataFrame:
     except that a column categorical in every file stays categorical (its categories in
     name order, so grouping orders as for text) and ids held as integers in one file and
     as text in another are all text. ``pd.concat`` would make both columns Python objects,
-    many times their size, and would tell the id 1 from the id "1"."""
+    many times their size, and would tell the id 1 from the id "1". A file with no rows adds
+    nothing (its empty categories may be of another type)."""
+    frames = [frame for frame in frames if len(frame)] or frames[:1]
     if len(frames) == 1:
         return frames[0].reset_index(drop=True)
     columns: dict[str, pd.Series] = {}

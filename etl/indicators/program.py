@@ -14,13 +14,13 @@ extract date are published.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from etl.privacy import Relation, audit, suppress
+from etl.privacy import Relation, SuppressionResult, suppress
 
 AREA = "belltown"
 ALL = ""  # breakdown value meaning "all categories"
@@ -34,6 +34,12 @@ REFERRAL_TYPES = ("arrest_diversion", "social_contact")
 COHORTS = ("lead", "control")
 
 Key = tuple[str, str, str, str, str, str]
+
+# Referrals less the change in active participants gives the people who left in a quarter
+# (a handful), so one of the three must often be withheld: withhold the stock first (it is
+# also shown as a running total), keeping the referral series whole where possible.
+STOCKS = ("participants_active",)
+STOCK_COST = 0.01
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,14 @@ class CellSet:
     links: list[tuple[Hashable, Hashable]] = field(default_factory=list)
     hidden: set[Key] = field(default_factory=set)
     bounds: dict[Key, tuple[float | None, float | None]] = field(default_factory=dict)
+    # Sums of hidden cells that are themselves numbers of people (privacy.suppress).
+    groups: list[tuple[Key, ...]] = field(default_factory=list)
+    # From earlier releases (etl.releases): cells whose state is decided (True withheld),
+    # cells of an earlier release kept only for the relations (never published again by
+    # this version), and released rows published as they were.
+    fixed: dict[Key, bool] = field(default_factory=dict)
+    reference: set[Key] = field(default_factory=set)
+    released: dict[Key, dict[str, object]] = field(default_factory=dict)
 
     def add(
         self,
@@ -100,8 +114,10 @@ def build_cells(
     participants: pd.DataFrame,
     services: pd.DataFrame,
     as_of: pd.Timestamp,
+    cumulative_at: Iterable[pd.Timestamp] = (),
 ) -> CellSet:
-    """All program cells for one extract (see module docstring)."""
+    """All program cells for one extract (see module docstring). ``cumulative_at``: earlier
+    quarters whose running total was published by an earlier release (etl.releases)."""
     cells = CellSet()
     lead = participants[participants["cohort"] == "lead"]
     if lead.empty:
@@ -111,7 +127,7 @@ def build_cells(
         return cells
     end = quarters[-1] + pd.offsets.QuarterEnd(0)
     lead = lead[lead["referral_date"] <= end]
-    add_referrals(cells, lead, quarters)
+    add_referrals(cells, lead, quarters, cumulative_at)
     add_active_and_exits(cells, lead, quarters)
     cohorts = participants[participants["referral_date"] <= end]
     add_demographics(cells, cohorts, quarters)
@@ -120,15 +136,21 @@ def build_cells(
     return cells
 
 
-def _key(indicator_id: str, period: pd.Timestamp, grain: str, name: str, value: str) -> Key:
+def cell_key(indicator_id: str, period: pd.Timestamp, grain: str, name: str, value: str) -> Key:
     return (indicator_id, AREA, period.strftime("%Y-%m-%d"), grain, name, value)
 
 
-def add_referrals(cells: CellSet, lead: pd.DataFrame, quarters: pd.DatetimeIndex) -> None:
+def add_referrals(
+    cells: CellSet,
+    lead: pd.DataFrame,
+    quarters: pd.DatetimeIndex,
+    cumulative_at: Iterable[pd.Timestamp] = (),
+) -> None:
     """Referrals per quarter by type and in total, and the number referred to date.
 
-    The running total is published for the latest quarter only: a cumulative series
-    would let any withheld quarter be recovered by differencing neighboring quarters.
+    The running total is computed for the latest quarter, and for the quarters at which
+    earlier releases published it (they stay published, etl.releases): with the relations,
+    suppression sees that differencing two running totals gives the quarters between.
     """
     referral_quarter = quarter_of(lead["referral_date"])
     totals = []
@@ -145,10 +167,13 @@ def add_referrals(cells: CellSet, lead: pd.DataFrame, quarters: pd.DatetimeIndex
         )
         cells.relations.append(Relation.total(total, parts))
         totals.append(total)
-    cumulative = cells.add(
-        "referrals_cumulative", quarters[-1], "quarter", "", ALL, len(lead), len(lead)
-    )
-    cells.relations.append(Relation.total(cumulative, totals))
+    earlier = {pd.Timestamp(q) for q in cumulative_at} & set(quarters[:-1])
+    for index, quarter in enumerate(quarters):
+        if quarter not in earlier and index != len(quarters) - 1:
+            continue
+        n = int((referral_quarter <= quarter).sum())
+        cumulative = cells.add("referrals_cumulative", quarter, "quarter", "", ALL, n, n)
+        cells.relations.append(Relation.total(cumulative, totals[: index + 1]))
 
 
 def add_active_and_exits(cells: CellSet, lead: pd.DataFrame, quarters: pd.DatetimeIndex) -> None:
@@ -187,7 +212,7 @@ def add_active_and_exits(cells: CellSet, lead: pd.DataFrame, quarters: pd.Dateti
         exits = cells.add("exits_in_quarter", quarter, "quarter", "", ALL, left, left, hidden=True)
         quarterly_exits.append(exits)
         quarterly_never.append(not_enrolled)
-        referrals_total = _key("referrals", quarter, "quarter", "referral_type", ALL)
+        referrals_total = cell_key("referrals", quarter, "quarter", "referral_type", ALL)
         cells.relations.append(Relation.total(referrals_total, [enrolments, not_enrolled]))
         active_n = int(
             (
@@ -200,6 +225,15 @@ def add_active_and_exits(cells: CellSet, lead: pd.DataFrame, quarters: pd.Dateti
             terms.append((previous, -1))
         cells.relations.append(Relation(tuple(terms)))
         previous = active
+    # Referrals minus the change in active participants gives the people who left the
+    # referred pool (never enrolled plus exited) over any run of quarters: each such sum
+    # is a number of people to protect like a cell.
+    for first in range(len(quarters)):
+        for last in range(first, len(quarters)):
+            span = range(first, last + 1)
+            cells.groups.append(
+                tuple(quarterly_never[i] for i in span) + tuple(quarterly_exits[i] for i in span)
+            )
     period_end = quarters[-1] + pd.offsets.QuarterEnd(0)
     exited = enrolled[enrolled["exit_date"] <= period_end]
     recorded = exited["exit_reason"].fillna("")
@@ -239,7 +273,7 @@ def add_demographics(cells: CellSet, people: pd.DataFrame, quarters: pd.Datetime
     for cohort in COHORTS:
         n = int((people["cohort"] == cohort).sum())
         totals[cohort] = cells.add("participants_by_cohort", period, "all", "cohort", cohort, n, n)
-    last_cumulative = _key("referrals_cumulative", quarters[-1], "quarter", "", ALL)
+    last_cumulative = cell_key("referrals_cumulative", quarters[-1], "quarter", "", ALL)
     cells.relations.append(Relation.total(totals["lead"], [last_cumulative]))
     for dimension, indicator_id in DEMOGRAPHIC_DIMENSIONS.items():
         categories = sorted(people[dimension].dropna().unique())
@@ -366,48 +400,64 @@ def _active_people(lead: pd.DataFrame, quarter: pd.Timestamp) -> int:
     return int((started & not_left).sum())
 
 
+def run_suppression(cells: CellSet, threshold: int) -> SuppressionResult:
+    return suppress(
+        {key: cell.people for key, cell in cells.rows.items()},
+        {key: cell.value for key, cell in cells.rows.items()},
+        cells.relations,
+        threshold,
+        links=cells.links,
+        hidden=cells.hidden,
+        groups=cells.groups,
+        fixed={key: state for key, state in cells.fixed.items()},
+        cost={key: cells.rows[key].value * STOCK_COST for key in cells.rows if key[0] in STOCKS},
+    )
+
+
 def suppressed_observations(cells: CellSet, threshold: int) -> tuple[pd.DataFrame, dict[str, int]]:
     """Run suppression over every cell and return the publishable observations.
 
-    Hidden cells are dropped; withheld cells keep their row with ``value`` NULL and
-    ``is_suppressed`` true (never a zero). The audit is run once more on the final result
-    as a sanity check: the run fails rather than publish a recoverable cell.
+    Hidden and reference cells are dropped; withheld cells keep their row with ``value``
+    NULL and ``is_suppressed`` true (never a zero); released rows (etl.releases) are
+    published as they were.
     """
-    people: dict[Hashable, float] = {key: cell.people for key, cell in cells.rows.items()}
-    values: dict[Hashable, float] = {key: cell.value for key, cell in cells.rows.items()}
-    result = suppress(
-        people, values, cells.relations, threshold, links=cells.links, hidden=cells.hidden
-    )
-    published: dict[Hashable, float | None] = {
-        k: (None if result.suppressed[k] else values[k]) for k in values
-    }
-    protected = {k for k in values if k not in cells.hidden or people[k] < threshold}
-    exposed = [e for e in audit(published, cells.relations) if e.key in protected]
-    error = f"suppression left {len(exposed)} withheld program figure(s) recoverable"
-    assert not exposed, error
+    result = run_suppression(cells, threshold)
+    # suppress() ends on a full audit of the final result (etl.privacy): anything it could
+    # not protect is here, and the run fails rather than publish it.
+    error = f"suppression left {len(result.unresolved)} withheld program figure(s) recoverable"
+    assert not result.unresolved, error
     records = []
     for key, cell in cells.rows.items():
-        if key in cells.hidden:
+        if key in cells.hidden or key in cells.reference or key in cells.released:
             continue
         is_suppressed = result.suppressed[key]
+        bounds = cells.bounds.get(key, (None, None))
         records.append(
             {
-                "indicator_id": key[0],
-                "area": key[1],
-                "period_start_date": pd.Timestamp(key[2]),
-                "period_grain": key[3],
-                "breakdown_name": key[4],
-                "breakdown_value": key[5],
+                **_identity(key),
                 "value": None if is_suppressed else cell.value,
-                "lower_bound": None if is_suppressed else cells.bounds.get(key, (None, None))[0],
-                "upper_bound": None if is_suppressed else cells.bounds.get(key, (None, None))[1],
+                "lower_bound": None if is_suppressed else bounds[0],
+                "upper_bound": None if is_suppressed else bounds[1],
                 "denominator_n": None if is_suppressed else cell.denominator_n,
                 "is_suppressed": is_suppressed,
             }
         )
+    records += [{**_identity(key), **row} for key, row in cells.released.items()]
     frame = pd.DataFrame.from_records(records)
     counts = {
         "published": int((~frame["is_suppressed"]).sum()) if not frame.empty else 0,
         "withheld": int(frame["is_suppressed"].sum()) if not frame.empty else 0,
     }
     return frame, counts
+
+
+def _identity(key: Key) -> dict[str, object]:
+    indicator_id, area, period, grain, name, value = key
+    return {
+        "indicator_id": indicator_id,
+        "area": area,
+        "period_start_date": pd.Timestamp(period),
+        "period_grain": grain,
+        "breakdown_name": name,
+        "breakdown_value": value,
+    }

@@ -31,6 +31,17 @@ class SourceError(Exception):
     """
 
 
+class UnreadableRow(SourceError):
+    """A row the CSV reader cannot parse at all (an unclosed quote, a field over the
+    reader's size limit): the file fails, and the message names the line and the problem,
+    never the row's content."""
+
+    def __init__(self, name: str, line: int, problem: str) -> None:
+        super().__init__(f"{name}, line {line}: not a readable CSV row: {problem}")
+        self.line = line
+        self.problem = problem
+
+
 @dataclass(frozen=True)
 class SourceInfo:
     """Provenance of a source, recorded in ``etl_run_source`` and shown on the site."""

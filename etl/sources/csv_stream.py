@@ -44,7 +44,13 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from etl.sources import csv_blocks
-from etl.sources.common import REPLACEMENT_CHAR, Rejection, SourceError, display_name
+from etl.sources.common import (
+    REPLACEMENT_CHAR,
+    Rejection,
+    SourceError,
+    UnreadableRow,
+    display_name,
+)
 
 # The exact reader holds a chunk as Python lists of strings: 50,000 rows read as fast as
 # 200,000 and hold a quarter as much (a million NIBRS rows: 330 MB at most, not 670 MB).
@@ -52,6 +58,7 @@ CHUNK_ROWS = 50_000
 BLOCK_BYTES = 8 << 20  # the scan's block, and the text of one chunk of the columnar reader
 # The standard library's csv field size limit: a longer field fails the file.
 FIELD_LIMIT = csv.field_size_limit()
+OVERLONG_FIELD = f"a field longer than the {FIELD_LIMIT:,} characters a field may have"
 _QUOTE, _COMMA, _LF, _CR = 34, 44, 10, 13
 
 
@@ -206,7 +213,7 @@ def exact_chunks(
         except StopIteration:
             break
         except csv.Error as exc:
-            raise SourceError(f"{name}, line {start_line}: not a readable CSV row: {exc}") from exc
+            raise UnreadableRow(name, start_line, _problem(exc)) from exc
         line = start_line
         start_line = getattr(reader, "line_num", line) + 1
         if not record or all(not field.strip() for field in record):
@@ -222,6 +229,13 @@ def exact_chunks(
             yield _text_frame(rows, header, lines), rejections
             rows, lines, rejections = [], [], []
     yield _text_frame(rows, header, lines), rejections
+
+
+def _problem(error: csv.Error) -> str:
+    """What the reader could not parse, in words (the standard library's own message names
+    no value, but says "field limit" for an overlong field)."""
+    text = str(error)
+    return OVERLONG_FIELD if "field limit" in text else text
 
 
 def _text_frame(rows: list[list[str]], header: list[str], lines: list[int]) -> pd.DataFrame:
@@ -352,11 +366,7 @@ def _check_field_sizes(batch: pa.RecordBatch, lines: np.ndarray, name: str) -> N
         lengths = pc.utf8_length(column).to_numpy(zero_copy_only=False)
         over = np.flatnonzero(lengths > FIELD_LIMIT)
         if over.size:
-            line = int(lines[over[0]])
-            raise SourceError(
-                f"{name}, line {line}: not a readable CSV row: "
-                f"field larger than field limit ({FIELD_LIMIT})"
-            )
+            raise UnreadableRow(name, int(lines[over[0]]), OVERLONG_FIELD)
 
 
 def _bad_row_rejections(

@@ -46,6 +46,7 @@ from etl.sources.common import (
     SourceError,
     SourceInfo,
     SourceResult,
+    UnreadableRow,
     read_bytes,
     read_csv_as_text,
     sha256_hex,
@@ -609,6 +610,9 @@ def load_file(root: Path, spec: FileSpec) -> LoadedFile | None:
     empty = pd.DataFrame(index=pd.Index([], name="row_number", dtype=int))
     try:
         raw, bad_rows = read_csv_as_text(content, str(path))
+    except UnreadableRow as unreadable:  # the line and the problem; the row's text never
+        violation = Violation(spec.file_name, unreadable.line, "", unreadable.problem)
+        return LoadedFile(spec, path, sha256_hex(content), empty, empty, [], [violation])
     except SourceError:
         # The original message may quote a header (possibly a data row): not passed on.
         rule = (

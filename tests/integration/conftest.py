@@ -46,6 +46,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 @pytest.fixture(autouse=True)
 def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    isolate(monkeypatch, tmp_path)
+
+
+def isolate(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Settings that keep a test's runs to its own folder and to the sources it names
+    (also for module-scoped fixtures, with ``pytest.MonkeyPatch.context()``)."""
     monkeypatch.setenv("QUARANTINE_DIR", str(tmp_path / "quarantine"))
     monkeypatch.setenv("CACHE_TYPE", "NullCache")
     # Tests that want program data pass program_extract_dir explicitly.
@@ -55,6 +61,9 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # Live runs fetch only NIBRS unless a test opts in (LIVE_OTHER_DATASETS).
     for name in LIVE_OTHER_DATASETS:
         monkeypatch.setenv(name, "none")
+    # Tests publish runs of different sizes on one database; the sanity gate (etl.sanity)
+    # has its own tests, which set ALLOW_SHRINK=false.
+    monkeypatch.setenv("ALLOW_SHRINK", "true")
     monkeypatch.setenv("ETL_LOCK_FILE", str(tmp_path / "etl.lock"))
     monkeypatch.setenv("RAW_CACHE_DIR", str(tmp_path / "raw"))
     monkeypatch.setenv("COMPRESSED_ASSETS_DIR", str(tmp_path / "compressed"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -95,3 +96,46 @@ def render_page(client: Any, path: str, search: str = "") -> Any:
     main = find_component(render_layout(client, path, search), "main")
     assert main is not None
     return main["props"]["children"]
+
+
+# Each extract file's date column, and the length of its dates ("2016-09" or "2016-09-30").
+EXTRACT_DATES = {
+    "legal_events.csv": "event_date",
+    "health_events.csv": "event_date",
+    "services.csv": "contact_date",
+    "monthly_status.csv": "month",
+    "finance.csv": "month",
+}
+
+
+def extract_as_of(
+    source: Path, target: Path, cutoff: str, added: pd.DataFrame | None = None
+) -> Path:
+    """The program extract ``source`` as it stood on ``cutoff`` (YYYY-MM-DD): people and
+    events after it left out, exits after it undone; ``added`` participants rows appended
+    (people a later version adds). Strings are kept exactly as written."""
+    target.mkdir(parents=True, exist_ok=True)
+    people = pd.read_csv(source / "participants.csv", dtype=str, keep_default_na=False)
+    kept = set(people.loc[people["referral_date"] <= cutoff, "person_id"])
+    for path in source.iterdir():
+        if path.suffix != ".csv":
+            (target / path.name).write_bytes(path.read_bytes())
+            continue
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        if path.name == "participants.csv":
+            frame = frame[frame["referral_date"] <= cutoff].copy()
+            later = frame["exit_date"] > cutoff
+            frame.loc[later, ["exit_date", "exit_reason"]] = ""
+            frame.loc[later & (frame["enrollment_status"] == "exited"), "enrollment_status"] = (
+                "active"
+            )
+        else:
+            column = EXTRACT_DATES[path.name]
+            frame = frame[frame[column] <= cutoff[: len(frame[column].max() or cutoff)]]
+            if "person_id" in frame.columns:
+                frame = frame[frame["person_id"].isin(kept)]
+        frame.to_csv(target / path.name, index=False)
+    provenance = json.loads((target / "PROVENANCE.json").read_text())
+    provenance["extract_date"] = cutoff
+    (target / "PROVENANCE.json").write_text(json.dumps(provenance, indent=2))
+    return target

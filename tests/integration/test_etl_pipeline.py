@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import shutil
@@ -440,3 +441,46 @@ def test_a_run_warms_the_site_cache_for_every_page(
     assert int(warmed.group(3)) == 2 * charts  # each at a desktop's and a phone's width
     assert "reported problems" not in out
     assert len(list((tmp_path / "site-cache").iterdir())) > 50
+
+
+def test_a_quarantined_formula_is_written_so_no_spreadsheet_runs_it(
+    database_url: str, tmp_path: Path
+) -> None:
+    lines = [line for line in Path(BELLTOWN_FILE).read_bytes().split(b"\n")[1:] if line][:100]
+    planted = b'"=HYPERLINK(""http://evil.example"",""open"")"'
+    path = tmp_path / "planted.csv"
+    path.write_bytes(b"\n".join([HEADER, _with_field(lines[0], 4, planted), *lines[1:]]) + b"\n")
+    summary = pipeline.run(database_url=database_url, nibrs_sources=[str(path)])
+    report = next(p for p in summary.quarantine_files if p.name == "spd_crime_nibrs.csv")
+    rows = list(csv.DictReader(report.open(encoding="utf-8")))
+    assert [r["value"] for r in rows] == ['\'=HYPERLINK("http://evil.example","open")']
+    assert rows[0]["row_number"] == "2"
+
+
+def test_a_source_that_shrinks_or_empties_stops_the_run_until_allowed(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ALLOW_SHRINK", "false")  # the gate on, as in production
+    good = pipeline.run(database_url=database_url, nibrs_sources=SAMPLE_NIBRS)
+    before = published(database_url, good.run_id)
+    belltown = tmp_path / Path(BELLTOWN_FILE).name  # the same file name, cut to a header
+    belltown.write_bytes(HEADER + b"\n")
+    others = [s for s in SAMPLE_NIBRS if s != BELLTOWN_FILE]
+    with pytest.raises(pipeline.RunFailed) as failed:
+        pipeline.run(database_url=database_url, nibrs_sources=[str(belltown), *others])
+    message = failed.value.summary.message
+    assert f"{belltown.name}: empty (no row accepted)" in message
+    assert "spd_crime_nibrs: no longer covers Belltown" in message
+    assert "--allow-shrink" in message
+    assert latest_succeeded_run(database_url) == good.run_id
+    pd.testing.assert_frame_equal(published(database_url, good.run_id), before)
+
+    lines = [line for line in Path(BELLTOWN_FILE).read_bytes().split(b"\n")[1:] if line]
+    belltown.write_bytes(b"\n".join([HEADER, lines[0]]) + b"\n")
+    with pytest.raises(pipeline.RunFailed, match=r"1 row accepted, 100% fewer than the 606"):
+        pipeline.run(database_url=database_url, nibrs_sources=[str(belltown), *others])
+
+    allowed = pipeline.run(
+        database_url=database_url, nibrs_sources=[str(belltown), *others], allow_shrink=True
+    )
+    assert latest_succeeded_run(database_url) == allowed.run_id

@@ -140,8 +140,10 @@ def test_the_scan_hashes_the_bytes_as_read() -> None:
 def test_a_field_over_the_csv_limit_fails_the_file_with_its_line() -> None:
     content = b"a,b\n1,2\n\n" + b"x" * (csv_stream.FIELD_LIMIT + 1) + b",3\n"
     assert csv_stream.scan(io.BytesIO(content)).columnar
-    limit = csv_stream.FIELD_LIMIT
-    message = f"spd.csv, line 4: not a readable CSV row: field larger than field limit ({limit})"
+    message = (
+        "spd.csv, line 4: not a readable CSV row: a field longer than the 131,072 characters "
+        "a field may have"
+    )
     assert _read(content, columnar=True) == f"SourceError: {message}"
     assert _read(content, columnar=False) == f"SourceError: {message}"
 

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from etl import pipeline
+from etl import quarantine
 from etl.settings import SAMPLE_DATA_DIR
 from etl.sources import dates, seattle_csr, spd_911, spd_legacy, spd_nibrs
 from etl.sources.common import Rejection as Row
@@ -214,7 +214,7 @@ def test_an_unread_date_format_names_each_file_the_column_an_example_and_the_for
         _failed("crime_2018.csv", 30, "Reported Date", "25.01.2018", dates.REASON),
     ]
     with pytest.raises(SourceError) as raised:
-        pipeline.check_rejection_rates(sources)
+        quarantine.check_rejection_rates(sources)
     message = str(raised.value)
     for name, example in (("crime_2008.csv", "'2008.01.25'"), ("crime_2018.csv", "'25.01.2018'")):
         assert f"{name}: column 'Reported Date' holds dates in a format" in message
@@ -230,7 +230,7 @@ def test_other_heavy_rejections_name_each_file_and_the_commonest_reason() -> Non
         _failed("b.csv", 5, "Report Number", "2.018E+11", "not a report number"),
     ]
     with pytest.raises(SourceError) as raised:
-        pipeline.check_rejection_rates(sources)
+        quarantine.check_rejection_rates(sources)
     assert str(raised.value) == (
         "a.csv: 10 of 10 rows rejected (more than 5%), most often Neighborhood: blank (10 "
         "rows); see the quarantine report; b.csv: 5 of 5 rows rejected (more than 5%), most "

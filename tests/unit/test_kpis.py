@@ -68,3 +68,11 @@ def test_a_year_total_is_the_sum_of_its_quarters_unless_one_is_withheld() -> Non
     q3 = kpis.parse_period("2014-Q3")
     assert q3 is not None
     assert kpis.period_total(quarters([10, None, 30, 40]), q3) == 30
+
+
+def test_a_period_is_written_in_ascii_digits_only() -> None:
+    from dashboard.kpis import parse_period
+
+    assert parse_period("2014-Q3") is not None
+    assert parse_period("\u0662\u0660\u0661\u0664-Q3") is None  # Arabic-Indic digits
+    assert parse_period("\uff12\uff10\uff11\uff14") is None  # full-width digits

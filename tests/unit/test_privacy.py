@@ -205,3 +205,36 @@ def test_hidden_small_cell_is_protected_and_a_hidden_large_one_may_be_derived() 
     cells = {"referrals": 40, "enrolled": 25, "never_enrolled": 15}
     harmless = suppress(cells, cells, relation, K, hidden=["never_enrolled"])
     assert harmless.suppressed == {"referrals": False, "enrolled": False, "never_enrolled": True}
+
+
+def test_a_cell_fixed_by_an_earlier_release_keeps_its_state() -> None:
+    # total = a + b + c; a is small. Without the release, the smallest other cell (the
+    # total, 30 < b) could be taken; fixed as published, it may not, so b goes.
+    people = {"total": 30.0, "a": 4.0, "b": 12.0, "c": 14.0}
+    relation = Relation.total("total", ["a", "b", "c"])
+    result = suppress(people, people, [relation], 11, fixed={"total": False})
+    assert result.withheld() == ["a", "b"]
+    assert result.reasons == {"a": "primary", "b": "complementary"}
+    # A cell fixed as withheld stays withheld although it is large, and then protects a.
+    result = suppress(people, people, [relation], 11, fixed={"c": True})
+    assert sorted(result.withheld()) == ["a", "c"]
+    assert result.reasons["c"] == "released"
+
+
+def test_cost_decides_which_cell_complementary_suppression_takes() -> None:
+    people = {"total": 40.0, "a": 4.0, "b": 12.0, "c": 24.0}
+    relation = Relation.total("total", ["a", "b", "c"])
+    assert suppress(people, people, [relation], 11).withheld() == ["a", "b"]
+    cheap_c = suppress(people, people, [relation], 11, cost={"c": 0.1})
+    assert sorted(cheap_c.withheld()) == ["a", "c"]
+
+
+def test_a_hidden_flow_may_be_known_to_be_zero_but_not_small() -> None:
+    from etl.privacy import Exposure, matters
+
+    nobody = Exposure(keys=("left",), low=0, high=0)
+    three = Exposure(keys=("left",), low=3, high=3)
+    assert not matters(nobody, {"left"}, {"left"}, 11)
+    assert matters(three, {"left"}, {"left"}, 11)
+    # A published cell pinned to 0 is a recovered withheld zero: it matters.
+    assert matters(nobody, {"left"}, set(), 11)

@@ -890,3 +890,16 @@ def test_health_events_are_optional_and_checked_when_present(tmp_path: Path) -> 
     assert "health_events.csv, row 4, column person_id" in text
     assert "health_events.csv, row 5, column event_type: not one of" in text
     assert "ID-NOBODY" not in text and "heart_attack" not in text
+
+
+def test_an_overlong_field_in_a_dropped_column_is_reported_on_its_row(tmp_path: Path) -> None:
+    files = valid_files()
+    secret_note = "case note " + "x" * 140_000  # past the CSV reader's field limit
+    set_cell(files, "participants.csv", 3, "case_notes", secret_note)
+    folder = write(tmp_path, files)
+    with pytest.raises(program.ProgramExtractError) as caught:
+        read(folder)
+    message = str(caught.value)
+    assert "participants.csv, row 3" in message
+    assert "a field longer than the 131,072 characters a field may have" in message
+    assert "case note" not in message and "header" not in message
