@@ -38,10 +38,10 @@ test-unit: install
 	$(BIN)/pytest tests/unit
 
 test-integration: install
-	$(BIN)/pytest tests/integration
+	$(BIN)/pytest tests/integration --durations=15
 
 test-browser: install
-	$(BIN)/pytest tests/browser
+	$(BIN)/pytest tests/browser --durations=15
 
 test: lint typecheck test-unit test-integration test-browser
 

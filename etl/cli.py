@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import re
 import subprocess
 import sys
@@ -39,6 +40,8 @@ def _out(text: str = "") -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     sources = args.nibrs or None
+    if args.new_release_series:
+        os.environ["PROGRAM_NEW_RELEASE_SERIES"] = "true"
     try:
         summary = pipeline.run(
             nibrs_sources=sources,
@@ -281,6 +284,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="publish even though a source shrank against the published run (an intended "
         "change: a source retired or a file replaced); default: the ALLOW_SHRINK setting",
+    )
+    run.add_argument(
+        "--new-release-series",
+        action="store_true",
+        help="publish the program figures afresh instead of on top of the published release "
+        "(see PROGRAM_NEW_RELEASE_SERIES)",
     )
     run.set_defaults(func=cmd_run)
     status = commands.add_parser("status", help="show recent runs and data freshness")

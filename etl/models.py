@@ -40,7 +40,8 @@ class EtlRun(Base):
     ``abandoned`` (interrupted: found still running by the next run).
 
     Only a ``succeeded`` run's indicators and observations are served. A run killed
-    mid-way stays ``running`` with no published rows (its load transaction never committed).
+    mid-way has no published rows (its load transaction never committed); it stays
+    ``running`` until the next run marks it ``abandoned``.
     """
 
     __tablename__ = "etl_run"

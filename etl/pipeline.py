@@ -270,7 +270,9 @@ def _program_step(
         return cells
 
     ids = {spec.indicator_id for spec in PROGRAM_SPECS}
-    cells, outcome = releases.plan(build, releases.read_ledger(engine, ids), threshold, ids)
+    fresh = settings.get("PROGRAM_NEW_RELEASE_SERIES")
+    ledger = releases.Ledger({}) if fresh else releases.read_ledger(engine, ids)
+    cells, outcome = releases.plan(build, ledger, threshold, ids)
     say(f"      release: {outcome.describe()}")
     observations, counts = program_indicators.suppressed_observations(cells, threshold)
     summary.suppression_counts = counts

@@ -381,6 +381,15 @@ SETTINGS: tuple[Setting, ...] = (
         _as_bool,
     ),
     Setting(
+        "PROGRAM_NEW_RELEASE_SERIES",
+        "false",
+        "Publish the program figures afresh, not on top of the published release "
+        "(etl/releases.py): for a changed threshold or a run that earlier releases block. "
+        "Figures already published stay public; prefer `python -m etl run "
+        "--new-release-series` for the one run that needs it.",
+        _as_bool,
+    ),
+    Setting(
         "HSTS_SECONDS",
         "0",
         "When the site is served over TLS, how long browsers must use HTTPS for it "

@@ -424,7 +424,12 @@ def suppressed_observations(cells: CellSet, threshold: int) -> tuple[pd.DataFram
     result = run_suppression(cells, threshold)
     # suppress() ends on a full audit of the final result (etl.privacy): anything it could
     # not protect is here, and the run fails rather than publish it.
-    error = f"suppression left {len(result.unresolved)} withheld program figure(s) recoverable"
+    error = f"suppression left {len(result.unresolved)} withheld program figure(s) recoverable" + (
+        " from figures earlier releases published (python -m etl run "
+        "--new-release-series publishes afresh)"
+        if cells.fixed
+        else ""
+    )
     assert not result.unresolved, error
     records = []
     for key, cell in cells.rows.items():

@@ -566,3 +566,33 @@ def test_a_bad_finance_extract_is_rejected_and_the_published_figures_keep_servin
     assert "lobbying" not in failed.value.summary.message
     assert latest_succeeded_run(database_url) == good.run_id
     pd.testing.assert_frame_equal(before, published(database_url, good.run_id))
+
+
+def test_a_late_entry_leaves_its_released_quarter_alone_until_a_new_series(
+    demo_extract: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.integration.helpers import extract_as_of
+
+    url = f"sqlite:///{tmp_path / 'lead.db'}"
+    people = pd.read_csv(demo_extract / "participants.csv", dtype=str, keep_default_na=False)
+    lead = people[people["cohort"] == "lead"].sort_values("referral_date")
+    late = set(lead.loc[lead["referral_date"] <= "2016-09-30", "person_id"].tail(3))
+    first = extract_as_of(demo_extract, tmp_path / "first", "2016-09-30")
+    for path in first.glob("*.csv"):  # the three were entered late: not in this extract
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        if "person_id" in frame.columns:
+            frame[~frame["person_id"].isin(late)].to_csv(path, index=False)
+    second = extract_as_of(demo_extract, tmp_path / "second", "2016-09-30")
+
+    def referrals_q3(extract: Path) -> float:
+        frame = published(url, run_with_demo(url, extract).run_id)
+        row = frame[
+            (frame["indicator_id"] == "referrals_cumulative")
+            & (frame["period_start_date"] == pd.Timestamp("2016-07-01"))
+        ]
+        return float(row["value"].iloc[0])
+
+    released = referrals_q3(first)
+    assert referrals_q3(second) == released  # the closed quarter is as released
+    monkeypatch.setenv("PROGRAM_NEW_RELEASE_SERIES", "true")
+    assert referrals_q3(second) == released + 3  # afresh: the late entries count
