@@ -35,6 +35,18 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 control_socket_disable = True
 
 
+def when_ready(server: object) -> None:
+    """In the master, with the app preloaded: Dash's first-request set-up, once, so that no
+    forked or recycled worker pays for it (or serves requests while it runs)."""
+    import app  # noqa: PLC0415 - preloaded by now
+
+    try:
+        with app.server.app_context():
+            app.app._setup_server()  # noqa: SLF001 - Dash's own set-up, run early
+    except Exception:  # noqa: BLE001 - the workers still set up on their first request
+        server.log.exception("Dash set-up in the master failed; workers will do it")  # type: ignore[attr-defined]
+
+
 def post_fork(server: object, worker: object) -> None:
     """Each worker opens its own database connections: none may be inherited."""
     from dashboard import data  # noqa: PLC0415 - the app is loaded by now (preload_app)

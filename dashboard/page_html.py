@@ -20,15 +20,17 @@ import html as html_text
 import logging
 import os
 import re
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import dash
 from dash import dcc
 from dash._utils import to_json
-from flask import Flask, Response, request
+from flask import Flask, Response, make_response, redirect, request
 
-from dashboard import data, precompressed, response_cache, router, static_charts
+from dashboard import data, i18n, precompressed, response_cache, router, static_charts
 from dashboard.prerender import Renderer
 from etl import settings
 
@@ -41,6 +43,9 @@ EAGER_SCRIPTS = ("interactive.js", "embed.js")
 EAGER_ASSETS = r"^(?:embed-host|interactive|embed)\.js$"
 LAYOUT_SCRIPT_ID = "_page-layout"
 PAGE_CACHE_PREFIX = "page-html"
+# The reader's language choice, remembered for a year (a preference, not tracking).
+LANGUAGE_COOKIE = "lang"
+LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
 
 
 # Browsers keep a page a minute, shared caches (a CDN) five; a new data version is served
@@ -48,18 +53,20 @@ PAGE_CACHE_PREFIX = "page-html"
 PAGE_CACHE_CONTROL = "public, max-age=60, s-maxage=300"
 
 
-def page_cache_key(path: str) -> str:
-    """The cache key of a page's default view: the data version, and whether the page says
-    the data are stale or the last refresh failed (the notice in every page's shell)."""
+def page_cache_key(path: str, language: i18n.Language = i18n.ENGLISH) -> str:
+    """The cache key of a page's default view in ``language``: the data version, and
+    whether the page says the data are stale or the last refresh failed (the notice in
+    every page's shell)."""
     run = data.published_run()
     if run is None:
-        return f"{PAGE_CACHE_PREFIX}:none:{router.normal_path(path)}"
+        return f"{PAGE_CACHE_PREFIX}:none:{router.normal_path(path)}:{language.code}"
     hours = settings.get("STALE_AFTER_HOURS")
     stale = datetime.now(UTC) - run.finished_at > timedelta(hours=hours)
     failed = data.latest_run_failed_after_publication()
     base = _short_hash(settings.public_base_url())  # the page's links and metadata name it
     path = router.normal_path(path)
-    return f"{PAGE_CACHE_PREFIX}:{run.run_id}:{int(stale)}{int(failed)}:{base}:{path}"
+    flags = f"{int(stale)}{int(failed)}"
+    return f"{PAGE_CACHE_PREFIX}:{run.run_id}:{flags}:{base}:{path}:{language.code}"
 
 
 def dependencies_version() -> str:
@@ -108,11 +115,49 @@ def _script_json(value: Any) -> str:
 class Site(dash.Dash):
     """Dash with pages served whole: see the module's description."""
 
+    _setup_lock = threading.Lock()
+
+    def _setup_server(self) -> None:
+        """Dash's once-per-process set-up (callback map, scripts), run by the first request.
+        Dash marks it done before doing it, so with several threads a request could meet a
+        half-built callback map (seen as 400s after each worker recycle under load): the
+        others wait here until it is finished. gunicorn also runs it in the master before
+        forking (gunicorn.conf.py), so recycled workers start ready."""
+        with self._setup_lock:
+            super()._setup_server()
+
     def index(self, *args: Any, **kwargs: Any) -> Any:
-        """The page, from the cache when it is a default view (no query string)."""
-        if request.query_string:
-            return super().index(*args, **kwargs)
-        key = page_cache_key(request.path)
+        """The page, from the cache when it is a default view (no query string, or only
+        the language); a reader whose browser or earlier choice asks for another language
+        than English is sent to the page in it."""
+        arguments = request.args.to_dict(flat=False)
+        chosen = arguments.get(router.LANGUAGE_PARAMETER)
+        language = i18n.by_code(chosen[0]) if chosen and len(chosen) == 1 else None
+        if chosen is None:
+            wanted = i18n.negotiate(
+                None, request.cookies.get(LANGUAGE_COOKIE), request.headers.get("Accept-Language")
+            )
+            if wanted != i18n.ENGLISH:
+                return _to_language(wanted)
+        if set(arguments) - {router.LANGUAGE_PARAMETER} or (chosen and language is None):
+            response = make_response(super().index(*args, **kwargs))
+        else:
+            response = self._cached_page(language or i18n.ENGLISH, *args, **kwargs)
+        if language is not None:
+            response.set_cookie(
+                LANGUAGE_COOKIE,
+                language.code,
+                max_age=LANGUAGE_COOKIE_SECONDS,
+                samesite="Lax",
+                httponly=True,
+                secure=request.is_secure,
+            )
+        else:  # what the page answers depends on these when it names no language
+            response.vary.update(("Accept-Language", "Cookie"))
+        return response
+
+    def _cached_page(self, language: i18n.Language, *args: Any, **kwargs: Any) -> Response:
+        key = page_cache_key(request.path, language)
         cached = response_cache.shared_get(key)
         if cached is None:
             body = str(super().index(*args, **kwargs)).encode()
@@ -161,7 +206,8 @@ class Site(dash.Dash):
         )
         kwargs["title"] = html_text.escape(view.page.document_title)
         kwargs["metas"] = _meta_tags(view) + "\n" + kwargs["metas"]
-        return str(super().interpolate_index(**kwargs))
+        page = str(super().interpolate_index(**kwargs))
+        return page.replace('<html lang="en">', f'<html lang="{view.language.code}">', 1)
 
 
 def _meta_tags(view: router.PageView) -> str:
@@ -188,5 +234,24 @@ def _meta_tags(view: router.PageView) -> str:
         f'<meta {kind}="{html_text.escape(name)}" content="{html_text.escape(content)}">'
         for kind, name, content in tags
     ]
-    lines.append(f'<link rel="canonical" href="{html_text.escape(url)}">')
+    language = view.language
+    canonical = url if language == i18n.ENGLISH else f"{url}?lang={language.code}"
+    lines.append(f'<link rel="canonical" href="{html_text.escape(canonical)}">')
+    lines += [
+        f'<link rel="alternate" hreflang="{other.code}" '
+        f'href="{html_text.escape(url)}?lang={other.code}">'
+        for other in i18n.LANGUAGES
+    ]
+    lines.append(f'<link rel="alternate" hreflang="x-default" href="{html_text.escape(url)}">')
     return "\n".join(lines)
+
+
+def _to_language(language: i18n.Language) -> Any:
+    """The same page and view in ``language`` (a relative redirect: never the Host)."""
+    arguments = request.args.to_dict(flat=False)
+    arguments[router.LANGUAGE_PARAMETER] = [language.code]
+    response = redirect(f"{request.path}?{urlencode(arguments, doseq=True)}", code=302)
+    response.autocorrect_location_header = False
+    response.vary.update(("Accept-Language", "Cookie"))
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response

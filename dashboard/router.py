@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 from dash.development.base_component import Component
 from flask import has_request_context, request
 
-from dashboard import layout
+from dashboard import i18n, layout
 from dashboard.components.card_callbacks import prefill
 from dashboard.pages import (
     about,
@@ -59,6 +59,8 @@ EMBED_PREFIX = f"{embed.PATH}/"
 # (``/_dash-layout?page=/quality-of-life%3Fqol-measure%3Dindex``); pages served by this
 # site carry their layout in the HTML and never ask.
 PAGE_PARAMETER = "page"
+# The reader's language (dashboard/i18n.py), on every page.
+LANGUAGE_PARAMETER = "lang"
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,7 @@ class PageView:
     path: str
     layout: Component
     slots: dict[str, str | Component]
+    language: i18n.Language = i18n.ENGLISH
 
 
 def normal_path(path: str) -> str:
@@ -123,9 +126,13 @@ def view(path: str, query_string: str = "") -> PageView | None:
     page, arguments = found
     # A query parameter named like a path argument (``/embed/x?card=y``) is not a setting.
     query = {k: v for k, v in query_arguments(query_string).items() if k not in arguments}
+    # The language is the site's, not the page's: an unknown one is English.
+    chosen = query.pop(LANGUAGE_PARAMETER, None)
+    language = i18n.by_code(chosen if isinstance(chosen, str) else None) or i18n.ENGLISH
     content = page.build(**arguments, **query)
     slots = prefill(content)
-    return PageView(page, normal_path(path), layout.shell(normal_path(path), content), slots)
+    shell = layout.shell(normal_path(path), content, language)
+    return PageView(page, normal_path(path), shell, slots, language)
 
 
 def serve_layout() -> Component:
