@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from etl.models import (
     OBSERVATION_COLUMNS,
@@ -33,6 +33,16 @@ from etl.settings import PROJECT_ROOT
 from etl.sources.common import SourceResult
 
 ABANDONED_MESSAGE = "interrupted: the process stopped before the run finished; nothing published"
+
+
+def published_run_id(conn: Connection) -> str | None:
+    """The run whose tables are served: the latest ``succeeded`` one (None before any)."""
+    return conn.execute(
+        select(EtlRun.run_id)
+        .where(EtlRun.status == STATUS_SUCCEEDED)
+        .order_by(EtlRun.finished_at.desc())
+        .limit(1)
+    ).scalar()
 
 
 def abandon_interrupted_runs(engine: Engine) -> int:

@@ -40,7 +40,8 @@ from sqlalchemy import Engine, select
 
 from etl import release_note
 from etl.indicators.program import DEMOGRAPHIC_DIMENSIONS, CellSet, run_suppression
-from etl.models import OBSERVATION_COLUMNS, STATUS_SUCCEEDED, EtlRun, Indicator, Observation
+from etl.load import published_run_id
+from etl.models import OBSERVATION_COLUMNS, Indicator, Observation
 from etl.privacy import Relation
 
 ALL_TIME = "all"
@@ -73,12 +74,7 @@ def read_ledger(engine: Engine, indicator_ids: Iterable[str]) -> Ledger:
     """The published run's program figures (an empty ledger before the first release)."""
     ids = sorted(set(indicator_ids))
     with engine.connect() as conn:
-        latest = conn.execute(
-            select(EtlRun.run_id)
-            .where(EtlRun.status == STATUS_SUCCEEDED)
-            .order_by(EtlRun.finished_at.desc())
-            .limit(1)
-        ).scalar()
+        latest = published_run_id(conn)
         if latest is None:
             return Ledger({})
         caveats = conn.execute(

@@ -24,8 +24,8 @@ from datetime import date
 
 from sqlalchemy import Engine, select
 
-from etl.load import public_location
-from etl.models import STATUS_SUCCEEDED, EtlRun, EtlRunSource
+from etl.load import public_location, published_run_id
+from etl.models import EtlRunSource
 from etl.sources.common import SourceResult, display_name
 
 
@@ -74,12 +74,7 @@ def current_shapes(sources: Iterable[SourceResult]) -> dict[str, SourceShape]:
 def published_shapes(engine: Engine) -> tuple[str | None, dict[str, SourceShape]]:
     """The published run's id and its sources' shapes (None and {} before the first run)."""
     with engine.connect() as conn:
-        latest = conn.execute(
-            select(EtlRun.run_id)
-            .where(EtlRun.status == STATUS_SUCCEEDED)
-            .order_by(EtlRun.finished_at.desc())
-            .limit(1)
-        ).scalar()
+        latest = published_run_id(conn)
         if latest is None:
             return None, {}
         rows = conn.execute(select(EtlRunSource).where(EtlRunSource.run_id == latest)).all()
